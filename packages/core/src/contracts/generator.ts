@@ -1,0 +1,31 @@
+import type { z } from 'zod';
+import type { tf } from '../tf.js';
+import type { Rng } from '../rng/rng.js';
+import type { BackendName } from '../backend/backend-name.js';
+import type { GenerateChunk, ProgressListener } from './events.js';
+import type { Sampler, SamplerSpec } from './sampler.js';
+
+export interface GenerateOptions {
+  /** A sampler instance, or a registered sampler by name with its config. */
+  readonly sampler?: Sampler | SamplerSpec;
+  /** Seed or random source; the same seed gives the same output on the same backend. */
+  readonly seed?: number | Rng;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: ProgressListener;
+}
+
+/**
+ * A generative model. `Req` is what a user asks for (classes, a prompt, a horizon), `Chunk` what the stream
+ * yields. `init` parses the config with `configSchema` (a bad config is a ConfigError) and allocates weights.
+ */
+export interface Generator<Req, Chunk, Config = unknown, Batch = unknown> {
+  readonly name: string;
+  readonly configSchema: z.ZodType<Config>;
+  init(config: unknown, options?: { readonly backend?: BackendName; readonly seed?: number }): Promise<void>;
+  /** Training loss of a batch, a scalar inside the caller's tidy/gradient scope. */
+  loss(batch: Batch, options?: { readonly rng?: Rng }): tf.Scalar;
+  generate(request: Req, options?: GenerateOptions): AsyncIterable<GenerateChunk<Chunk>>;
+  save(dir: string): Promise<void>;
+  load(dir: string): Promise<void>;
+  dispose(): void;
+}

@@ -1,0 +1,10 @@
+export { tf } from './tf.js';
+export type { Tensor, Variable } from './tf.js';
+export * from './errors.js';
+export * from './contracts/index.js';
+export { parseConfig } from './config/parse-config.js';
+export { Registry, type PluginInfo } from './registry/registry.js';
+export { Rng, toRng, type RngState } from './rng/rng.js';
+export * from './backend/backend-name.js';
+export { Module, ModuleList, type StateDict, type LoadStateDictOptions } from './nn/module.js';
+export { type TorchLayout, fromTorchLayout, toTorchLayout } from './nn/torch-layout.js';

@@ -1,0 +1,90 @@
+import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
+import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+
+/** Serialisable state of an Rng, for exact resume. */
+export interface RngState {
+  readonly algorithm: 'xoroshiro128plus';
+  readonly state: readonly number[];
+}
+
+/**
+ * The seeded random source of nextx (ARCHITECTURE rule 6). Every sampler and initialiser takes one.
+ * Backed by pure-rand's xoroshiro128+; `fork()` jumps 2^64 draws ahead so that streams never overlap.
+ */
+export class Rng {
+  private spareNormal: number | undefined;
+
+  private constructor(private generator: JumpableRandomGenerator) {}
+
+  static seeded(seed: number): Rng {
+    if (!Number.isFinite(seed)) throw new RangeError(`Rng seed must be a finite number, got ${seed}`);
+    return new Rng(xoroshiro128plus(Math.trunc(seed) | 0));
+  }
+
+  static fromState(state: RngState): Rng {
+    return new Rng(xoroshiro128plusFromState(state.state));
+  }
+
+  state(): RngState {
+    return { algorithm: 'xoroshiro128plus', state: [...this.generator.getState()] };
+  }
+
+  /** An independent stream: this generator is advanced by a jump, the fork takes the old position. */
+  fork(): Rng {
+    const child = new Rng(this.generator.clone());
+    this.generator.jump();
+    return child;
+  }
+
+  /** Uniform in [0, 1), 53 random bits. */
+  uniform(): number {
+    return uniformFloat64(this.generator);
+  }
+
+  /** Uniform integer in [min, max], both included. */
+  int(min: number, max: number): number {
+    return uniformInt(this.generator, min, max);
+  }
+
+  /** Standard normal (Marsaglia polar method). */
+  normal(): number {
+    if (this.spareNormal !== undefined) {
+      const value = this.spareNormal;
+      this.spareNormal = undefined;
+      return value;
+    }
+    for (;;) {
+      const u = 2 * this.uniform() - 1;
+      const v = 2 * this.uniform() - 1;
+      const s = u * u + v * v;
+      if (s > 0 && s < 1) {
+        const factor = Math.sqrt((-2 * Math.log(s)) / s);
+        this.spareNormal = v * factor;
+        return u * factor;
+      }
+    }
+  }
+
+  /** A 31-bit integer seed for a tfjs random op (tf.randomNormal(..., seed)). */
+  tfSeed(): number {
+    return this.int(0, 0x7fffffff);
+  }
+
+  fillUniform(out: Float32Array): Float32Array {
+    for (let i = 0; i < out.length; i++) out[i] = this.uniform();
+    return out;
+  }
+
+  fillNormal(out: Float32Array, mean = 0, std = 1): Float32Array {
+    for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
+    return out;
+  }
+}
+
+/** Accepts the `seed | Rng` that public APIs take. */
+export function toRng(seedOrRng: number | Rng | undefined, fallbackSeed = 0): Rng {
+  if (seedOrRng instanceof Rng) return seedOrRng;
+  return Rng.seeded(seedOrRng ?? fallbackSeed);
+}

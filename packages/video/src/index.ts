@@ -1,0 +1,2 @@
+export { plugin } from './plugin.js';
+export { plugin as default } from './plugin.js';
