@@ -7,4 +7,8 @@ export { Registry, type PluginInfo } from './registry/registry.js';
 export { Rng, toRng, type RngState } from './rng/rng.js';
 export * from './backend/backend-name.js';
 export { Module, ModuleList, type StateDict, type LoadStateDictOptions } from './nn/module.js';
+export { Linear, type LinearOptions } from './nn/linear.js';
+export { Conv2d, type Conv2dOptions, type Conv2dPadding } from './nn/conv2d.js';
+export * from './nn/init.js';
+export { initBackend } from './backend/init-backend.js';
 export { type TorchLayout, fromTorchLayout, toTorchLayout } from './nn/torch-layout.js';

@@ -1,0 +1,42 @@
+import { tf } from '../tf.js';
+import { Rng } from '../rng/rng.js';
+import { Module } from './module.js';
+import { torchDefaultInit } from './init.js';
+
+export interface LinearOptions {
+  readonly bias?: boolean;
+  readonly rng?: Rng;
+}
+
+/**
+ * y = x·W + b over the last axis, any leading shape. W is kept as [in, out] (torch's [out, in] transposed
+ * at load), so the product is a plain 2-D matMul of [N, in]×[in, out]: the fast path on every backend.
+ */
+export class Linear extends Module {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable | undefined;
+
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: LinearOptions = {},
+  ) {
+    super();
+    const rng = options.rng ?? Rng.seeded(0);
+    this.weight = this.addParameter('weight', torchDefaultInit([inFeatures, outFeatures], rng, inFeatures), 'linear');
+    this.bias =
+      options.bias === false
+        ? undefined
+        : this.addParameter('bias', torchDefaultInit([outFeatures], rng, inFeatures));
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const lead = x.shape.slice(0, -1);
+      const flat = tf.reshape(x, [-1, this.inFeatures]) as tf.Tensor2D;
+      const y = tf.matMul(flat, this.weight as tf.Tensor2D);
+      const withBias = this.bias ? tf.add(y, this.bias) : y;
+      return tf.reshape(withBias, [...lead, this.outFeatures]);
+    });
+  }
+}
