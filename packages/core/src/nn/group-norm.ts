@@ -1,0 +1,52 @@
+import { tf } from '../tf.js';
+import { Module } from './module.js';
+
+export interface GroupNormOptions {
+  /** torch's default 1e-5. */
+  readonly eps?: number;
+  /** Learn per-channel `weight` (ones) and `bias` (zeros); torch's default true. */
+  readonly affine?: boolean;
+}
+
+/**
+ * torch.nn.GroupNorm on channels-last tensors: [B, H, W, C] (NHWC), [B, L, C] or any [B, ..., C].
+ * Channels are split into `numGroups` contiguous groups (group g = channels g·C/G … (g+1)·C/G − 1, as torch);
+ * each (sample, group) is normalised over all its positions and channels with the biased variance.
+ */
+export class GroupNorm extends Module {
+  readonly eps: number;
+  readonly weight: tf.Variable | undefined;
+  readonly bias: tf.Variable | undefined;
+
+  constructor(
+    readonly numGroups: number,
+    readonly numChannels: number,
+    options: GroupNormOptions = {},
+  ) {
+    super();
+    if (numChannels % numGroups !== 0) {
+      throw new RangeError(`GroupNorm: ${numChannels} channels are not divisible by ${numGroups} groups`);
+    }
+    this.eps = options.eps ?? 1e-5;
+    const affine = options.affine ?? true;
+    this.weight = affine ? this.addParameter('weight', tf.ones([numChannels])) : undefined;
+    this.bias = affine ? this.addParameter('bias', tf.zeros([numChannels])) : undefined;
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    if (x.shape[x.rank - 1] !== this.numChannels) {
+      throw new RangeError(`GroupNorm: expected ${this.numChannels} channels last, got shape [${x.shape}]`);
+    }
+    return tf.tidy(() => {
+      const batch = x.shape[0] as number;
+      const perGroup = this.numChannels / this.numGroups;
+      const grouped = tf.reshape(x, [batch, -1, this.numGroups, perGroup]);
+      const { mean, variance } = tf.moments(grouped, [1, 3], true);
+      const normed = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, this.eps)));
+      let y = tf.reshape(normed, x.shape);
+      if (this.weight) y = tf.mul(y, this.weight);
+      if (this.bias) y = tf.add(y, this.bias);
+      return y;
+    });
+  }
+}

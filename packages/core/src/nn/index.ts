@@ -1,0 +1,38 @@
+export { Module, ModuleList, type StateDict, type LoadStateDictOptions } from './module.js';
+export { fromTorchLayout, toTorchLayout, torchShape, type TorchLayout } from './torch-layout.js';
+export { normalInit, uniformInit, truncatedNormalInit, torchDefaultInit } from './init.js';
+export { Linear, type LinearOptions } from './linear.js';
+export { Conv2d, type Conv2dOptions, type Conv2dPadding } from './conv2d.js';
+export { Embedding, type EmbeddingOptions } from './embedding.js';
+export { LayerNorm, layerNorm, type LayerNormOptions } from './layer-norm.js';
+export { RMSNorm, rmsNorm, type RMSNormOptions } from './rms-norm.js';
+export { GroupNorm, type GroupNormOptions } from './group-norm.js';
+export { gelu, geluTanh, silu, swiglu, geluOf, type GeluFlavour } from './activations.js';
+export { GeluMlp, type GeluMlpOptions } from './gelu-mlp.js';
+export { SwiGluMlp, type SwiGluMlpOptions } from './swiglu-mlp.js';
+export { Dropout, dropout, type DropoutOptions } from './dropout.js';
+export { AdaLNModulation, modulate, type AdaLNModulationOptions } from './adaln.js';
+export { RotaryEmbedding, type RotaryEmbeddingOptions } from './rope.js';
+export {
+  AttentionMaskCache,
+  blockCausalMask,
+  causalMask,
+  combineMasks,
+  groupIdsFromSizes,
+  keyPaddingMask,
+  lengthMask,
+  maskFromPositions,
+  range,
+  slidingWindowMask,
+  type SlidingWindowOptions,
+  type VisibilityRule,
+} from './attention-mask.js';
+export {
+  MultiHeadAttention,
+  l2Normalize,
+  type AttentionCall,
+  type AttentionNames,
+  type AttentionResult,
+  type MultiHeadAttentionOptions,
+} from './attention.js';
+export { Conv1d, type Conv1dOptions, type Conv1dPadding } from './conv1d.js';

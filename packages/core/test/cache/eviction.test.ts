@@ -1,0 +1,157 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tf } from '../../src/tf.js';
+import { LayerKVCache } from '../../src/cache/layer-kv-cache.js';
+import { heavyHitter, keepRecent, perHeadBudget, sinkAndRecent } from '../../src/cache/eviction-policies.js';
+import { MultiHeadAttention } from '../../src/nn/attention.js';
+import { slidingWindowMask } from '../../src/nn/attention-mask.js';
+import { RotaryEmbedding } from '../../src/nn/rope.js';
+import { Rng } from '../../src/rng/rng.js';
+import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
+import { expectClose, randomTensor } from '../nn/util.js';
+
+function tokens(start: number, t: number, heads = 2, d = 2): tf.Tensor4D {
+  const v: number[] = [];
+  for (let h = 0; h < heads; h++) for (let i = 0; i < t; i++) for (let c = 0; c < d; c++) v.push(100 * h + start + i);
+  return tf.tensor4d(v, [1, heads, t, d]);
+}
+
+function appendTokens(cache: LayerKVCache, start: number, t: number, heads = 2): void {
+  const k = tokens(start, t, heads);
+  cache.append(k, k);
+  k.dispose();
+}
+
+/** Attention probabilities [1, H, 1, T] putting `weights[h][j]` on slot j. */
+function record(cache: LayerKVCache, weights: number[][]): void {
+  const probs = tf.tensor4d(weights.flat(), [1, weights.length, 1, (weights[0] as number[]).length]);
+  cache.recordAttention(probs);
+  probs.dispose();
+}
+
+describe.each(TEST_BACKENDS)('eviction policies on %s', (backend) => {
+  let baseline = 0;
+  beforeEach(async () => {
+    await useBackend(backend);
+    baseline = tf.memory().numTensors;
+  });
+  afterEach(() => expect(tf.memory().numTensors).toBe(baseline));
+
+  it('sink + recent keeps the first tokens and the newest (StreamingLLM)', () => {
+    const cache = new LayerKVCache({ policy: sinkAndRecent({ sinkTokens: 2 }), budget: { tokens: 5 } });
+    for (let p = 0; p < 10; p++) appendTokens(cache, p, 1);
+    expect(cache.positions).toEqual([0, 1, 7, 8, 9]);
+    appendTokens(cache, 10, 3); // a multi-token append is evicted in one go
+    expect(cache.positions).toEqual([0, 1, 10, 11, 12]);
+    cache.dispose();
+  });
+
+  it('heavy hitters keep the recent window plus the most-attended tokens, per head (H2O)', () => {
+    const cache = new LayerKVCache({ policy: heavyHitter({ recent: 1 }), budget: { tokens: 3 } });
+    appendTokens(cache, 0, 3);
+    // Head 0 attends mostly to position 0, head 1 to position 1.
+    record(cache, [
+      [0.7, 0.1, 0.2],
+      [0.1, 0.8, 0.1],
+    ]);
+    appendTokens(cache, 3, 1);
+    expect(cache.headPositions(0)).toEqual([0, 2, 3]);
+    expect(cache.headPositions(1)).toEqual([1, 2, 3]);
+    expect(cache.keyBias()).toBeUndefined(); // same count per head: no padding slots
+    const k = cache.read().k;
+    const data = k.dataSync();
+    expect([data[0], data[2], data[4]]).toEqual([0, 2, 3]);
+    expect([data[6], data[8], data[10]]).toEqual([101, 102, 103]);
+    // Scores follow their tokens: head 0's position 0 stays the heavy hitter.
+    expect(Array.from(cache.attentionScores()?.[0] ?? [])).toEqual([Math.fround(0.7), Math.fround(0.2), 0]);
+    record(cache, [
+      [0.1, 0.1, 0.8],
+      [0.1, 0.1, 0.8],
+    ]);
+    appendTokens(cache, 4, 1);
+    expect(cache.headPositions(0)).toEqual([0, 3, 4]);
+    cache.dispose();
+  });
+
+  it('per-head budgets keep different counts per head, padded and masked', () => {
+    const cache = new LayerKVCache({ policy: perHeadBudget({ fractions: [1, 0.5] }), budget: { tokens: 4 } });
+    for (let p = 0; p < 6; p++) appendTokens(cache, p, 1);
+    expect(cache.headPositions(0)).toEqual([2, 3, 4, 5]);
+    expect(cache.headPositions(1)).toEqual([4, 5, -1, -1]);
+    expect(Array.from(cache.keyBias()?.dataSync() ?? [])).toEqual([0, 0, 0, 0, 0, 0, -Infinity, -Infinity]);
+    const data = cache.read().k.dataSync();
+    expect([data[8], data[10]]).toEqual([104, 105]);
+    cache.rollback(1);
+    expect(cache.headPositions(0)).toEqual([2, 3, 4]);
+    expect(cache.headPositions(1)).toEqual([4, -1, -1]);
+    cache.dispose();
+  });
+
+  it.each([
+    ['keep-recent', keepRecent()],
+    ['sink-recent', sinkAndRecent({ sinkTokens: 3 })],
+    ['per-head', perHeadBudget({ fractions: [1, 0.3], sinkTokens: 1 })],
+  ] as const)('a byte budget holds at any length (%s)', (_, policy) => {
+    const perToken = 2 * 1 * 2 * 2 * 4; // k and v, B = 1, H = 2, d = 2, float32
+    const cache = new LayerKVCache({ policy, budget: { bytes: 7 * perToken + 5 } });
+    for (let p = 0; p < 40; p += 3) {
+      appendTokens(cache, p, 3);
+      expect(cache.bytes).toBeLessThanOrEqual(7 * perToken + 5);
+    }
+    expect(cache.length).toBe(7);
+    cache.dispose();
+  });
+
+  it('decoding with a keep-recent (sink) cache equals a sliding-window (+ sinks) mask over all tokens', () => {
+    const mha = new MultiHeadAttention({ dim: 8, numHeads: 2, rope: new RotaryEmbedding(4), rng: Rng.seeded(4) }).eval();
+    const x = randomTensor([1, 9, 8], 9);
+    for (const sinks of [0, 2]) {
+      const full = tf.tidy(() => {
+        const mask = slidingWindowMask(9, { window: 3, sinkTokens: sinks });
+        return mha.forward(x, { mask });
+      });
+      const policy = sinks ? sinkAndRecent({ sinkTokens: sinks }) : keepRecent();
+      const cache = new LayerKVCache({ policy, budget: { tokens: 3 + sinks } });
+      const steps = [];
+      for (let p = 0; p < 9; p++) {
+        steps.push(tf.tidy(() => mha.forward(tf.slice(x, [0, p, 0], [-1, 1, -1]), { cache })));
+        expect(cache.length).toBe(Math.min(p + 1, 3 + sinks));
+      }
+      const joined = tf.concat(steps, 1);
+      expectClose(joined, full.dataSync(), 1e-5);
+      tf.dispose([full, joined, ...steps]);
+      cache.dispose();
+    }
+    x.dispose();
+    mha.dispose();
+  });
+
+  it('per-head and H2O caches mask exactly the evicted keys of each head', () => {
+    const mha = new MultiHeadAttention({ dim: 8, numHeads: 2, rng: Rng.seeded(5) }).eval();
+    const x = randomTensor([1, 7, 8], 11);
+    for (const policy of [perHeadBudget({ fractions: [1, 0.5], byScore: true, recent: 1 }), heavyHitter({ recent: 2 })]) {
+      const cache = new LayerKVCache({ policy, budget: { tokens: 4 } });
+      let last: tf.Tensor | undefined;
+      for (let p = 0; p < 7; p++) {
+        last?.dispose();
+        last = tf.tidy(() => mha.forward(tf.slice(x, [0, p, 0], [-1, 1, -1]), { cache }));
+      }
+      // Reference: the full pass where the last query sees, per head, exactly the positions its cache kept.
+      const rows: number[] = [];
+      for (let h = 0; h < 2; h++) {
+        const kept = cache.headPositions(h);
+        for (let i = 0; i < 7; i++)
+          for (let j = 0; j < 7; j++) rows.push((i < 6 ? j <= i : kept.includes(j)) ? 0 : -Infinity);
+      }
+      expect(cache.headPositions(0)).toContain(6);
+      const reference = tf.tidy(() => {
+        const mask = tf.tensor4d(rows, [1, 2, 7, 7]);
+        return tf.slice(mha.forward(x, { mask }), [0, 6, 0], [-1, 1, -1]);
+      });
+      expectClose(last as tf.Tensor, reference.dataSync(), 1e-5);
+      tf.dispose([last as tf.Tensor, reference]);
+      cache.dispose();
+    }
+    x.dispose();
+    mha.dispose();
+  });
+});
