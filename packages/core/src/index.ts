@@ -5,7 +5,6 @@ export * from './contracts/index.js';
 export { parseConfig } from './config/parse-config.js';
 export { Registry, type PluginInfo } from './registry/registry.js';
 export { Rng, toRng, type RngState } from './rng/rng.js';
-export * from './backend/backend-name.js';
+export * from './backend/index.js';
 export * from './nn/index.js';
 export * from './cache/index.js';
-export { initBackend } from './backend/init-backend.js';

@@ -1,18 +1,103 @@
 import { tf } from '../tf.js';
 import { BackendError } from '../errors.js';
-import type { BackendPreference } from './backend-name.js';
+import { BACKEND_NAMES, type BackendName, type BackendPreference } from './backend-name.js';
+import { loadNativePackage, type BackendCandidate } from './probe.js';
+import { patchWasmBackend, type WasmPatchReport } from './wasm/patch-wasm.js';
+
+export interface BackendStatus {
+  readonly active: BackendName;
+  /** Every backend tried or probed, in `auto` order, with the reason for the unavailable ones. */
+  readonly candidates: readonly BackendCandidate[];
+  /** What was added to the wasm backend, when it was set up. */
+  readonly wasmPatches?: WasmPatchReport;
+}
+
+/** tfjs's own backend name for each nextx backend. */
+const TFJS_NAME: Record<BackendName, string> = { cuda: 'tensorflow', native: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 
 /**
- * Minimal first version (wasm / cpu only); the backend work of issue #2 replaces it with probing of cuda and
- * native, recorded reasons, kernel patches for wasm and matMul routing.
+ * tfjs-backend-cpu prints an upsell for tfjs-node on its first tensor write in Node. nextx reports the native
+ * backend's status itself (`nextx doctor`), so the cpu backend is marked as already used. Flags such as IS_TEST or
+ * PROD would also hide it, but they change tfjs's behaviour (IS_TEST enables per-kernel leak checks).
  */
-export async function initBackend(options: { prefer?: BackendPreference } = {}): Promise<string> {
-  const prefer = options.prefer ?? 'auto';
-  if (prefer === 'wasm' || prefer === 'auto') {
-    await import('@tensorflow/tfjs-backend-wasm');
-    if (await tf.setBackend('wasm')) return 'wasm';
-    if (prefer === 'wasm') throw new BackendError('wasm', 'failed to initialise');
+function quietCpuUpsell(): void {
+  const cpu = tf.findBackend('cpu') as (tf.KernelBackend & { firstUse?: boolean }) | null;
+  if (cpu && cpu.firstUse === true) cpu.firstUse = false;
+}
+
+const probes = new Map<BackendName, Promise<BackendCandidate>>();
+
+/** Probes one backend once per process: loads its package, registers it, never throws. */
+export function probeBackend(name: BackendName): Promise<BackendCandidate> {
+  let probe = probes.get(name);
+  if (!probe) {
+    probe = runProbe(name);
+    probes.set(name, probe);
   }
-  if (await tf.setBackend('cpu')) return 'cpu';
-  throw new BackendError(prefer, 'no backend could be initialised');
+  return probe;
+}
+
+async function runProbe(name: BackendName): Promise<BackendCandidate> {
+  quietCpuUpsell();
+  if (name === 'cuda' || name === 'native') return loadNativePackage(name);
+  try {
+    if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+    return { name, available: true };
+  } catch (error) {
+    return { name, available: false, reason: 'load-failed', detail: String(error) };
+  }
+}
+
+/** Probes every backend without switching the active one (for `nextx doctor`). */
+export async function listBackends(): Promise<BackendCandidate[]> {
+  return Promise.all(BACKEND_NAMES.map((name) => probeBackend(name)));
+}
+
+/**
+ * Selects the tensor backend. `auto` tries cuda, native, wasm, cpu in that order; an explicit choice that is not
+ * available throws a BackendError with the reason. The wasm backend is completed and sped up on the way
+ * (patchWasmBackend). Cheap when called again with the same choice.
+ */
+export async function initBackend(options: { prefer?: BackendPreference } = {}): Promise<BackendStatus> {
+  const prefer = options.prefer ?? 'auto';
+  const order = prefer === 'auto' ? BACKEND_NAMES : [prefer];
+  const candidates: BackendCandidate[] = [];
+  for (const name of order) {
+    const candidate = await probeBackend(name);
+    if (candidate.available && (await activate(name))) {
+      candidates.push(candidate);
+      return {
+        active: name,
+        candidates,
+        ...(name === 'wasm' ? { wasmPatches: patchWasmBackend() } : {}),
+      };
+    }
+    candidates.push(candidate.available ? { ...candidate, available: false, reason: 'init-failed' } : candidate);
+  }
+  const why = candidates.map((c) => `${c.name}: ${c.detail ?? c.reason}`).join('; ');
+  throw new BackendError(prefer, `not available (${why})`);
+}
+
+async function activate(name: BackendName): Promise<boolean> {
+  const tfjsName = TFJS_NAME[name];
+  if (tf.getBackend() === tfjsName && (name !== 'wasm' || tf.findBackend('wasm'))) {
+    if (name === 'wasm') patchWasmBackend();
+    return true;
+  }
+  try {
+    const ok = await tf.setBackend(tfjsName);
+    if (ok) await tf.ready();
+    if (ok && name === 'wasm') patchWasmBackend();
+    return ok;
+  } catch {
+    return false;
+  }
+}
+
+/** The nextx name of the active tfjs backend. */
+export function activeBackend(): BackendName | undefined {
+  const current = tf.getBackend();
+  if (current === 'wasm' || current === 'cpu') return current;
+  if (current === 'tensorflow') return probes.has('cuda') ? 'cuda' : 'native';
+  return undefined;
 }

@@ -1,0 +1,36 @@
+import { cpus } from 'node:os';
+import { tf } from '../tf.js';
+import type { BackendName } from './backend-name.js';
+import { activeBackend, initBackend, listBackends } from './init-backend.js';
+import type { BackendCandidate } from './probe.js';
+import { measureMatmul } from './matmul-bench.js';
+
+export interface DoctorBackend extends BackendCandidate {
+  /** Measured 1024³ matMul GFLOP/s, for available backends. */
+  readonly matmul1024Gflops?: number;
+}
+
+export interface DoctorReport {
+  readonly active: BackendName | undefined;
+  readonly backends: readonly DoctorBackend[];
+  readonly tfjs: string;
+  readonly node: string;
+  readonly cpus: number;
+}
+
+/** `nextx doctor`: which backends load, why the others do not, the active one, and measured matMul speed. */
+export async function doctorReport(options: { prefer?: 'auto' | BackendName; measure?: boolean } = {}): Promise<DoctorReport> {
+  const candidates = await listBackends();
+  const backends: DoctorBackend[] = [];
+  for (const candidate of candidates) {
+    if (!candidate.available || options.measure === false) {
+      backends.push(candidate);
+      continue;
+    }
+    await initBackend({ prefer: candidate.name });
+    const figure = measureMatmul({ label: '1024³', m: 1024, k: 1024, n: 1024 }, 'forward', 3);
+    backends.push({ ...candidate, matmul1024Gflops: figure.gflops });
+  }
+  await initBackend({ prefer: options.prefer ?? 'auto' });
+  return { active: activeBackend(), backends, tfjs: tf.version.tfjs, node: process.version, cpus: cpus().length };
+}

@@ -1,0 +1,110 @@
+import { tf } from '../../tf.js';
+import { kernelFn, setWasmKernel, sizeOf, type KernelFn, type WasmBackend } from './kernel-access.js';
+
+/**
+ * wasm's XNNPACK matMul is fast (~42 GFLOP/s here) only for an untransposed product with batch 1; transposed or
+ * batched products fall to a loop ~12× slower (TFJS-NOTES.md). Every matMul backward is transposed, every attention
+ * product batched. This kernel rewrites any BatchMatMul into fast products:
+ *  - transposes are materialised by the (fast) Transpose kernel;
+ *  - a batch against a shared matrix [1, k, n] is folded into rows: [B·m, k]×[k, n];
+ *  - a true batch runs one fast product per slice, written into one output buffer.
+ */
+let original: KernelFn | undefined;
+
+export function routeWasmMatMul(enabled: boolean): void {
+  original ??= kernelFn(tf.BatchMatMul, 'wasm');
+  setWasmKernel(tf.BatchMatMul, enabled ? routedBatchMatMul : original);
+}
+
+export function isWasmMatMulRouted(): boolean {
+  return original !== undefined && tf.getKernel(tf.BatchMatMul, 'wasm')?.kernelFunc === (routedBatchMatMul as unknown);
+}
+
+const routedBatchMatMul: KernelFn = ({ inputs, backend, attrs }) => {
+  const wasm = backend as WasmBackend;
+  const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const { transposeA, transposeB } = (attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
+  const batchA = sizeOf(a.shape.slice(0, -2));
+  const batchB = sizeOf(b.shape.slice(0, -2));
+  const fastOriginal = original as KernelFn;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || (batchA !== batchB && batchA !== 1 && batchB !== 1)) {
+    return fastOriginal({ inputs, backend, attrs });
+  }
+  const outBatchShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const temps: tf.TensorInfo[] = [];
+  const a3 = asUntransposed3d(wasm, a, batchA, transposeA === true, temps);
+  const b3 = asUntransposed3d(wasm, b, batchB, transposeB === true, temps);
+  const [, m, k] = a3.shape as [number, number, number];
+  const n = b3.shape[2] as number;
+  let out: tf.TensorInfo;
+  if (batchB === 1) {
+    out = product2d(wasm, reshapeInfo(wasm, a3, [1, batchA * m, k], temps), b3);
+  } else {
+    out = slicedProducts(wasm, a3, b3, batchA, batchB, m, k, n);
+  }
+  for (const t of temps) wasm.disposeData(t.dataId);
+  out.shape = [...outBatchShape, m, n];
+  return out;
+};
+
+/** [batch, rows, cols] view of x with its last two axes transposed if asked (materialised). */
+function asUntransposed3d(
+  wasm: WasmBackend,
+  x: tf.TensorInfo,
+  batch: number,
+  transpose: boolean,
+  temps: tf.TensorInfo[],
+): tf.TensorInfo {
+  const r = x.shape.length;
+  const rows = x.shape[r - 2] as number;
+  const cols = x.shape[r - 1] as number;
+  const x3 = reshapeInfo(wasm, x, [batch, rows, cols], temps);
+  if (!transpose) return x3;
+  const t = kernelFn(tf.Transpose, 'wasm')({ inputs: { x: x3 }, backend: wasm, attrs: { perm: [0, 2, 1] } }) as tf.TensorInfo;
+  temps.push(t);
+  return t;
+}
+
+function reshapeInfo(wasm: WasmBackend, x: tf.TensorInfo, shape: number[], temps: tf.TensorInfo[]): tf.TensorInfo {
+  const r = kernelFn(tf.Reshape, 'wasm')({ inputs: { x }, backend: wasm, attrs: { shape } }) as tf.TensorInfo;
+  temps.push(r);
+  return r;
+}
+
+function product2d(wasm: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
+  return (original as KernelFn)({ inputs: { a, b }, backend: wasm, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+}
+
+/**
+ * One fast product per batch slice; a shared `a` (batchA = 1) is reused for every slice. Each slice gets fresh
+ * scratch tensors: ids are never reused, so nothing the wasm side may cache per tensor id can go stale.
+ */
+function slicedProducts(
+  wasm: WasmBackend,
+  a3: tf.TensorInfo,
+  b3: tf.TensorInfo,
+  batchA: number,
+  batchB: number,
+  m: number,
+  k: number,
+  n: number,
+): tf.TensorInfo {
+  const batch = Math.max(batchA, batchB);
+  const out = wasm.makeOutput([batch, m, n], 'float32');
+  for (let i = 0; i < batch; i++) {
+    const sliceA = batchA === 1 ? a3 : copySlice(wasm, a3, [1, m, k], i * m * k);
+    const sliceB = copySlice(wasm, b3, [1, k, n], i * k * n);
+    const part = product2d(wasm, sliceA, sliceB);
+    (wasm.typedArrayFromHeap(out) as Float32Array).set(wasm.typedArrayFromHeap(part) as Float32Array, i * m * n);
+    for (const t of [part, sliceB, ...(sliceA === a3 ? [] : [sliceA])]) wasm.disposeData(t.dataId);
+  }
+  return out;
+}
+
+/** A new tensor holding `from`'s elements [offset, offset + size(shape)). Heap views are read after allocating. */
+function copySlice(wasm: WasmBackend, from: tf.TensorInfo, shape: number[], offset: number): tf.TensorInfo {
+  const slice = wasm.makeOutput(shape, 'float32');
+  const source = wasm.typedArrayFromHeap(from) as Float32Array;
+  (wasm.typedArrayFromHeap(slice) as Float32Array).set(source.subarray(offset, offset + sizeOf(shape)));
+  return slice;
+}

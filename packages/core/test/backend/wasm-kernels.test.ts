@@ -1,0 +1,190 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { tf } from '../../src/tf.js';
+import { initBackend, isWasmMatMulRouted, patchWasmBackend } from '../../src/backend/index.js';
+import { Rng } from '../../src/rng/rng.js';
+
+/** Runs `f` on cpu and on (patched) wasm with the same host inputs; returns both results as arrays. */
+async function onBothBackends(f: () => tf.Tensor | tf.Tensor[]): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
+  const run = async (backend: 'cpu' | 'wasm') => {
+    await initBackend({ prefer: backend });
+    const before = tf.memory().numTensors;
+    const result = tf.tidy(f);
+    const list = Array.isArray(result) ? result : [result];
+    const values = list.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(list);
+    expect(tf.memory().numTensors).toBe(before);
+    return values;
+  };
+  return { cpu: await run('cpu'), wasm: await run('wasm') };
+}
+
+function expectClose(a: Float32Array[], b: Float32Array[], tol = 1e-4): void {
+  expect(a.length).toBe(b.length);
+  a.forEach((x, i) => {
+    const y = b[i] as Float32Array;
+    expect(x.length).toBe(y.length);
+    let worst = 0;
+    for (let j = 0; j < x.length; j++) {
+      const scale = Math.max(1, Math.abs(y[j] as number));
+      worst = Math.max(worst, Math.abs((x[j] as number) - (y[j] as number)) / scale);
+    }
+    expect(worst).toBeLessThan(tol);
+  });
+}
+
+const rng = Rng.seeded(7);
+const random = (shape: number[]) => Array.from(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)))) as number[];
+
+describe('patched wasm backend', () => {
+  beforeAll(async () => {
+    await initBackend({ prefer: 'wasm' });
+  });
+
+  it('routes matMul and reports its added kernels', () => {
+    const report = patchWasmBackend();
+    expect(isWasmMatMulRouted()).toBe(true);
+    expect(report.ownKernels).toContain('UnsortedSegmentSum');
+    expect(report.ownKernels).toContain('Conv2DBackpropFilter');
+    expect(report.cpuDelegated).toContain('Einsum');
+    expect(report.cpuDelegated).not.toContain('FFT');
+  });
+
+  const cases: Array<[string, number[], number[], boolean, boolean]> = [
+    ['2-D', [5, 7], [7, 3], false, false],
+    ['transposeA', [7, 5], [7, 3], true, false],
+    ['transposeB', [5, 7], [3, 7], false, true],
+    ['both transposed', [7, 5], [3, 7], true, true],
+    ['batched', [4, 5, 7], [4, 7, 3], false, false],
+    ['batched transposeB (q·kᵀ)', [2, 3, 5, 7], [2, 3, 6, 7], false, true],
+  ];
+  it.each(cases)('matMul %s equals cpu, forward and both gradients', async (_name, sa, sb, ta, tb) => {
+    const av = random(sa);
+    const bv = random(sb);
+    const outShape = tf.tidy(() => tf.matMul(tf.zeros(sa), tf.zeros(sb), ta, tb).shape);
+    const wv = random(outShape);
+    const { cpu, wasm } = await onBothBackends(() => {
+      const a = tf.tensor(av, sa);
+      const b = tf.tensor(bv, sb);
+      const y = tf.matMul(a, b, ta, tb);
+      const w = tf.tensor(wv, y.shape);
+      const [ga, gb] = tf.grads((x: tf.Tensor, z: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, z, ta, tb), w)))([a, b]);
+      return [y, ga as tf.Tensor, gb as tf.Tensor];
+    });
+    expectClose(wasm, cpu);
+  });
+
+  // tfjs has no gradient for broadcast batch dimensions (its BatchMatMul gradient assumes equal batch shapes), so
+  // these are compared forward only.
+  const broadcastCases: Array<[string, number[], number[]]> = [
+    ['batch against shared matrix', [4, 5, 7], [7, 3]],
+    ['shared matrix against batch', [5, 7], [4, 7, 3]],
+    ['broadcast batch of 1', [1, 5, 7], [4, 7, 3]],
+  ];
+  it.each(broadcastCases)('matMul %s equals cpu, forward', async (_name, sa, sb) => {
+    const av = random(sa);
+    const bv = random(sb);
+    const { cpu, wasm } = await onBothBackends(() => tf.matMul(tf.tensor(av, sa), tf.tensor(bv, sb)));
+    expectClose(wasm, cpu);
+  });
+
+  it('gather gradient (UnsortedSegmentSum) with repeated and out-of-order indices equals cpu', async () => {
+    const table = random([6, 4]);
+    const wv = random([6, 4]);
+    const { cpu, wasm } = await onBothBackends(() => {
+      const t = tf.tensor2d(table, [6, 4]);
+      const ids = tf.tensor1d([3, 0, 3, 5, 3, 1], 'int32');
+      const w = tf.tensor(wv, [6, 4]);
+      return tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.gather(x, ids), w)))(t);
+    });
+    expectClose(wasm, cpu);
+    // rows never gathered get zero gradient, row 3 gets three contributions
+    expect(Array.from((wasm[0] as Float32Array).slice(8, 12))).toEqual([0, 0, 0, 0]);
+  });
+
+  it('unsortedSegmentSum drops ids outside [0, numSegments)', async () => {
+    await initBackend({ prefer: 'wasm' });
+    const out = tf.unsortedSegmentSum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]), tf.tensor1d([1, 7, 1], 'int32'), 3);
+    expect(Array.from(out.dataSync())).toEqual([0, 0, 6, 8, 0, 0]);
+  });
+
+  const convCases: Array<[string, number[], number[], [number, number], tf.backend_util.ExplicitPadding | 'same' | 'valid']> = [
+    ['3×3 same', [2, 6, 5, 3], [3, 3, 3, 4], [1, 1], 'same'],
+    ['stride 2, VAR down-sampler padding (right/bottom 1)', [2, 8, 8, 3], [3, 3, 3, 2], [2, 2], [[0, 0], [0, 1], [0, 1], [0, 0]]],
+    ['asymmetric explicit padding, stride 2×1', [1, 7, 6, 2], [2, 3, 2, 3], [2, 1], [[0, 0], [2, 0], [1, 3], [0, 0]]],
+  ];
+  it.each(convCases)('conv2d %s: forward and gradients equal cpu', async (_name, xs, ws, strides, pad) => {
+    const xv = random(xs);
+    const wv = random(ws);
+    const outShape = tf.tidy(() => tf.conv2d(tf.tensor4d(new Float32Array(xs.reduce((a, b) => a * b, 1)), xs as [number, number, number, number]), tf.tensor4d(new Float32Array(ws.reduce((a, b) => a * b, 1)), ws as [number, number, number, number]), strides, pad as never).shape);
+    const rv = random(outShape);
+    const { cpu, wasm } = await onBothBackends(() => {
+      const x = tf.tensor4d(xv, xs as [number, number, number, number]);
+      const w = tf.tensor4d(wv, ws as [number, number, number, number]);
+      const y = tf.conv2d(x, w, strides, pad as never);
+      const r = tf.tensor(rv, y.shape);
+      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad as never), r)),
+      )([x, w]);
+      return [y, gx as tf.Tensor, gw as tf.Tensor];
+    });
+    expectClose(wasm, cpu);
+  });
+
+  it('depthwise conv2d gradients (cpu-delegated kernels) equal cpu', async () => {
+    const xv = random([1, 5, 5, 2]);
+    const wv = random([3, 3, 2, 1]);
+    const { cpu, wasm } = await onBothBackends(() => {
+      const x = tf.tensor4d(xv, [1, 5, 5, 2]);
+      const w = tf.tensor4d(wv, [3, 3, 2, 1]);
+      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.square(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'))),
+      )([x, w]);
+      return [gx as tf.Tensor, gw as tf.Tensor];
+    });
+    expectClose(wasm, cpu);
+  });
+
+  it('einsum (cpu-delegated) equals cpu', async () => {
+    const av = random([3, 4]);
+    const bv = random([4, 5]);
+    const { cpu, wasm } = await onBothBackends(() => tf.einsum('ij,jk->ik', tf.tensor2d(av, [3, 4]), tf.tensor2d(bv, [4, 5])));
+    expectClose(wasm, cpu);
+  });
+
+  it('a composite forward+backward (embedding → linear → moments → conv → attention → softmax loss) equals cpu', async () => {
+    const emb = random([10, 8]);
+    const w1 = random([8, 8]);
+    const wc = random([3, 3, 2, 2]);
+    const { cpu, wasm } = await onBothBackends(() => {
+      const table = tf.tensor2d(emb, [10, 8]);
+      const weight = tf.tensor2d(w1, [8, 8]);
+      const kernel = tf.tensor4d(wc, [3, 3, 2, 2]);
+      const ids = tf.tensor2d([1, 4, 4, 9, 0, 2, 7, 1], [2, 4], 'int32');
+      const loss = (t: tf.Tensor, w: tf.Tensor, k: tf.Tensor) => {
+        const h = tf.reshape(tf.matMul(tf.reshape(tf.gather(t, ids), [8, 8]), w), [2, 4, 8]);
+        const { mean, variance } = tf.moments(h, -1, true);
+        const n = tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, 1e-6)));
+        const img = tf.conv2d(tf.reshape(n, [2, 4, 4, 2]) as tf.Tensor4D, k as tf.Tensor4D, 1, 'same');
+        const q = tf.reshape(img, [2, 4, 8]);
+        const att = tf.softmax(tf.matMul(q, q, false, true));
+        const out = tf.matMul(att, q);
+        return tf.neg(tf.mean(tf.logSoftmax(out)));
+      };
+      const grads = tf.grads(loss)([table, weight, kernel]);
+      return [loss(table, weight, kernel), ...grads];
+    });
+    expectClose(wasm, cpu);
+  });
+});
+
+describe('backend selection', () => {
+  it('auto picks wasm here; cuda and native name their missing package', async () => {
+    const status = await initBackend({ prefer: 'auto' });
+    expect(status.active).toBe('wasm');
+    const cuda = status.candidates.find((c) => c.name === 'cuda');
+    expect(cuda?.available).toBe(false);
+    expect(cuda?.detail).toContain('@tensorflow/tfjs-node-gpu');
+    await expect(initBackend({ prefer: 'native' })).rejects.toThrow(/@tensorflow\/tfjs-node/);
+    await expect(initBackend({ prefer: 'cuda' })).rejects.toMatchObject({ code: 'BACKEND' });
+  });
+});
