@@ -8,3 +8,4 @@ export { Rng, toRng, type RngState } from './rng/rng.js';
 export * from './backend/index.js';
 export * from './nn/index.js';
 export * from './cache/index.js';
+export * from './signal/index.js';
