@@ -9,3 +9,5 @@ export * from './backend/index.js';
 export * from './nn/index.js';
 export * from './cache/index.js';
 export * from './signal/index.js';
+export * from './io/index.js';
+export * from './image/index.js';

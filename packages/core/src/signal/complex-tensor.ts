@@ -5,10 +5,11 @@ import { tf } from '../tf.js';
  * or RFFT kernels), so nextx keeps real and imaginary parts apart; every op below is real arithmetic and has
  * gradients on every backend.
  */
-export interface ComplexTensor {
+// A type alias (not an interface) so that tf.tidy accepts it as a TensorContainer.
+export type ComplexTensor = {
   readonly re: tf.Tensor;
   readonly im: tf.Tensor;
-}
+};
 
 export function complexFromReal(re: tf.Tensor): ComplexTensor {
   return { re, im: tf.zerosLike(re) };

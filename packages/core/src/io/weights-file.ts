@@ -1,0 +1,55 @@
+import { CheckpointError } from '../errors.js';
+import type { StateDict, StoredTensorInfo } from './host-tensor.js';
+import { listPthTensors, readPth } from './pth-read.js';
+import { loadFileBytes, parseSafetensorsHeader, readSafetensors, type FileBytes } from './safetensors-read.js';
+
+export type WeightsFormat = 'safetensors' | 'pth';
+
+/** A zip (PK\x03\x04) is a torch.save archive; anything else is read as safetensors, whose header is validated. */
+export function detectWeightsFormat({ bytes, file }: FileBytes): WeightsFormat {
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'pth';
+  if (bytes.length >= 2 && bytes[0] === 0x80 && file.endsWith('.pth')) {
+    throw new CheckpointError(file, 'this is a legacy (pre-1.6, non-zip) torch.save file; re-save it with a current torch');
+  }
+  return 'safetensors';
+}
+
+/** Reads a .safetensors or .pth file into tf tensors (a state dict for `Module.loadStateDict`). */
+export function readWeights(file: string): StateDict {
+  const source = loadFileBytes(file);
+  return detectWeightsFormat(source) === 'pth' ? readPth(source.bytes, file) : readSafetensors(source.bytes, file);
+}
+
+export interface WeightsInspection {
+  readonly file: string;
+  readonly format: WeightsFormat;
+  readonly fileBytes: number;
+  readonly tensors: readonly StoredTensorInfo[];
+  readonly totalBytes: number;
+  readonly totalParameters: number;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** What `nextx inspect` prints: each tensor's name, stored dtype, shape and bytes, without creating tf tensors. */
+export function inspectWeights(file: string): WeightsInspection {
+  const source = loadFileBytes(file);
+  const format = detectWeightsFormat(source);
+  let tensors: StoredTensorInfo[];
+  let metadata: Readonly<Record<string, string>> | undefined;
+  if (format === 'pth') {
+    tensors = listPthTensors(source);
+  } else {
+    const header = parseSafetensorsHeader(source);
+    tensors = header.entries.map(({ name, dtype, shape, bytes }) => ({ name, dtype, shape, bytes }));
+    metadata = header.metadata;
+  }
+  return {
+    file,
+    format,
+    fileBytes: source.bytes.length,
+    tensors,
+    totalBytes: tensors.reduce((sum, t) => sum + t.bytes, 0),
+    totalParameters: tensors.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0),
+    ...(metadata ? { metadata } : {}),
+  };
+}

@@ -1,0 +1,37 @@
+import { unzipSync } from 'fflate';
+import { CheckpointError } from '../errors.js';
+import type { AllocationBudget } from './allocation-budget.js';
+
+/** A central-directory record takes at least 46 bytes, so no honest archive has more entries than this. */
+const maxEntries = (bytes: Uint8Array) => Math.floor(bytes.length / 46);
+
+/**
+ * Reads the entries of a torch.save zip archive. torch never compresses, so only STORED entries whose sizes fit in
+ * the file are accepted. fflate parses the container; its filter sees every central-directory record first, and
+ * refusing one throws out of fflate's loop at once (an archive claiming billions of entries cannot make it spin).
+ */
+export function readStoredZip(bytes: Uint8Array, file: string, budget: AllocationBudget): Map<string, Uint8Array> {
+  if (bytes.length < 22 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
+    throw new CheckpointError(file, 'not a zip archive (a PyTorch .pth file from torch.save is a zip)', 0);
+  }
+  let seen = 0;
+  try {
+    const entries = unzipSync(bytes, {
+      filter(info) {
+        if (++seen > maxEntries(bytes)) throw new CheckpointError(file, `the zip directory claims more entries than a ${bytes.length}-byte file can hold`);
+        if (info.compression !== 0) {
+          throw new CheckpointError(file, `zip entry '${info.name}' is compressed (method ${info.compression}); torch.save writes STORED entries only`);
+        }
+        if (info.size !== info.originalSize || !(info.size <= bytes.length)) {
+          throw new CheckpointError(file, `zip entry '${info.name}' declares ${info.originalSize} bytes, inconsistent with the ${bytes.length}-byte file`);
+        }
+        budget.take(info.size, `zip entry '${info.name}'`);
+        return true;
+      },
+    });
+    return new Map(Object.entries(entries));
+  } catch (error) {
+    if (error instanceof CheckpointError) throw error;
+    throw new CheckpointError(file, `the zip container is corrupt (${(error as Error).message})`);
+  }
+}
