@@ -36,3 +36,4 @@ export {
   type MultiHeadAttentionOptions,
 } from './attention.js';
 export { Conv1d, type Conv1dOptions, type Conv1dPadding } from './conv1d.js';
+export { stopGradient } from './stop-gradient.js';

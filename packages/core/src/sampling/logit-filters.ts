@@ -1,0 +1,80 @@
+import { tf } from '../tf.js';
+
+/** Logits [N, V] with every entry strictly below the k-th largest of its row set to −inf (VAR's top-k rule). */
+export function applyTopK(logits: tf.Tensor2D, k: number): tf.Tensor2D {
+  const vocab = logits.shape[1];
+  if (k <= 0 || k >= vocab) return tf.clone(logits);
+  return tf.tidy(() => {
+    const kth = tf.slice(tf.topk(logits, k, true).values, [0, k - 1], [-1, 1]);
+    return tf.where(tf.less(logits, kth), tf.fill(logits.shape, -Infinity), logits) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Nucleus filtering with VAR's rule (`sample_with_top_k_top_p_`): sort ascending, take the softmax cumulative sum,
+ * remove entries whose cumulative mass is ≤ 1 − p; the largest entry always stays. Done on the host in float64 per
+ * row (N·V up to a few times 4096 per call).
+ */
+export function applyTopP(logits: tf.Tensor2D, p: number): tf.Tensor2D {
+  if (p <= 0 || p >= 1) return tf.clone(logits);
+  const [rows, vocab] = logits.shape;
+  const values = logits.dataSync() as Float32Array;
+  const out = Float32Array.from(values);
+  const order = new Array<number>(vocab);
+  for (let r = 0; r < rows; r++) {
+    const row = values.subarray(r * vocab, (r + 1) * vocab);
+    for (let i = 0; i < vocab; i++) order[i] = i;
+    order.sort((a, b) => (row[a] as number) - (row[b] as number) || a - b);
+    const probs = softmax64(row);
+    let cumulative = 0;
+    for (let rank = 0; rank < vocab - 1; rank++) {
+      const index = order[rank] as number;
+      cumulative += probs[index] as number;
+      if (cumulative <= 1 - p) out[r * vocab + index] = -Infinity;
+    }
+  }
+  return tf.tensor2d(out, [rows, vocab]);
+}
+
+/** min-p: remove tokens whose probability is below `minP` times the row's largest probability. */
+export function applyMinP(logits: tf.Tensor2D, minP: number): tf.Tensor2D {
+  if (minP <= 0) return tf.clone(logits);
+  return tf.tidy(() => {
+    // p_i < minP·p_max  ⇔  ℓ_i < ℓ_max + log(minP)
+    const threshold = tf.add(tf.max(logits, 1, true), Math.log(minP));
+    return tf.where(tf.less(logits, threshold), tf.fill(logits.shape, -Infinity), logits) as tf.Tensor2D;
+  });
+}
+
+/**
+ * CTRL's repetition penalty: for each row, the logits of already generated ids are divided by `penalty` when positive
+ * and multiplied by it when negative. `previous[r]` lists row r's earlier ids.
+ */
+export function applyRepetitionPenalty(logits: tf.Tensor2D, previous: readonly (readonly number[])[], penalty: number): tf.Tensor2D {
+  if (penalty === 1) return tf.clone(logits);
+  const [rows, vocab] = logits.shape;
+  const out = Float32Array.from(logits.dataSync() as Float32Array);
+  for (let r = 0; r < rows; r++) {
+    for (const id of new Set(previous[r] ?? [])) {
+      const at = r * vocab + id;
+      const v = out[at] as number;
+      out[at] = v > 0 ? v / penalty : v * penalty;
+    }
+  }
+  return tf.tensor2d(out, [rows, vocab]);
+}
+
+/** Softmax of one row in float64 (−inf entries get probability 0). */
+export function softmax64(row: ArrayLike<number>): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < row.length; i++) max = Math.max(max, row[i] as number);
+  const out = new Float64Array(row.length);
+  let sum = 0;
+  for (let i = 0; i < row.length; i++) {
+    const e = (row[i] as number) === -Infinity ? 0 : Math.exp((row[i] as number) - max);
+    out[i] = e;
+    sum += e;
+  }
+  for (let i = 0; i < row.length; i++) out[i] = (out[i] as number) / sum;
+  return out;
+}
