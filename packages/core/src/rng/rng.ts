@@ -20,7 +20,18 @@ export class Rng {
 
   static seeded(seed: number): Rng {
     if (!Number.isFinite(seed)) throw new RangeError(`Rng seed must be a finite number, got ${seed}`);
-    return new Rng(xoroshiro128plus(Math.trunc(seed) | 0));
+    // xoroshiro128+ seeded directly from a small integer starts from nearly equal states for nearby seeds (their
+    // first draws are correlated), so the 128-bit state is filled by SplitMix32 from the seed, as its authors advise.
+    let x = Math.trunc(seed) | 0;
+    const splitmix32 = () => {
+      x = (x + 0x9e3779b9) | 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) | 0;
+    };
+    const state = [splitmix32(), splitmix32(), splitmix32(), splitmix32()];
+    return new Rng(state.every((w) => w === 0) ? xoroshiro128plus(1) : xoroshiro128plusFromState(state));
   }
 
   static fromState(state: RngState): Rng {

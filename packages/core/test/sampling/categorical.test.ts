@@ -1,0 +1,117 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tf } from '../../src/tf.js';
+import { ConfigError, PluginError } from '../../src/errors.js';
+import { Rng } from '../../src/rng/rng.js';
+import { CategoricalSampler } from '../../src/sampling/categorical-sampler.js';
+import { applyMinP, applyRepetitionPenalty, applyTopK, applyTopP } from '../../src/sampling/logit-filters.js';
+import { guideLogits, guidanceWeight, linearGuidanceRamp } from '../../src/sampling/guidance.js';
+import { gumbelSoftmax } from '../../src/sampling/gumbel-softmax.js';
+import { BitwiseSampler } from '../../src/sampling/bitwise-sampler.js';
+import { defaultSamplerRegistry } from '../../src/sampling/sampler-registry.js';
+import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
+
+const row = (t: tf.Tensor) => Array.from(t.dataSync());
+
+describe.each(TEST_BACKENDS)('categorical sampling on %s', (backend) => {
+  beforeAll(async () => useBackend(backend));
+
+  it('top-k never emits outside the k largest, over many seeds', () => {
+    const logits = tf.tensor2d([[0.1, 2, -1, 1.9, 0.5, 1.8]]);
+    const sampler = new CategoricalSampler({ topK: 3 });
+    const seen = new Set<number>();
+    for (let seed = 0; seed < 300; seed++) seen.add(sampler.sample(logits, { rng: Rng.seeded(seed) })[0] as number);
+    expect([...seen].sort()).toEqual([1, 3, 5]);
+    logits.dispose();
+  });
+
+  it("top-k keeps ties with the k-th largest (VAR's 'strictly below' rule)", () => {
+    tf.tidy(() => {
+      expect(row(applyTopK(tf.tensor2d([[3, 1, 2, 2]]), 2))).toEqual([3, -Infinity, 2, 2]);
+    });
+  });
+
+  it('top-p keeps the smallest set with mass ≥ p (hand-built distribution)', () => {
+    tf.tidy(() => {
+      // probabilities 0.5, 0.3, 0.15, 0.05
+      const logits = tf.tensor2d([[Math.log(0.5), Math.log(0.3), Math.log(0.15), Math.log(0.05)]]);
+      const kept = (p: number) => row(applyTopP(logits, p)).map((v) => v > -Infinity);
+      expect(kept(0.5)).toEqual([true, false, false, false]);
+      expect(kept(0.7)).toEqual([true, true, false, false]);
+      expect(kept(0.9)).toEqual([true, true, true, false]);
+      expect(kept(0.01)).toEqual([true, false, false, false]);
+    });
+  });
+
+  it('min-p drops tokens below minP·p_max; repetition penalty divides positive and multiplies negative logits', () => {
+    tf.tidy(() => {
+      const logits = tf.tensor2d([[Math.log(0.6), Math.log(0.3), Math.log(0.1)]]);
+      expect(row(applyMinP(logits, 0.4)).map((v) => v > -Infinity)).toEqual([true, true, false]);
+      expect(row(applyRepetitionPenalty(tf.tensor2d([[2, -2, 1]]), [[0, 1, 1]], 2))).toEqual([1, -4, 1]);
+    });
+  });
+
+  it('temperature 0 and greedy equal argmax, first index on ties', () => {
+    tf.tidy(() => {
+      const logits = tf.tensor2d([[1, 5, 5, 2], [0, 0, 0, 0]]);
+      expect(Array.from(new CategoricalSampler({ topK: 1 }).sample(logits, { rng: Rng.seeded(1) }))[0]).toBeOneOf([1, 2]);
+      expect(Array.from(new CategoricalSampler({ greedy: true }).sample(logits, { rng: Rng.seeded(1) }))).toEqual([1, 0]);
+      expect(Array.from(new CategoricalSampler({ temperature: 0 }).sample(logits, { rng: Rng.seeded(1) }))).toEqual([1, 0]);
+    });
+  });
+
+  it('seeded replay is exact and the empirical distribution matches the softmax', () => {
+    const logits = tf.tensor2d([[0, Math.log(2), Math.log(3), Math.log(4)]]);
+    const draw = (seed: number, n: number) => {
+      const rng = Rng.seeded(seed);
+      const sampler = new CategoricalSampler();
+      return Array.from({ length: n }, () => sampler.sample(logits, { rng })[0] as number);
+    };
+    expect(draw(7, 50)).toEqual(draw(7, 50));
+    const counts = [0, 0, 0, 0];
+    const samples = draw(11, 4000);
+    for (const s of samples) counts[s] = (counts[s] as number) + 1;
+    const expected = [0.1, 0.2, 0.3, 0.4].map((p) => p * 4000);
+    const chi2 = counts.reduce((sum, c, i) => sum + (c - (expected[i] as number)) ** 2 / (expected[i] as number), 0);
+    expect(chi2).toBeLessThan(16.27); // χ²(3) at p = 0.001
+    logits.dispose();
+  });
+
+  it('guidance: (1 + w)·cond − w·uncond, with the linear ramp w_k = cfg·k/(K − 1)', () => {
+    tf.tidy(() => {
+      expect(row(guideLogits(tf.tensor1d([2, 1]), tf.tensor1d([1, 3]), 1.5))).toEqual([3.5, -2]);
+    });
+    expect([0, 1, 2, 3].map((k) => linearGuidanceRamp(1.5, k, 4))).toEqual([0, 0.5, 1, 1.5]);
+    expect(guidanceWeight({ kind: 'constant', weight: 2 }, 0, 4)).toBe(2);
+  });
+
+  it('hard Gumbel-softmax is the one-hot of argmax(logits + g) with the same noise', () => {
+    tf.tidy(() => {
+      const logits = tf.tensor2d([[1, 2, 3, 0.5]]);
+      const hard = gumbelSoftmax(logits, 0.5, Rng.seeded(3), true);
+      const soft = gumbelSoftmax(logits, 0.5, Rng.seeded(3), false);
+      const winner = row(soft).indexOf(Math.max(...row(soft)));
+      expect(row(hard).map((v) => Math.round(v))).toEqual([0, 1, 2, 3].map((i) => (i === winner ? 1 : 0)));
+    });
+  });
+
+  it('bitwise: thresholding analog bits, and Bernoulli frequencies follow σ(logit)', () => {
+    tf.tidy(() => {
+      expect(Array.from(new BitwiseSampler({ mode: 'threshold' }).sample(tf.tensor1d([-0.2, 0.3, 0]), { rng: Rng.seeded(0) }))).toEqual([0, 1, 0]);
+      const bits = new BitwiseSampler().sample(tf.fill([4000], Math.log(3)), { rng: Rng.seeded(5) });
+      const ones = bits.reduce((a, b) => a + b, 0) / bits.length;
+      expect(Math.abs(ones - 0.75)).toBeLessThan(0.03);
+    });
+  });
+});
+
+describe('sampler registry', () => {
+  it('creates by name, lists built-ins, and names unknown samplers and bad fields', () => {
+    const registry = defaultSamplerRegistry();
+    expect(registry.list().map((s) => s.name)).toEqual(['categorical', 'bitwise']);
+    expect(registry.create({ name: 'categorical', config: { topK: 5 } })).toBeInstanceOf(CategoricalSampler);
+    expect(() => registry.create('nucleus')).toThrow(PluginError);
+    expect(() => registry.create('nucleus')).toThrow(/unknown sampler 'nucleus'; registered: categorical, bitwise/);
+    expect(() => registry.create('categorical', { topP: 2 })).toThrow(ConfigError);
+    expect(() => registry.create('categorical', { topP: 2 })).toThrow(/topP/);
+  });
+});
