@@ -1,13 +1,18 @@
 import { CONTRACT_VERSION, type Plugin } from '@nextx/core';
 import { PACKAGE_VERSION } from './version.js';
+import { generateVarCommand } from './var/generate-command.js';
+import { VarGenerator } from './var/var-generator.js';
 
-/** The @nextx/vision plugin: VAR next-scale image generation. Its models arrive with the package's own issue. */
+/** The @nextx/vision plugin: VAR next-scale image generation, registered as `vision/var`. */
 export const plugin: Plugin = {
   name: '@nextx/vision',
   version: PACKAGE_VERSION,
   domain: 'vision',
   contractVersion: CONTRACT_VERSION,
-  register() {
-    // Nothing is registered yet: the package is a buildable skeleton until its models land.
+  register(container) {
+    container.register('vision/var', { useClass: VarGenerator });
+  },
+  commands: {
+    generate: { 'vision/var': generateVarCommand },
   },
 };

@@ -1,5 +1,6 @@
 import { tf } from '../tf.js';
 import { Module } from './module.js';
+import { preciseMoments } from './precise-moments.js';
 
 export interface GroupNormOptions {
   /** torch's default 1e-5. */
@@ -41,7 +42,7 @@ export class GroupNorm extends Module {
       const batch = x.shape[0] as number;
       const perGroup = this.numChannels / this.numGroups;
       const grouped = tf.reshape(x, [batch, -1, this.numGroups, perGroup]);
-      const { mean, variance } = tf.moments(grouped, [1, 3], true);
+      const { mean, variance } = preciseMoments(grouped, [1, 3]);
       const normed = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, this.eps)));
       let y = tf.reshape(normed, x.shape);
       if (this.weight) y = tf.mul(y, this.weight);

@@ -1,0 +1,129 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tf, CheckpointError, InputError, Rng, readWeights, saveCheckpoint, type StateDict } from '@nextx/core';
+import {
+  inferVarModelConfig,
+  levelCountsFromLevels,
+  type ShapeMap,
+  type VarModelConfig,
+} from './config.js';
+import { VarTransformer } from './transformer/var-model.js';
+import { VQVAE } from './vqvae/vqvae.js';
+
+/** File names of the official release (github.com/FoundationVision/VAR, Hugging Face FoundationVision/var). */
+export const RELEASED_VAE_FILE = 'vae_ch160v4096z32.pth';
+export const RELEASED_VAR_DEPTHS: readonly number[] = [16, 20, 24, 30];
+export const releasedVarFile = (depth: number): string => `var_d${depth}.pth`;
+
+/** A VAR model ready for inference: the tokenizer, the transformer and the config both were built from. */
+export interface LoadedVar {
+  readonly config: VarModelConfig;
+  readonly vqvae: VQVAE;
+  readonly transformer: VarTransformer;
+  dispose(): void;
+}
+
+export interface LoadVarOptions {
+  /** VQVAE weights (.safetensors or .pth). */
+  readonly vae: string;
+  /** VAR transformer weights (.safetensors or .pth). */
+  readonly var: string;
+  /**
+   * Config: an object or a JSON file path, in either accepted shape; may be partial. What the weights determine is
+   * inferred (depth, width, heads, vocabulary, Cvae, classes, patch sizes); the rest takes the released defaults.
+   */
+  readonly config?: unknown;
+}
+
+/** Reads both weight files, infers the config, builds the models in eval mode and loads the weights. */
+export async function loadVar(options: LoadVarOptions): Promise<LoadedVar> {
+  const given = readConfigArg(options.config);
+  const vaeWeights = await readWeightsChecked(options.vae);
+  let varWeights: StateDict | undefined;
+  try {
+    varWeights = await readWeightsChecked(options.var);
+    const levels = varWeights['lvl_1L'];
+    const config = inferVarModelConfig(shapesOf(vaeWeights), shapesOf(varWeights), {
+      given,
+      ...(levels ? { levelCounts: levelCountsFromLevels(levels.dataSync()) } : {}),
+    });
+    return buildAndLoad(config, vaeWeights, varWeights, options.vae, options.var);
+  } finally {
+    tf.dispose(Object.values(vaeWeights));
+    if (varWeights) tf.dispose(Object.values(varWeights));
+  }
+}
+
+/** Loads the official release from a folder holding vae_ch160v4096z32.pth and var_d{depth}.pth. */
+export async function loadReleasedVar(dir: string, depth: number): Promise<LoadedVar> {
+  if (!RELEASED_VAR_DEPTHS.includes(depth)) {
+    throw new InputError(`released VAR depths are ${RELEASED_VAR_DEPTHS.join(', ')}; got ${depth}`);
+  }
+  return loadVar({ vae: join(dir, RELEASED_VAE_FILE), var: join(dir, releasedVarFile(depth)) });
+}
+
+/** Checkpoint folder written by `saveVarCheckpoint`: config.json, model.safetensors (VAR), vae.safetensors. */
+export async function loadVarCheckpoint(dir: string): Promise<LoadedVar> {
+  return loadVar({ vae: join(dir, 'vae.safetensors'), var: join(dir, 'model.safetensors'), config: join(dir, 'config.json') });
+}
+
+/** Writes both models and their config as one atomic checkpoint directory. */
+export function saveVarCheckpoint(dir: string, model: LoadedVar): void {
+  const vae = model.vqvae.stateDict();
+  const vars = model.transformer.stateDict();
+  try {
+    saveCheckpoint(dir, { config: model.config, tensors: vars, tensorFiles: { vae } });
+  } finally {
+    tf.dispose([...Object.values(vae), ...Object.values(vars)]);
+  }
+}
+
+/** Builds fresh (randomly initialised) models for a config, e.g. for training or benchmarking. */
+export function buildVar(config: VarModelConfig, seed = 0): LoadedVar {
+  const rng = Rng.seeded(seed);
+  const vqvae = new VQVAE(config.vqvae, rng.fork());
+  const transformer = new VarTransformer(config, rng.fork());
+  return {
+    config,
+    vqvae,
+    transformer,
+    dispose() {
+      vqvae.dispose();
+      transformer.dispose();
+    },
+  };
+}
+
+function buildAndLoad(config: VarModelConfig, vae: StateDict, vars: StateDict, vaeFile: string, varFile: string): LoadedVar {
+  const model = buildVar(config);
+  try {
+    model.vqvae.loadStateDict(vae, { source: vaeFile });
+    model.transformer.loadStateDict(vars, { source: varFile });
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  model.vqvae.eval();
+  model.transformer.eval();
+  return model;
+}
+
+async function readWeightsChecked(file: string): Promise<StateDict> {
+  if (!existsSync(file)) throw new CheckpointError(file, 'file not found');
+  return await readWeights(file);
+}
+
+function readConfigArg(config: unknown): unknown {
+  if (typeof config !== 'string') return config;
+  if (!existsSync(config)) throw new CheckpointError(config, 'config file not found');
+  try {
+    return JSON.parse(readFileSync(config, 'utf8')) as unknown;
+  } catch (error) {
+    throw new CheckpointError(config, `not valid JSON: ${(error as Error).message}`, undefined, { cause: error });
+  }
+}
+
+function shapesOf(weights: StateDict): ShapeMap {
+  return Object.fromEntries(Object.entries(weights).map(([name, t]) => [name, t.shape]));
+}
+

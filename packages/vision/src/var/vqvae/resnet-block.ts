@@ -1,0 +1,45 @@
+import type { Rng} from '@nextx/core';
+import { tf, Conv2d, GroupNorm, Module, silu } from '@nextx/core';
+
+export interface VaeBlockOptions {
+  readonly numGroups: number;
+  readonly eps: number;
+  readonly rng: Rng;
+}
+
+/**
+ * The VQVAE's residual block (official `basic_vae.ResnetBlock`), NHWC:
+ * h = conv1(SiLU(norm1(x))); h = conv2(SiLU(norm2(h))); out = skip(x) + h, skip a 1×1 `nin_shortcut` when the width
+ * changes. The official dropout sits before conv2; it is 0 in every released model and is not supported here.
+ */
+export class ResnetBlock extends Module {
+  readonly norm1: GroupNorm;
+  readonly conv1: Conv2d;
+  readonly norm2: GroupNorm;
+  readonly conv2: Conv2d;
+  readonly ninShortcut: Conv2d | undefined;
+
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    options: VaeBlockOptions,
+  ) {
+    super();
+    const { numGroups, eps, rng } = options;
+    this.norm1 = this.addModule('norm1', new GroupNorm(numGroups, inChannels, { eps }));
+    this.conv1 = this.addModule('conv1', new Conv2d(inChannels, outChannels, 3, { padding: 1, rng }));
+    this.norm2 = this.addModule('norm2', new GroupNorm(numGroups, outChannels, { eps }));
+    this.conv2 = this.addModule('conv2', new Conv2d(outChannels, outChannels, 3, { padding: 1, rng }));
+    this.ninShortcut =
+      inChannels === outChannels ? undefined : this.addModule('nin_shortcut', new Conv2d(inChannels, outChannels, 1, { rng }));
+  }
+
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      const h1 = this.conv1.forward(silu(this.norm1.forward(x)) as tf.Tensor4D);
+      const h2 = this.conv2.forward(silu(this.norm2.forward(h1)) as tf.Tensor4D);
+      const skip = this.ninShortcut ? this.ninShortcut.forward(x) : x;
+      return tf.add(skip, h2) as tf.Tensor4D;
+    });
+  }
+}
