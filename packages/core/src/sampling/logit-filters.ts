@@ -20,14 +20,15 @@ export function applyTopP(logits: tf.Tensor2D, p: number): tf.Tensor2D {
   const [rows, vocab] = logits.shape;
   const values = logits.dataSync() as Float32Array;
   const out = Float32Array.from(values);
-  const order = new Array<number>(vocab);
   for (let r = 0; r < rows; r++) {
     const row = values.subarray(r * vocab, (r + 1) * vocab);
-    for (let i = 0; i < vocab; i++) order[i] = i;
+    // Entries already at −inf (after top-k, typically most of them) carry no mass: only the others are sorted.
+    const order: number[] = [];
+    for (let i = 0; i < vocab; i++) if ((row[i] as number) > -Infinity) order.push(i);
     order.sort((a, b) => (row[a] as number) - (row[b] as number) || a - b);
     const probs = softmax64(row);
     let cumulative = 0;
-    for (let rank = 0; rank < vocab - 1; rank++) {
+    for (let rank = 0; rank < order.length - 1; rank++) {
       const index = order[rank] as number;
       cumulative += probs[index] as number;
       if (cumulative <= 1 - p) out[r * vocab + index] = -Infinity;

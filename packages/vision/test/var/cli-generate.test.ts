@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tf, readSafetensors } from '@nextx/core';
+import { fixtureFile, readCases } from '../helpers/fixture.js';
+import { expectClose } from '../helpers/parity.js';
+
+const repoRoot = resolve(import.meta.dirname, '../../../..');
+const cli = join(repoRoot, 'packages/core/dist/cli/main.js');
+const out = mkdtempSync(join(tmpdir(), 'nextx-var-cli-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('nextx generate vision/var (built CLI) reproduces the reference greedy generation', () => {
+  it.each(['safetensors', 'pth'])('from .%s weights: tokens.json, images.safetensors, PNGs', async (format) => {
+    for (const path of [cli, join(repoRoot, 'packages/vision/dist/index.js')]) {
+      if (!existsSync(path)) throw new Error(`${path} is missing: build first (npm test builds every package before the suite)`);
+    }
+    const dir = join(out, format);
+    const args = [
+      'generate', 'vision/var',
+      '--vae', fixtureFile(`vae.${format}`), '--var', fixtureFile(`var.${format}`), '--config', fixtureFile('config.json'),
+      '--classes', '3,7', '--cfg', '1.5', '--top-k', '1', '--top-p', '0', '--seed', '0',
+      '--out', dir, '--json', '--backend', 'wasm',
+    ];
+    const run = spawnSync(process.execPath, [cli, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const summary = JSON.parse(run.stdout) as { samples: string[]; grid: string };
+    expect(summary.samples).toHaveLength(2);
+    for (const file of [...summary.samples, summary.grid]) expect(readFileSync(file).subarray(1, 4).toString()).toBe('PNG');
+
+    const cases = await readCases();
+    const tokens = JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')) as { scales: number[][][] };
+    expect(tokens.scales).toHaveLength(4);
+    tokens.scales.forEach((perImage, k) => expect(perImage).toEqual(cases[`d.cfg1p5.idx_Bl.${k}`]!.arraySync()));
+    const images = readSafetensors(join(dir, 'images.safetensors'));
+    expect(images['images']!.shape).toEqual([2, 3, 64, 64]);
+    expectClose(images['images']!, cases['d.cfg1p5.img_B3HW_0to1']!, 'images.safetensors');
+    tf.dispose([...Object.values(images), ...Object.values(cases)]);
+  }, 180_000);
+
+  it('bad input exits non-zero with one paragraph naming it', () => {
+    const run = spawnSync(process.execPath, [cli, 'generate', 'vision/var', '--vae', '/nonexistent.pth', '--var', fixtureFile('var.pth')], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    const errors = run.stderr.trim().split('\n').filter((line) => line.startsWith('nextx:'));
+    expect(errors).toEqual([expect.stringMatching(/^nextx: \/nonexistent\.pth: file not found$/)]);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
