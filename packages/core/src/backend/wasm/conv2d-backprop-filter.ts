@@ -36,13 +36,16 @@ export const conv2dBackpropFilter: KernelFn = ({ inputs, backend, attrs }) => {
     backend: wasm,
     attrs: { shape: [rows, info.outChannels] },
   }) as tf.TensorInfo;
-  const product = kernelFn(tf.BatchMatMul, 'wasm')({
-    inputs: { a: patches, b: dy2 },
+  // dWᵀ = dYᵀ·P: transposing dY [rows, Co] is far cheaper than transposing the patches [rows, kh·kw·Ci].
+  const productT = kernelFn(tf.BatchMatMul, 'wasm')({
+    inputs: { a: dy2, b: patches },
     backend: wasm,
     attrs: { transposeA: true, transposeB: false },
   }) as tf.TensorInfo;
   wasm.disposeData(patches.dataId);
   wasm.disposeData(dy2.dataId);
+  const product = kernelFn(tf.Transpose, 'wasm')({ inputs: { x: productT }, backend: wasm, attrs: { perm: [1, 0] } }) as tf.TensorInfo;
+  wasm.disposeData(productT.dataId);
   const out = kernelFn(tf.Reshape, 'wasm')({ inputs: { x: product }, backend: wasm, attrs: { shape: filterShape } });
   wasm.disposeData(product.dataId);
   return out;

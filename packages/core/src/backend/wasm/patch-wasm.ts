@@ -3,6 +3,7 @@ import { routeWasmMatMul } from './batch-matmul-routing.js';
 import { installUnsortedSegmentSum } from './unsorted-segment-sum.js';
 import { installConv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { installCpuFallbacks } from './cpu-fallback.js';
+import { installConv2dGradient } from './conv2d-input-gradient.js';
 
 /** What `patchWasmBackend` added: own kernels, kernels delegated to cpu, and whether matMul is routed. */
 export interface WasmPatchReport {
@@ -15,17 +16,18 @@ let report: WasmPatchReport | undefined;
 
 /**
  * Makes the wasm backend complete and fast for the toolkit (issue #2): own kernels for UnsortedSegmentSum and
- * Conv2DBackpropFilter, cpu delegation for the other real-valued kernels it lacks, and every matMul routed through
+ * Conv2DBackpropFilter, the conv input gradient as a forward conv, cpu delegation for the other real-valued kernels it lacks, and every matMul routed through
  * the 2-D fast path. Idempotent; needs the cpu backend registered (it is, by @tensorflow/tfjs).
  */
 export function patchWasmBackend(): WasmPatchReport {
   if (report) return report;
   installUnsortedSegmentSum();
   installConv2dBackpropFilter();
+  installConv2dGradient();
   const cpuDelegated = installCpuFallbacks();
   routeWasmMatMul(true);
   report = {
-    ownKernels: [tf.UnsortedSegmentSum, tf.Conv2DBackpropFilter, `${tf.BatchMatMul} (routed)`],
+    ownKernels: [tf.UnsortedSegmentSum, tf.Conv2DBackpropFilter, `${tf.BatchMatMul} (routed)`, `${tf.Conv2D} gradient (input gradient as a forward conv)`],
     cpuDelegated,
     matMulRouted: true,
   };

@@ -1,0 +1,27 @@
+import { Command } from 'commander';
+import { doctorReport, type DoctorReport } from '../../backend/doctor.js';
+import { formatTable } from '../format-table.js';
+import { backendPreference, runAction } from '../run-action.js';
+
+export function doctorCommand(): Command {
+  return new Command('doctor')
+    .description('which tensor backends load here, why the others do not, and their measured 1024³ matMul GFLOP/s')
+    .option('--no-measure', 'skip the matMul measurement')
+    .action(async (options: { measure: boolean }, command: Command) =>
+      runAction(command, async (context, globals) => {
+        const report = await doctorReport({ prefer: backendPreference(globals), measure: options.measure });
+        context.print(report, () => describeDoctor(report));
+      }),
+    );
+}
+
+function describeDoctor(report: DoctorReport): string {
+  const rows = report.backends.map((b) => [
+    b.name === report.active ? `${b.name} (active)` : b.name,
+    b.available ? 'yes' : `no: ${b.reason ?? ''}`,
+    b.matmul1024Gflops === undefined ? '' : String(b.matmul1024Gflops),
+    b.available ? (b.detail ?? '') : (b.detail ?? ''),
+  ]);
+  const head = `nextx doctor: node ${report.node}, tfjs ${report.tfjs}, ${report.cpus} cpus`;
+  return `${head}\n${formatTable(['backend', 'available', 'GFLOP/s 1024³', 'detail'], rows)}`;
+}

@@ -1,0 +1,38 @@
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { benchCommand } from './commands/bench.js';
+import { demoCommand } from './commands/demo.js';
+import { doctorCommand } from './commands/doctor.js';
+import { inspectCommand } from './commands/inspect.js';
+import { pluginVerbCommand } from './commands/plugin-verb.js';
+import { pluginsCommand } from './commands/plugins.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** commander's own errors (unknown command, bad option value) in the same one-paragraph form as nextx's. */
+const OUTPUT = {
+  outputError: (message: string, write: (text: string) => void) => write(`nextx: ${message.replace(/^error: /, '')}`),
+};
+
+export function createProgram(): Command {
+  const program = new Command('nextx')
+    .description('nextx: autoregressive and diffusion generation in TypeScript')
+    .version(version)
+    .option('--json', 'machine-readable output only, on stdout')
+    .option('--backend <name>', 'tensor backend: auto, cuda, native, wasm or cpu', 'auto')
+    .option('--out <dir>', 'output directory', './out')
+    .configureOutput(OUTPUT);
+  for (const command of [
+    doctorCommand(),
+    pluginsCommand(),
+    inspectCommand(),
+    demoCommand(),
+    pluginVerbCommand('generate'),
+    pluginVerbCommand('train'),
+    pluginVerbCommand('eval'),
+    benchCommand(),
+  ]) {
+    program.addCommand(command.configureOutput(OUTPUT));
+  }
+  return program;
+}

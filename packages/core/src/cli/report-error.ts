@@ -1,0 +1,17 @@
+import { NextxError } from '../errors.js';
+
+/**
+ * One readable paragraph for a failed command: the NextxError message (it names the file, field or offset), or the
+ * plain message of anything else. Stack traces only with NEXTX_DEBUG=1.
+ */
+export function formatCliError(error: unknown): string {
+  if (process.env['NEXTX_DEBUG'] === '1' && error instanceof Error && error.stack) return error.stack;
+  if (error instanceof NextxError) return `nextx: ${error.message}`;
+  if (error instanceof Error) return `nextx: unexpected ${error.name}: ${error.message} (set NEXTX_DEBUG=1 for the stack trace)`;
+  return `nextx: ${String(error)}`;
+}
+
+/** Exit codes: 1 bad input or failed work, 130 interrupted (128 + SIGINT), as shells expect. */
+export function exitCodeFor(error: unknown): number {
+  return error instanceof NextxError && error.code === 'ABORTED' ? 130 : 1;
+}

@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { initBackend, type BackendStatus } from '../backend/init-backend.js';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/backend-name.js';
+import { InputError } from '../errors.js';
+import { createCliContext, type GlobalOptions, type RunningContext } from './cli-context.js';
+import { exitCodeFor, formatCliError } from './report-error.js';
+
+/** Global options of the command, as validated values. */
+export function globalOptions(command: Command): GlobalOptions {
+  const all = command.optsWithGlobals<{ json?: boolean; backend?: string; out?: string }>();
+  return { json: all.json === true, backend: all.backend ?? 'auto', out: all.out ?? './out' };
+}
+
+export function backendPreference(options: GlobalOptions): BackendPreference {
+  if (!(BACKEND_PREFERENCES as readonly string[]).includes(options.backend)) {
+    throw new InputError(`--backend must be one of ${BACKEND_PREFERENCES.join(', ')}; got '${options.backend}'`);
+  }
+  return options.backend as BackendPreference;
+}
+
+/** Selects the tensor backend named by `--backend` and reports it on stderr (not under --json). */
+export async function selectBackend(context: RunningContext, options: GlobalOptions): Promise<BackendStatus> {
+  const status = await initBackend({ prefer: backendPreference(options) });
+  context.log(`backend: ${status.active}`);
+  return status;
+}
+
+/**
+ * Runs a command body with a context; any error becomes one paragraph on stderr and a non-zero exit code
+ * (130 when interrupted).
+ */
+export async function runAction(
+  command: Command,
+  body: (context: RunningContext, options: GlobalOptions) => Promise<void>,
+): Promise<void> {
+  let context: RunningContext | undefined;
+  try {
+    const options = globalOptions(command);
+    context = createCliContext(options);
+    await body(context, options);
+  } catch (error) {
+    context?.progress.stop();
+    process.stderr.write(`${formatCliError(error)}\n`);
+    process.exitCode = exitCodeFor(error);
+  } finally {
+    context?.close();
+  }
+}

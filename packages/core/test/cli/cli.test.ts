@@ -1,0 +1,110 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const coreDir = resolve(import.meta.dirname, '../..');
+const repoRoot = resolve(coreDir, '../..');
+const cli = join(coreDir, 'dist/cli/main.js');
+
+function nextx(args: string[], cwd = repoRoot) {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A project whose node_modules holds core (linked) and a fake plugin with a generate command. */
+function fakeProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nextx-cli-'));
+  const scope = join(dir, 'node_modules', '@nextx');
+  mkdirSync(join(scope, 'fake'), { recursive: true });
+  symlinkSync(coreDir, join(scope, 'core'));
+  writeFileSync(join(scope, 'fake', 'package.json'), JSON.stringify({ name: '@nextx/fake', version: '9.9.9', type: 'module', main: 'index.js' }));
+  writeFileSync(
+    join(scope, 'fake', 'index.js'),
+    `import { CONTRACT_VERSION, AbortError } from '@nextx/core';
+export const plugin = {
+  name: '@nextx/fake', version: '9.9.9', domain: 'fake', contractVersion: CONTRACT_VERSION,
+  register(container) { container.registerInstance('fake/echo', {}); },
+  commands: { generate: { 'fake/echo': {
+    description: 'echo options',
+    options: [
+      { flags: '--count <n>', description: 'a number' },
+      { flags: '--label <text>', description: 'a label', defaultValue: 'none' },
+      { flags: '--wait', description: 'wait for Ctrl-C' },
+    ],
+    async run(options, context) {
+      if (options.wait) {
+        process.stderr.write('ready\\n');
+        const busy = setInterval(() => undefined, 100); // stands for work in progress
+        await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
+        clearInterval(busy);
+        throw new AbortError('stopped by the user');
+      }
+      return { received: options, out: context.out };
+    },
+  } } },
+};
+`,
+  );
+  return dir;
+}
+
+let project = '';
+beforeAll(() => {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: build core first (npm test builds every package before the suite)`);
+  project = fakeProject();
+});
+afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+describe('nextx CLI', () => {
+  it('plugins --json lists the workspace domain plugins with their versions', () => {
+    const { code, stdout } = nextx(['plugins', '--json']);
+    expect(code).toBe(0);
+    const { plugins, failures } = JSON.parse(stdout) as { plugins: { name: string; version: string }[]; failures: unknown[] };
+    expect(failures).toEqual([]);
+    expect(plugins.map((p) => p.name).sort()).toEqual(
+      ['@nextx/finance-bytes', '@nextx/medical', '@nextx/text', '@nextx/timeseries', '@nextx/video', '@nextx/vision'].sort(),
+    );
+    expect(plugins.every((p) => /^\d+\.\d+\.\d+/.test(p.version))).toBe(true);
+  });
+
+  it('passes parsed plugin options to a plugin command found in node_modules', () => {
+    const { code, stdout, stderr } = nextx(['generate', 'fake/echo', '--count', '3', '--json', '--backend', 'cpu', '--out', 'o'], project);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { received: Record<string, unknown>; out: string };
+    expect(result.received).toEqual({ count: '3', label: 'none' });
+    expect(result.out).toBe(join(project, 'o'));
+  });
+
+  const badInputs: Array<[string, string[], RegExp]> = [
+    ['unknown plugin name', ['generate', 'nope/model'], /no installed plugin offers `generate nope\/model`; available for generate: fake\/echo/],
+    ['unknown plugin option', ['generate', 'fake/echo', '--colour', 'red'], /unknown option '--colour'/],
+    ['bad backend', ['generate', 'fake/echo', '--backend', 'gpu'], /--backend must be one of auto, cuda, native, wasm, cpu; got 'gpu'/],
+    ['bad bench size', ['bench', 'core', '--wasm-size', 'big'], /--wasm-size must be an integer ≥ 16; got 'big'/],
+    ['unknown bench target', ['bench', 'gpu'], /unknown bench target 'gpu'/],
+    ['unknown command', ['frobnicate'], /^nextx: unknown command 'frobnicate'/],
+  ];
+  it.each(badInputs)('%s: non-zero exit and one paragraph naming the problem', (_name, args, message) => {
+    const { code, stdout, stderr } = nextx(args, project);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('Ctrl-C aborts the running command through its signal and exits 130', async () => {
+    const child = spawn(process.execPath, [cli, 'generate', 'fake/echo', '--wait', '--backend', 'cpu'], { cwd: project });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('ready')) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted/);
+    expect(stderr).toMatch(/stopped by the user/);
+  });
+});
