@@ -31,7 +31,7 @@ function parseNumber(flag: string, value: unknown, check: (n: number) => boolean
 /** One image of a batch as a RasterImage (NHWC host data). */
 function imageAt(images: VarImages, i: number): RasterImage {
   const [, h, w, c] = images.shape;
-  return { data: images.data.subarray(i * h * w * c, (i + 1) * h * w * c), height: h, width: w, channels: c as 3 };
+  return { data: images.data.subarray(i * h * w * c, (i + 1) * h * w * c), height: h, width: w, channels: c as 1 | 3 };
 }
 
 /**

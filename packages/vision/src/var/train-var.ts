@@ -1,0 +1,121 @@
+import { tf, Rng, Trainer, type BatchSource, type ProgressListener, type RngState, type TrainerConfigInput, type TrainResult } from '@nextx/core';
+import type { VarModelPair } from './generate.js';
+import { varCrossEntropy } from './var-loss.js';
+
+/** Every training image as tokens: per scale, int32 [N, pn²], and the labels. */
+export interface TokenizedImages {
+  readonly labels: Int32Array;
+  readonly scales: readonly Int32Array[];
+  readonly patchNums: readonly number[];
+}
+
+export interface TokenBatch {
+  readonly labels: Int32Array;
+  readonly scales: readonly Int32Array[];
+}
+
+/** Encodes images (NHWC pixels in [−1, 1]) to their multi-scale tokens with the VQVAE, in batches. */
+export function tokenizeImages(models: VarModelPair, pixels: Float32Array, labels: Int32Array, shape: readonly [number, number, number, number], batchSize = 128): TokenizedImages {
+  const [n, h, w, c] = shape;
+  const patchNums = models.vqvae.quantize.patchNums;
+  const scales = patchNums.map((pn) => new Int32Array(n * pn * pn));
+  for (let start = 0; start < n; start += batchSize) {
+    const count = Math.min(batchSize, n - start);
+    const indices = tf.tidy(() => models.vqvae.imagesToIndices(tf.tensor4d(pixels.subarray(start * h * w * c, (start + count) * h * w * c), [count, h, w, c])));
+    indices.forEach((ids, k) => {
+      const pn = patchNums[k] as number;
+      (scales[k] as Int32Array).set(ids.dataSync() as Int32Array, start * pn * pn);
+    });
+    tf.dispose(indices);
+  }
+  return { labels, scales, patchNums };
+}
+
+/** Random batches of tokenized images; the Rng state is the position (exact resume). */
+export class TokenBatchSource implements BatchSource<TokenBatch> {
+  private rng: Rng;
+  constructor(
+    private readonly data: TokenizedImages,
+    private readonly batchSize: number,
+    seed = 0,
+  ) {
+    this.rng = Rng.seeded(seed);
+  }
+
+  async next(): Promise<TokenBatch> {
+    const n = this.data.labels.length;
+    const picks = Array.from({ length: this.batchSize }, () => this.rng.int(0, n - 1));
+    const scales = this.data.scales.map((all, k) => {
+      const size = (this.data.patchNums[k] as number) ** 2;
+      const out = new Int32Array(this.batchSize * size);
+      picks.forEach((i, b) => out.set(all.subarray(i * size, (i + 1) * size), b * size));
+      return out;
+    });
+    return Promise.resolve({ labels: Int32Array.from(picks, (i) => this.data.labels[i] as number), scales });
+  }
+
+  state(): RngState {
+    return this.rng.state();
+  }
+
+  restore(state: unknown): void {
+    this.rng = Rng.fromState(state as RngState);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<TokenBatch> {
+    return { next: async () => ({ done: false, value: await this.next() }) };
+  }
+}
+
+/**
+ * VAR's teacher-forcing loss on a token batch with class dropout: each label becomes the null class with probability
+ * `condDropRate` (official cond_drop_rate, what makes classifier-free guidance possible).
+ */
+export function varTrainingLoss(models: VarModelPair, batch: TokenBatch, rng: Rng, condDropRate: number): tf.Scalar {
+  const nullClass = models.transformer.numClasses;
+  const labels = Int32Array.from(batch.labels, (label) => (rng.uniform() < condDropRate ? nullClass : label));
+  return tf.tidy(() =>
+    varCrossEntropy(models, {
+      labels: tf.tensor1d(labels, 'int32'),
+      indices: batch.scales.map((ids, k) => {
+        const size = (models.vqvae.quantize.patchNums[k] as number) ** 2;
+        return tf.tensor2d(ids, [labels.length, size], 'int32');
+      }),
+    }),
+  );
+}
+
+export interface VarTrainingOptions {
+  readonly models: VarModelPair;
+  readonly source: TokenBatchSource;
+  readonly trainer: TrainerConfigInput;
+  readonly condDropRate: number;
+  readonly checkpointDir?: string;
+  readonly metricsFile?: string;
+  readonly onProgress?: ProgressListener;
+  readonly signal?: AbortSignal;
+}
+
+/** Trains the VAR transformer (the VQVAE frozen) with core's Trainer. */
+export async function trainVarTransformer(options: VarTrainingOptions): Promise<TrainResult> {
+  const { models } = options;
+  const trainer = new Trainer<TokenBatch>({
+    model: models.transformer,
+    loss: (batch, rng) => varTrainingLoss(models, batch, rng, options.condDropRate),
+    source: options.source,
+    config: options.trainer,
+    tokensPerBatch: (batch) => batch.scales.reduce((sum, s) => sum + s.length, 0),
+    ...(options.checkpointDir ? { checkpointDir: options.checkpointDir } : {}),
+    ...(options.metricsFile ? { metricsFile: options.metricsFile } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  models.transformer.train();
+  try {
+    trainer.resumeIfPresent();
+    return await trainer.run();
+  } finally {
+    models.transformer.eval();
+    trainer.dispose();
+  }
+}
