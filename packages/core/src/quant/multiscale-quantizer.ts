@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { tf } from '../tf.js';
+import { parseConfig } from '../config/parse-config.js';
 import { Rng } from '../rng/rng.js';
 import { Embedding } from '../nn/embedding.js';
 import { uniformInit } from '../nn/init.js';
@@ -7,6 +9,18 @@ import { stopGradient } from '../nn/stop-gradient.js';
 import { nearestCode } from './nearest-code.js';
 import { resize } from './resize.js';
 import { ResidualPhi } from './residual-phi.js';
+
+/** The numeric part of {@link MultiScaleQuantizerOptions}, validated at construction. */
+export const multiScaleQuantizerConfigSchema = z.object({
+  vocabSize: z.number().int().positive(),
+  cvae: z.number().int().positive(),
+  patchNums: z.array(z.number().int().positive()).min(1),
+  quantResi: z.number(),
+  shareQuantResi: z.number().int().nonnegative(),
+  defaultQresiCounts: z.number().int().nonnegative().optional(),
+  usingZnorm: z.boolean().optional(),
+  beta: z.number().nonnegative().optional(),
+});
 
 export interface MultiScaleQuantizerOptions {
   readonly vocabSize: number;
@@ -33,6 +47,11 @@ export interface MultiScaleQuantizerOutput {
   readonly loss: tf.Scalar;
   /** Per scale, the fraction of the vocabulary hit in this batch. */
   readonly usage: number[];
+  /**
+   * Per scale, the official `usages`: the percentage of codes whose `ema_vocab_hit_SV` row is ≥ margin,
+   * margin = B·h·w / V · 0.08 (one process).
+   */
+  readonly usages: number[];
 }
 
 /**
@@ -40,6 +59,7 @@ export interface MultiScaleQuantizerOutput {
  * For scale k: z = Area_{pn_k}(r) (the last scale uses r itself), nearest codes, q = E[idx], h_k = φ_{j(k)}(Bicubic_h(q))
  * (no resize at the last scale), f̂ ← f̂ + h_k, r ← r − h_k. State-dict names as the official module:
  * `embedding.weight` [V, Cvae], `quant_resi.*`, buffer `ema_vocab_hit_SV` [S, V].
+ * Every map here is NHWC; the official tensors (and the fixtures) are NCHW: transpose with [0, 2, 3, 1] going in.
  */
 export class MultiScaleResidualQuantizer extends Module {
   readonly embedding: Embedding;
@@ -50,10 +70,14 @@ export class MultiScaleResidualQuantizer extends Module {
   readonly cvae: number;
   readonly beta: number;
   private readonly cosine: boolean;
+  /** The official `record_hit` counter (not saved): how many per-scale hit updates the EMA has seen. */
+  private recordHit = 0;
 
   constructor(options: MultiScaleQuantizerOptions) {
     super();
-    const rng = options.rng ?? Rng.seeded(0);
+    const { rng: given, ...config } = options;
+    parseConfig(multiScaleQuantizerConfigSchema, config, 'multi-scale quantizer config');
+    const rng = given ?? Rng.seeded(0);
     this.patchNums = [...options.patchNums];
     this.vocabSize = options.vocabSize;
     this.cvae = options.cvae;
@@ -61,7 +85,9 @@ export class MultiScaleResidualQuantizer extends Module {
     this.cosine = options.usingZnorm ?? false;
     this.embedding = this.addModule('embedding', new Embedding(options.vocabSize, options.cvae, { rng: rng.fork() }));
     // Official init: codebook ~ U(−1/V, 1/V).
-    this.embedding.weight.assign(tf.tidy(() => uniformInit([options.vocabSize, options.cvae], rng.fork(), 1 / options.vocabSize)) as tf.Tensor2D);
+    const initial = uniformInit([options.vocabSize, options.cvae], rng.fork(), 1 / options.vocabSize);
+    this.embedding.weight.assign(initial);
+    initial.dispose();
     this.quantResi = this.addModule(
       'quant_resi',
       new ResidualPhi({
@@ -96,7 +122,13 @@ export class MultiScaleResidualQuantizer extends Module {
   scaleContribution(scale: number, ids: tf.Tensor2D): tf.Tensor4D {
     return tf.tidy(() => {
       const pn = this.patchNums[scale] as number;
-      const q = tf.reshape(this.embedding.forward(ids), [ids.shape[0], pn, pn, this.cvae]) as tf.Tensor4D;
+      return this.mapContribution(scale, tf.reshape(this.embedding.forward(ids), [ids.shape[0], pn, pn, this.cvae]) as tf.Tensor4D);
+    });
+  }
+
+  /** h_k = φ_{j(k)}(U_k(q)) for a code map q [B, pn_k, pn_k, Cvae]. */
+  private mapContribution(scale: number, q: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
       const up = scale === this.numScales - 1 ? q : resize(q, this.latentSize, 'bicubic');
       return this.quantResi.forward(up, scale);
     });
@@ -173,12 +205,15 @@ export class MultiScaleResidualQuantizer extends Module {
   }
 
   /**
-   * One generation step (official `get_next_autoregressive_input`): f̂ + h_k for scale k's sampled ids [B, pn_k²],
-   * and, before the last scale, the next scale's input Area_{pn_{k+1}}(f̂) [B, pn_{k+1}, pn_{k+1}, Cvae].
+   * One generation step (official `get_next_autoregressive_input`): f̂ + φ_{j(k)}(Bicubic_h(h)) (no resize at the last
+   * scale) and, before the last scale, the next scale's input Area_{pn_{k+1}}(f̂) [B, pn_{k+1}, pn_{k+1}, Cvae].
+   * `h` is either scale k's sampled ids, int32 [B, pn_k²], or the code map itself [B, pn_k, pn_k, Cvae] (the official
+   * h_BChw in NHWC, e.g. the `more_smooth` soft mixture of codewords).
    */
-  nextAutoregressiveInput(scale: number, fhat: tf.Tensor4D, ids: tf.Tensor2D): { fhat: tf.Tensor4D; next?: tf.Tensor4D } {
+  nextAutoregressiveInput(scale: number, fhat: tf.Tensor4D, h: tf.Tensor2D | tf.Tensor4D): { fhat: tf.Tensor4D; next?: tf.Tensor4D } {
     return tf.tidy(() => {
-      const updated = tf.add(fhat, this.scaleContribution(scale, ids)) as tf.Tensor4D;
+      const contribution = h.rank === 2 ? this.scaleContribution(scale, h as tf.Tensor2D) : this.mapContribution(scale, h as tf.Tensor4D);
+      const updated = tf.add(fhat, contribution) as tf.Tensor4D;
       if (scale === this.numScales - 1) return { fhat: updated };
       return { fhat: updated, next: resize(updated, this.patchNums[scale + 1] as number, 'area') };
     });
@@ -211,19 +246,39 @@ export class MultiScaleResidualQuantizer extends Module {
       return { fhat: straightThrough, loss: tf.div(loss, this.numScales) as tf.Scalar };
     });
     const usage = hits.map((h) => tf.tidy(() => tf.mean(tf.cast(tf.greater(h, 0), 'float32')).dataSync()[0] as number));
-    if (this.training) this.updateHitEma(hits);
+    if (this.training) hits.forEach((h, k) => this.updateHitEma(k, h));
     tf.dispose(hits);
-    return { ...result, usage };
+    const [b, height, width] = f.shape;
+    return { ...result, usage, usages: this.usages((b * height * width) / this.vocabSize * 0.08) };
   }
 
-  /** ema_vocab_hit_SV[k] ← hits (first update) or 0.99·ema + 0.01·hits, as the official code does in training. */
-  private updateHitEma(hits: readonly tf.Tensor1D[]): void {
-    const first = tf.tidy(() => tf.sum(this.emaVocabHit).dataSync()[0] === 0);
+  /** Official `usages`: per scale, 100 × the fraction of codes with ema_vocab_hit_SV ≥ margin. */
+  usages(margin: number): number[] {
+    const ema = this.emaVocabHit.dataSync();
+    const v = this.vocabSize;
+    return this.patchNums.map((_, k) => {
+      let count = 0;
+      for (let i = k * v; i < (k + 1) * v; i++) if ((ema[i] as number) >= margin) count++;
+      return (count / v) * 100;
+    });
+  }
+
+  /**
+   * The official per-scale update, counted by `record_hit` across scales and calls: the first copies the hits,
+   * the next 99 mix 0.9·ema + 0.1·hits, later ones 0.99·ema + 0.01·hits.
+   */
+  private updateHitEma(scale: number, hits: tf.Tensor1D): void {
     const updated = tf.tidy(() => {
-      const stacked = tf.stack(hits as tf.Tensor1D[]);
-      return first ? stacked : tf.add(tf.mul(this.emaVocabHit, 0.99), tf.mul(stacked, 0.01));
+      const row = tf.slice(this.emaVocabHit, [scale, 0], [1, this.vocabSize]);
+      const hitRow = tf.reshape(hits, [1, this.vocabSize]);
+      const mixed =
+        this.recordHit === 0 ? hitRow : this.recordHit < 100 ? tf.add(tf.mul(row, 0.9), tf.mul(hitRow, 0.1)) : tf.add(tf.mul(row, 0.99), tf.mul(hitRow, 0.01));
+      const rows = tf.split(this.emaVocabHit, this.numScales, 0);
+      rows[scale] = mixed;
+      return tf.concat(rows, 0);
     });
     this.emaVocabHit.assign(updated);
     updated.dispose();
+    this.recordHit++;
   }
 }
