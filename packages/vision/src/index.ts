@@ -1,2 +1,16 @@
 export { plugin } from './plugin.js';
 export { plugin as default } from './plugin.js';
+export { VarGenerator } from './var/var-generator.js';
+export { parseVarModelConfig, inferVarModelConfig, varModelConfigSchema, RELEASED_PATCH_NUMS, type VarModelConfig, type VqvaeConfig, type VarTransformerConfig } from './var/config.js';
+export { loadVar, loadReleasedVar, loadVarCheckpoint, saveVarCheckpoint, buildVar, RELEASED_VAE_FILE, releasedVarFile, type LoadedVar, type LoadVarOptions } from './var/load.js';
+export { generateVar, generateVarAll, type VarGenerateRequest, type VarScaleResult, type VarImages } from './var/generate.js';
+export { writeVarOutputs } from './var/generate-command.js';
+export { varCrossEntropy, type VarBatch } from './var/var-loss.js';
+export { trainVqvae, vqvaeLoss, reconstructionMse } from './var/train-vqvae.js';
+export { trainVarTransformer, tokenizeImages, TokenBatchSource, varTrainingLoss } from './var/train-var.js';
+export { trainFashionMnistVar, writeClassGrid, FASHION_MNIST_VAR_CONFIG } from './var/fashion-mnist-recipe.js';
+export { readFashionMnist, fashionMnistPixels, FASHION_MNIST_CLASSES, DEBIAN_FASHION_MNIST_DIR } from './data/fashion-mnist.js';
+export { listImageFolder, readPngImage } from './data/image-folder.js';
+export { ImageBatchSource, type ImageBatch, type ImageDataset } from './data/image-batch-source.js';
+export { VQVAE } from './var/vqvae/vqvae.js';
+export { VarTransformer } from './var/transformer/var-model.js';

@@ -2,6 +2,8 @@ import { CONTRACT_VERSION, type Plugin } from '@nextx/core';
 import { PACKAGE_VERSION } from './version.js';
 import { generateVarCommand } from './var/generate-command.js';
 import { VarGenerator } from './var/var-generator.js';
+import { trainVarCommand } from './var/train-command.js';
+import { varDemo } from './var/demo.js';
 
 /** The @nextx/vision plugin: VAR next-scale image generation, registered as `vision/var`. */
 export const plugin: Plugin = {
@@ -14,5 +16,7 @@ export const plugin: Plugin = {
   },
   commands: {
     generate: { 'vision/var': generateVarCommand },
+    train: { 'vision/var': trainVarCommand },
   },
+  demo: varDemo,
 };

@@ -27,16 +27,17 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * leaves the old complete checkpoint or the new complete one; between the two renames the old one survives under a
  * sibling name that `recoverCheckpoint` (run by `loadCheckpoint`) puts back.
  */
-export function saveCheckpoint<Config>(dir: string, contents: CheckpointContents<Config>): void {
+export function saveCheckpoint<Config>(dir: string, contents: CheckpointContents<Config>, options: { floatDtype?: 'F32' | 'F16' | 'BF16' } = {}): void {
+  const encode = (tensors: StateDict) => encodeSafetensors(tensors, { floatDtype: options.floatDtype ?? 'F32' });
   mkdirSync(dirname(dir), { recursive: true });
   recoverCheckpoint(dir);
   const staging = temporarySibling(dir, 'tmp');
   mkdirSync(staging);
   try {
     writeFileAtomic(join(staging, 'config.json'), `${JSON.stringify(contents.config, null, 2)}\n`);
-    writeFileAtomic(join(staging, 'model.safetensors'), encodeSafetensors(contents.tensors));
+    writeFileAtomic(join(staging, 'model.safetensors'), encode(contents.tensors));
     for (const [name, tensors] of Object.entries(contents.tensorFiles ?? {})) {
-      writeFileAtomic(join(staging, `${name}.safetensors`), encodeSafetensors(tensors));
+      writeFileAtomic(join(staging, `${name}.safetensors`), encode(tensors));
     }
     for (const [name, value] of Object.entries(contents.jsonFiles ?? {})) {
       writeFileAtomic(join(staging, `${name}.json`), `${JSON.stringify(value)}\n`);

@@ -68,11 +68,11 @@ export async function loadVarCheckpoint(dir: string): Promise<LoadedVar> {
 }
 
 /** Writes both models and their config as one atomic checkpoint directory. */
-export function saveVarCheckpoint(dir: string, model: LoadedVar): void {
+export function saveVarCheckpoint(dir: string, model: LoadedVar, options: { floatDtype?: 'F32' | 'F16' } = {}): void {
   const vae = model.vqvae.stateDict();
   const vars = model.transformer.stateDict();
   try {
-    saveCheckpoint(dir, { config: model.config, tensors: vars, tensorFiles: { vae } });
+    saveCheckpoint(dir, { config: model.config, tensors: vars, tensorFiles: { vae } }, options);
   } finally {
     tf.dispose([...Object.values(vae), ...Object.values(vars)]);
   }
