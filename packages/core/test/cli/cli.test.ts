@@ -78,6 +78,33 @@ describe('nextx CLI', () => {
     expect(result.out).toBe(join(project, 'o'));
   });
 
+  it('doctor --json reports the active backend, why cuda and native are absent, and 1024³ GFLOP/s of the others', () => {
+    const { code, stdout } = nextx(['doctor', '--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as { active: string; backends: { name: string; available: boolean; reason?: string; detail?: string; matmul1024Gflops?: number }[] };
+    expect(report.active).toBe('wasm');
+    const byName = Object.fromEntries(report.backends.map((b) => [b.name, b]));
+    for (const name of ['cuda', 'native']) {
+      expect(byName[name]!.available).toBe(false);
+      expect(byName[name]!.reason).toBe('package-not-installed');
+      expect(byName[name]!.detail).toMatch(/tfjs-node/);
+    }
+    for (const name of ['wasm', 'cpu']) expect(byName[name]!.matmul1024Gflops).toBeGreaterThan(0.1);
+    expect(byName['wasm']!.matmul1024Gflops).toBeGreaterThan(5 * byName['cpu']!.matmul1024Gflops!);
+  }, 120_000);
+
+  it('bench core --json gives forward and forward+backward figures per backend with ratios to the 2-D product', () => {
+    const { code, stdout } = nextx(['bench', 'core', '--json', '--wasm-size', '128', '--cpu-size', '32', '--repeats', '1']);
+    expect(code).toBe(0);
+    const bench = JSON.parse(stdout) as { results: { backend: string; variant: string; figures: { pass: string; gflops: number }[]; ratioToReference2d: Record<string, number> }[] };
+    expect(bench.results.map((r) => `${r.backend}/${r.variant}`)).toEqual(['wasm/routed', 'wasm/tfjs-original', 'cpu/as-shipped']);
+    for (const r of bench.results) {
+      expect(r.figures).toHaveLength(14);
+      expect(new Set(r.figures.map((f) => f.pass))).toEqual(new Set(['forward', 'forward+backward']));
+      expect(Object.keys(r.ratioToReference2d)).toHaveLength(8);
+    }
+  }, 120_000);
+
   const badInputs: Array<[string, string[], RegExp]> = [
     ['unknown plugin name', ['generate', 'nope/model'], /no installed plugin offers `generate nope\/model`; available for generate: fake\/echo/],
     ['unknown plugin option', ['generate', 'fake/echo', '--colour', 'red'], /unknown option '--colour'/],

@@ -4,9 +4,9 @@ import { InputError } from '../../errors.js';
 import { formatTable } from '../format-table.js';
 import { runAction } from '../run-action.js';
 
-const positiveInt = (flag: string) => (value: string) => {
+const integerAtLeast = (flag: string, min: number) => (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 16) throw new InvalidArgumentError(`${flag} must be an integer ≥ 16; got '${value}'`);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} must be an integer ≥ ${min}; got '${value}'`);
   return n;
 };
 
@@ -14,9 +14,9 @@ export function benchCommand(): Command {
   return new Command('bench')
     .description("benchmarks; 'core': matMul GFLOP/s (2-D, transposed, attention-shaped; forward and backward) per backend")
     .argument('<target>', "what to benchmark: 'core'")
-    .option('--wasm-size <n>', 'matMul size on wasm', positiveInt('--wasm-size'), 1024)
-    .option('--cpu-size <n>', 'matMul size on cpu (the cpu backend is ~100× slower)', positiveInt('--cpu-size'), 256)
-    .option('--repeats <n>', 'timed repeats per figure (median reported)', positiveInt('--repeats'), 3)
+    .option('--wasm-size <n>', 'matMul size on wasm', integerAtLeast('--wasm-size', 16), 1024)
+    .option('--cpu-size <n>', 'matMul size on cpu (the cpu backend is ~100× slower)', integerAtLeast('--cpu-size', 16), 256)
+    .option('--repeats <n>', 'timed repeats per figure (median reported)', integerAtLeast('--repeats', 1), 3)
     .action(async (target: string, options: { wasmSize: number; cpuSize: number; repeats: number }, command: Command) =>
       runAction(command, async (context) => {
         if (target !== 'core') {
