@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tf } from '../tf.js';
+import type { tf } from '../tf.js';
 import { parseConfig } from '../config/parse-config.js';
 import type { Sampler, SamplerContext, SamplerFactory } from '../contracts/sampler.js';
 

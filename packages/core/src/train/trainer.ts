@@ -1,0 +1,222 @@
+import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { tf } from '../tf.js';
+import { AbortError, TrainingError, throwIfAborted } from '../errors.js';
+import { parseConfig } from '../config/parse-config.js';
+import type { ProgressListener } from '../contracts/events.js';
+import type { Module } from '../nn/module.js';
+import { Rng } from '../rng/rng.js';
+import { AdamW, type DecayPredicate } from './adamw.js';
+import type { BatchSource } from './batch-source.js';
+import { clipGradNorm, globalNorm } from './clip-grad-norm.js';
+import { Ema } from './ema.js';
+import { accumulateGradients } from './gradient-accumulation.js';
+import { learningRate } from './lr-schedule.js';
+import { MetricsLog, type StepMetrics } from './metrics-log.js';
+import { trainerConfigSchema, type TrainerConfig, type TrainerConfigInput } from './trainer-config.js';
+import { disposeTrainingCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint } from './training-checkpoint.js';
+
+export type TrainingLoss<B> = (batch: B, rng: Rng) => tf.Scalar;
+
+export interface TrainerOptions<B> {
+  readonly model: Module;
+  /** Mean loss of one micro-batch; runs inside tf.variableGrads. */
+  readonly loss: TrainingLoss<B>;
+  readonly source: BatchSource<B>;
+  readonly config: TrainerConfigInput;
+  /** Where checkpoints go (none without it). */
+  readonly checkpointDir?: string;
+  /** JSON-lines metrics file (none without it). */
+  readonly metricsFile?: string;
+  /** Written as the checkpoint's config.json. */
+  readonly modelConfig?: unknown;
+  readonly decay?: DecayPredicate;
+  /** Tokens in one micro-batch, for tokens/s. */
+  readonly tokensPerBatch?: (batch: B) => number;
+  readonly onProgress?: ProgressListener;
+  readonly signal?: AbortSignal;
+}
+
+export interface RunOptions {
+  /** Stop after this many completed steps (default: config.steps), saving a checkpoint there. */
+  readonly untilStep?: number;
+}
+
+export interface TrainResult {
+  /** Steps completed in total. */
+  readonly step: number;
+  /** Metrics of every step this run took. */
+  readonly history: readonly StepMetrics[];
+  /** The last checkpoint written or resumed from. */
+  readonly checkpoint?: string;
+}
+
+/**
+ * The training loop: AdamW with a warm-up + decay schedule, global-norm clipping, gradient accumulation, optional EMA,
+ * JSON-lines metrics, progress events, atomic checkpoints that resume exactly (weights, optimizer moments, EMA,
+ * step, Rng and batch-source position), a stop with TrainingError on a non-finite loss or gradient norm (before the
+ * bad update, so nothing is saved from it), and AbortSignal support between steps.
+ */
+export class Trainer<B> {
+  readonly config: TrainerConfig;
+  readonly optimizer: AdamW;
+  readonly ema: Ema | undefined;
+  private readonly parameters: Array<[string, tf.Variable]>;
+  private readonly metrics: MetricsLog | undefined;
+  private rng: Rng;
+  private completed = 0;
+  private lastCheckpoint: string | undefined;
+  private resumed = false;
+
+  constructor(private readonly options: TrainerOptions<B>) {
+    this.config = parseConfig(trainerConfigSchema, options.config, 'trainer config');
+    this.parameters = options.model.namedParameters();
+    this.optimizer = new AdamW(this.parameters, {
+      beta1: this.config.betas[0],
+      beta2: this.config.betas[1],
+      eps: this.config.eps,
+      weightDecay: this.config.weightDecay,
+      ...(options.decay ? { decay: options.decay } : {}),
+    });
+    this.ema = this.config.ema ? new Ema(this.parameters, this.config.ema) : undefined;
+    this.metrics = options.metricsFile ? new MetricsLog(options.metricsFile) : undefined;
+    this.rng = Rng.seeded(this.config.seed);
+  }
+
+  /** Optimizer steps completed. */
+  get step(): number {
+    return this.completed;
+  }
+
+  /** Restores everything from a checkpoint directory (default: checkpointDir); returns the step reached. */
+  resume(dir = this.options.checkpointDir): number {
+    if (!dir) throw new TrainingError('resume needs a checkpoint directory', this.completed);
+    const checkpoint = loadTrainingCheckpoint(dir, { ema: this.ema !== undefined });
+    try {
+      this.options.model.loadStateDict(checkpoint.weights, { source: dir });
+      this.optimizer.loadState(checkpoint.optimizer, dir);
+      if (this.ema && checkpoint.ema) this.ema.loadAverages(checkpoint.ema, checkpoint.state.emaUpdates ?? 0, dir);
+    } finally {
+      disposeTrainingCheckpoint(checkpoint);
+    }
+    this.rng = Rng.fromState(checkpoint.state.rng);
+    this.options.source.restore(checkpoint.state.source);
+    this.completed = checkpoint.state.step;
+    this.lastCheckpoint = dir;
+    this.resumed = true;
+    return this.completed;
+  }
+
+  /** Resumes from checkpointDir when a checkpoint is there; returns the step reached (0 for a fresh start). */
+  resumeIfPresent(): number {
+    const dir = this.options.checkpointDir;
+    return dir && existsSync(dir) ? this.resume(dir) : 0;
+  }
+
+  async run(runOptions: RunOptions = {}): Promise<TrainResult> {
+    const until = Math.min(runOptions.untilStep ?? this.config.steps, this.config.steps);
+    this.metrics?.reset(this.resumed ? this.completed : 0);
+    const history: StepMetrics[] = [];
+    const started = performance.now();
+    while (this.completed < until) {
+      // A macrotask turn per step lets signal handlers (Ctrl-C) run; resolved promises alone would not.
+      await new Promise((resolve) => setImmediate(resolve));
+      throwIfAborted(this.options.signal);
+      const metrics = await this.trainStep(started);
+      history.push(metrics);
+      this.report(metrics, until);
+      const every = this.config.checkpointEvery;
+      const due = every > 0 && this.completed % every === 0;
+      if (this.options.checkpointDir && (due || this.completed === until)) this.saveCheckpoint();
+    }
+    return { step: this.completed, history, ...(this.lastCheckpoint ? { checkpoint: this.lastCheckpoint } : {}) };
+  }
+
+  /** Writes a checkpoint of the current state (atomically) into `dir` (default: checkpointDir). */
+  saveCheckpoint(dir = this.options.checkpointDir): string {
+    if (!dir) throw new TrainingError('saving needs a checkpoint directory', this.completed);
+    const weights = this.options.model.stateDict();
+    const optimizer = this.optimizer.state();
+    const ema = this.ema?.averages();
+    try {
+      saveTrainingCheckpoint(dir, {
+        modelConfig: this.options.modelConfig,
+        weights,
+        optimizer,
+        ...(ema ? { ema } : {}),
+        state: {
+          step: this.completed,
+          rng: this.rng.state(),
+          source: this.options.source.state(),
+          ...(this.ema ? { emaUpdates: this.ema.numUpdates } : {}),
+        },
+      });
+    } finally {
+      tf.dispose([...Object.values(weights), ...Object.values(optimizer.m), ...Object.values(optimizer.v), ...Object.values(ema ?? {})]);
+    }
+    this.lastCheckpoint = dir;
+    return dir;
+  }
+
+  private async trainStep(runStarted: number): Promise<StepMetrics> {
+    const stepStarted = performance.now();
+    const batches: B[] = [];
+    for (let i = 0; i < this.config.accumulate; i++) {
+      batches.push(await this.options.source.next());
+      if (this.options.signal?.aborted) throw new AbortError('training aborted');
+    }
+    const lr = learningRate(this.completed, this.config.steps, this.config.lr, this.config.schedule);
+    const { figures, grads } = tf.tidy(() => {
+      const { loss, grads: raw } = accumulateGradients(
+        this.parameters,
+        batches.map((batch) => () => this.options.loss(batch, this.rng)),
+      );
+      const clipNorm = this.config.clipNorm;
+      const clipped = clipNorm === null ? { grads: raw, norm: globalNorm(raw) } : clipGradNorm(raw, clipNorm);
+      return { figures: tf.stack([loss, clipped.norm]), grads: clipped.grads };
+    });
+    const [loss, gradNorm] = Array.from(figures.dataSync()) as [number, number];
+    figures.dispose();
+    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+      tf.dispose(Object.values(grads));
+      const kept = this.lastCheckpoint ? `; the last good checkpoint (${this.lastCheckpoint}) is kept` : '';
+      throw new TrainingError(
+        `non-finite ${Number.isFinite(loss) ? 'gradient norm' : 'loss'} (loss ${loss}, grad norm ${gradNorm}) at step ${this.completed + 1}${kept}`,
+        this.completed + 1,
+        this.lastCheckpoint,
+      );
+    }
+    this.optimizer.apply(grads, lr);
+    tf.dispose(Object.values(grads));
+    this.ema?.update();
+    this.completed += 1;
+    const now = performance.now();
+    const tokens = this.options.tokensPerBatch ? batches.reduce((sum, b) => sum + (this.options.tokensPerBatch?.(b) ?? 0), 0) : 0;
+    const stepMs = now - stepStarted;
+    return {
+      step: this.completed,
+      loss,
+      lr,
+      gradNorm,
+      tokensPerSecond: stepMs > 0 ? (tokens * 1000) / stepMs : 0,
+      stepMs,
+      time: (now - runStarted) / 1000,
+    };
+  }
+
+  private report(metrics: StepMetrics, until: number): void {
+    if (metrics.step % this.config.logEvery === 0 || metrics.step === until) this.metrics?.append(metrics);
+    this.options.onProgress?.({
+      stage: 'train',
+      completed: metrics.step,
+      total: this.config.steps,
+      metrics: { loss: metrics.loss, lr: metrics.lr, gradNorm: metrics.gradNorm, tokensPerSecond: metrics.tokensPerSecond },
+    });
+  }
+
+  /** Frees the optimizer moments and EMA averages (the model belongs to the caller). */
+  dispose(): void {
+    this.optimizer.dispose();
+    this.ema?.dispose();
+  }
+}
