@@ -11,3 +11,4 @@ export { guideLogits, guidanceScheduleSchema, guidanceWeight, linearGuidanceRamp
 export { gumbelNoise, gumbelSoftmax } from './gumbel-softmax.js';
 export { applyMinP, applyRepetitionPenalty, applyTopK, applyTopP, softmax64 } from './logit-filters.js';
 export { SamplerRegistry, defaultSamplerRegistry } from './sampler-registry.js';
+export * from './diffusion/index.js';

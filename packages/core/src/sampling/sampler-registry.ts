@@ -3,6 +3,7 @@ import { parseConfig } from '../config/parse-config.js';
 import { PluginError } from '../errors.js';
 import { bitwiseSamplerFactory } from './bitwise-sampler.js';
 import { categoricalSamplerFactory } from './categorical-sampler.js';
+import { diffusionSamplerFactories } from './diffusion/diffusion-sampler-factory.js';
 
 /** Samplers by name, each with its zod config; plugins may add their own. */
 export class SamplerRegistry {
@@ -29,5 +30,7 @@ export class SamplerRegistry {
 
 /** A registry holding every built-in sampler. */
 export function defaultSamplerRegistry(): SamplerRegistry {
-  return new SamplerRegistry().register(categoricalSamplerFactory).register(bitwiseSamplerFactory);
+  const registry = new SamplerRegistry().register(categoricalSamplerFactory).register(bitwiseSamplerFactory);
+  for (const factory of diffusionSamplerFactories) registry.register(factory);
+  return registry;
 }

@@ -1,0 +1,14 @@
+export { cumulativeProfile, karrasSigmas, profileSigmas, vpAlphasCumprod, vpSigmas } from './sigma-schedules.js';
+export {
+  churnSchema,
+  ddimSample,
+  ddpmSample,
+  edmStochasticSample,
+  eulerSample,
+  heunSample,
+  type ChurnConfig,
+  type Denoiser,
+  type DiffusionResult,
+  type DiffusionRun,
+} from './diffusion-samplers.js';
+export { diffusionSamplerFactories, diffusionSamplerConfigSchema, type DiffusionSamplerConfig, type DiffusionInput } from './diffusion-sampler-factory.js';
