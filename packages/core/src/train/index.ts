@@ -4,6 +4,7 @@ export { learningRate, lrScheduleSchema, type LrSchedule } from './lr-schedule.j
 export { accumulateGradients, type Gradients, type LossClosure } from './gradient-accumulation.js';
 export { Ema, emaSchema, type EmaConfig } from './ema.js';
 export { PrefetchingBatchSource, iterateBatches, type BatchSource, type BatchSourceState } from './batch-source.js';
+export { SeededBatchSource } from './seeded-batch-source.js';
 export { ByteWindowSampler, type ByteBatch, type ByteWindowSamplerOptions } from './byte-window-sampler.js';
 export { MetricsLog, readMetrics, type StepMetrics } from './metrics-log.js';
 export { trainerConfigSchema, type TrainerConfig, type TrainerConfigInput } from './trainer-config.js';

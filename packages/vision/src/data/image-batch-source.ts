@@ -1,4 +1,4 @@
-import { Rng, type BatchSource, type RngState } from '@nextx/core';
+import { SeededBatchSource, type Rng } from '@nextx/core';
 
 /** A batch of images on the host: NHWC float32 pixels in [−1, 1] and their class labels. */
 export interface ImageBatch {
@@ -20,36 +20,22 @@ export interface ImageDataset {
  * Random batches (with replacement) from an in-memory dataset, drawn with a seeded Rng; the Rng state is the source's
  * position, so a training checkpoint resumes on exactly the same batches.
  */
-export class ImageBatchSource implements BatchSource<ImageBatch> {
-  private rng: Rng;
-
+export class ImageBatchSource extends SeededBatchSource<ImageBatch> {
   constructor(
     private readonly dataset: ImageDataset,
     private readonly batchSize: number,
     seed = 0,
   ) {
-    this.rng = Rng.seeded(seed);
+    super(seed);
   }
 
-  async next(): Promise<ImageBatch> {
-    const indices = Array.from({ length: this.batchSize }, () => this.rng.int(0, this.dataset.count - 1));
+  protected draw(rng: Rng): ImageBatch {
+    const indices = Array.from({ length: this.batchSize }, () => rng.int(0, this.dataset.count - 1));
     const { size, channels } = this.dataset;
-    return Promise.resolve({
+    return {
       pixels: this.dataset.pixels(indices),
       labels: Int32Array.from(indices, (i) => this.dataset.label(i)),
       shape: [this.batchSize, size, size, channels] as const,
-    });
-  }
-
-  state(): RngState {
-    return this.rng.state();
-  }
-
-  restore(state: unknown): void {
-    this.rng = Rng.fromState(state as RngState);
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<ImageBatch> {
-    return { next: async () => ({ done: false, value: await this.next() }) };
+    };
   }
 }

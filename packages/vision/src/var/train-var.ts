@@ -1,4 +1,4 @@
-import { tf, Rng, Trainer, type BatchSource, type ProgressListener, type RngState, type TrainerConfigInput, type TrainResult } from '@nextx/core';
+import { tf, SeededBatchSource, Trainer, type ProgressListener, type Rng, type TrainerConfigInput, type TrainResult } from '@nextx/core';
 import type { VarModelPair } from './generate.js';
 import { varCrossEntropy } from './var-loss.js';
 
@@ -32,38 +32,25 @@ export function tokenizeImages(models: VarModelPair, pixels: Float32Array, label
 }
 
 /** Random batches of tokenized images; the Rng state is the position (exact resume). */
-export class TokenBatchSource implements BatchSource<TokenBatch> {
-  private rng: Rng;
+export class TokenBatchSource extends SeededBatchSource<TokenBatch> {
   constructor(
     private readonly data: TokenizedImages,
     private readonly batchSize: number,
     seed = 0,
   ) {
-    this.rng = Rng.seeded(seed);
+    super(seed);
   }
 
-  async next(): Promise<TokenBatch> {
+  protected draw(rng: Rng): TokenBatch {
     const n = this.data.labels.length;
-    const picks = Array.from({ length: this.batchSize }, () => this.rng.int(0, n - 1));
+    const picks = Array.from({ length: this.batchSize }, () => rng.int(0, n - 1));
     const scales = this.data.scales.map((all, k) => {
       const size = (this.data.patchNums[k] as number) ** 2;
       const out = new Int32Array(this.batchSize * size);
       picks.forEach((i, b) => out.set(all.subarray(i * size, (i + 1) * size), b * size));
       return out;
     });
-    return Promise.resolve({ labels: Int32Array.from(picks, (i) => this.data.labels[i] as number), scales });
-  }
-
-  state(): RngState {
-    return this.rng.state();
-  }
-
-  restore(state: unknown): void {
-    this.rng = Rng.fromState(state as RngState);
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<TokenBatch> {
-    return { next: async () => ({ done: false, value: await this.next() }) };
+    return { labels: Int32Array.from(picks, (i) => this.data.labels[i] as number), scales };
   }
 }
 
