@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const packages = resolve(import.meta.dirname, '../../..');
+const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures/var-tiny-a', name);
 const workdir = mkdtempSync(join(tmpdir(), 'nextx-pack-install-'));
 afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 
@@ -41,12 +42,29 @@ describe('a user installs only @nextx/core and @nextx/vision from tarballs', () 
         "const status = await initBackend({ prefer: 'cpu' });",
         'const registry = new Registry().use(plugin);',
         'const sum = tf.tidy(() => tf.sum(tf.tensor([1, 2, 3])).dataSync()[0]);',
-        'console.log(JSON.stringify({ backend: status.active, plugins: registry.plugins(), sum }));',
+        "const model = registry.resolve('vision/var');",
+        `await model.loadWeights({ vae: ${JSON.stringify(fixture('vae.safetensors'))}, var: ${JSON.stringify(fixture('var.pth'))}, config: ${JSON.stringify(fixture('config.json'))} });`,
+        'const scales = [];',
+        'for await (const chunk of model.generate({ classes: [3, 7], cfg: 1.5, topK: 1, topP: 0 }, { seed: 0 })) scales.push(chunk.value);',
+        'model.dispose();',
+        'const image = scales.at(-1).image;',
+        'console.log(JSON.stringify({ backend: status.active, plugins: registry.plugins(), sum, scales: scales.map((s) => s.patchNum), imageShape: image.shape, tensors: tf.memory().numTensors }));',
       ].join('\n'),
     );
-    const used = JSON.parse(run('node', ['use.mjs'], project)) as { backend: string; plugins: { name: string; version: string }[]; sum: number };
+    const used = JSON.parse(run('node', ['use.mjs'], project)) as {
+      backend: string;
+      plugins: { name: string; version: string }[];
+      sum: number;
+      scales: number[];
+      imageShape: number[];
+      tensors: number;
+    };
     expect(used.backend).toBe('cpu');
     expect(used.sum).toBe(6);
+    // vision/var resolved from the registry generates from VAR weights (the var-tiny-a fixture: 4 scales, 64×64).
+    expect(used.scales).toEqual([1, 2, 3, 4]);
+    expect(used.imageShape).toEqual([2, 64, 64, 3]);
+    expect(used.tensors).toBe(0);
     expect(used.plugins).toContainEqual(expect.objectContaining({ name: '@nextx/vision', version: visionVersion }));
 
     const listed = JSON.parse(run('npx', ['--no-install', 'nextx', 'plugins', '--json'], project)) as {

@@ -22,6 +22,13 @@ describe('tensor ownership', () => {
     expect(tf.memory().numTensors).toBe(baseline);
   }, 120_000);
 
+  it('building, loading and disposing a model leaves no tensor behind', async () => {
+    const baseline = tf.memory().numTensors;
+    const other = await loadVar({ vae: fixtureFile('vae.pth'), var: fixtureFile('var.pth'), config: fixtureFile('config.json') });
+    other.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
   it('an aborted generation frees its tensors too', async () => {
     const baseline = tf.memory().numTensors;
     const controller = new AbortController();

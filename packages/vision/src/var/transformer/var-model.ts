@@ -6,6 +6,7 @@ import {
   Module,
   ModuleList,
   blockCausalMask,
+  truncatedNormalInit,
   groupIdsFromSizes,
   type KVCache,
   type Rng,
@@ -49,8 +50,8 @@ export class VarTransformer extends Module {
     const initStd = Math.sqrt(1 / c / 3);
     this.wordEmbed = this.addModule('word_embed', new Linear(sizes.cvae, c, { rng }));
     this.classEmb = this.addModule('class_emb', new Embedding(v.num_classes + 1, c, { rng, initStd }));
-    this.posStart = this.addParameter('pos_start', tf.mul(tf.truncatedNormal([1, sizes.firstL, c], 0, 1, 'float32', rng.tfSeed()), initStd));
-    this.pos1LC = this.addParameter('pos_1LC', tf.mul(tf.truncatedNormal([1, sizes.L, c], 0, 1, 'float32', rng.tfSeed()), initStd));
+    this.posStart = this.addParameter('pos_start', truncatedNormalInit([1, sizes.firstL, c], rng, initStd));
+    this.pos1LC = this.addParameter('pos_1LC', truncatedNormalInit([1, sizes.L, c], rng, initStd));
     this.lvlEmbed = this.addModule('lvl_embed', new Embedding(sizes.numScales, c, { rng, initStd }));
     this.sharedAdaLin = v.shared_aln ? this.addModule('shared_ada_lin', new AdaLNModulation(c, c, 6, { rng })) : undefined;
     const blocks: AdaLNSelfAttn[] = [];
