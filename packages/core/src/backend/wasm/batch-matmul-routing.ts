@@ -75,10 +75,7 @@ function product2d(wasm: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo): tf.Te
   return (original as KernelFn)({ inputs: { a, b }, backend: wasm, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
 }
 
-/**
- * One fast product per batch slice; a shared `a` (batchA = 1) is reused for every slice. Each slice gets fresh
- * scratch tensors: ids are never reused, so nothing the wasm side may cache per tensor id can go stale.
- */
+/** One fast product per batch slice; a shared `a` (batchA = 1) is reused for every slice. */
 function slicedProducts(
   wasm: WasmBackend,
   a3: tf.TensorInfo,
@@ -91,14 +88,25 @@ function slicedProducts(
 ): tf.TensorInfo {
   const batch = Math.max(batchA, batchB);
   const out = wasm.makeOutput([batch, m, n], 'float32');
+  // The left operand is read once per call, so one scratch tensor serves every slice; the right one is the
+  // "weights" XNNPACK packs and caches per tensor id, so each slice gets a fresh one (a reused id would go stale).
+  const scratchA = batchA === 1 ? a3 : wasm.makeOutput([1, m, k], 'float32');
   for (let i = 0; i < batch; i++) {
-    const sliceA = batchA === 1 ? a3 : copySlice(wasm, a3, [1, m, k], i * m * k);
+    if (scratchA !== a3) copyInto(wasm, a3, scratchA, i * m * k);
     const sliceB = copySlice(wasm, b3, [1, k, n], i * k * n);
-    const part = product2d(wasm, sliceA, sliceB);
+    const part = product2d(wasm, scratchA, sliceB);
     (wasm.typedArrayFromHeap(out) as Float32Array).set(wasm.typedArrayFromHeap(part) as Float32Array, i * m * n);
-    for (const t of [part, sliceB, ...(sliceA === a3 ? [] : [sliceA])]) wasm.disposeData(t.dataId);
+    wasm.disposeData(part.dataId);
+    wasm.disposeData(sliceB.dataId);
   }
+  if (scratchA !== a3) wasm.disposeData(scratchA.dataId);
   return out;
+}
+
+/** Copies `from`'s elements [offset, offset + size(to)) into `to`. */
+function copyInto(wasm: WasmBackend, from: tf.TensorInfo, to: tf.TensorInfo, offset: number): void {
+  const target = wasm.typedArrayFromHeap(to) as Float32Array;
+  target.set((wasm.typedArrayFromHeap(from) as Float32Array).subarray(offset, offset + target.length));
 }
 
 /** A new tensor holding `from`'s elements [offset, offset + size(shape)). Heap views are read after allocating. */
