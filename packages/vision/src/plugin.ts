@@ -4,6 +4,7 @@ import { generateVarCommand } from './var/generate-command.js';
 import { VarGenerator } from './var/var-generator.js';
 import { trainVarCommand } from './var/train-command.js';
 import { varDemo } from './var/demo.js';
+import { evalVarCommand } from './var/eval-command.js';
 
 /** The @nextx/vision plugin: VAR next-scale image generation, registered as `vision/var`. */
 export const plugin: Plugin = {
@@ -17,6 +18,7 @@ export const plugin: Plugin = {
   commands: {
     generate: { 'vision/var': generateVarCommand },
     train: { 'vision/var': trainVarCommand },
+    eval: { 'vision/var': evalVarCommand },
   },
   demo: varDemo,
 };
