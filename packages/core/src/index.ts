@@ -4,7 +4,7 @@ export * from './errors.js';
 export * from './contracts/index.js';
 export { parseConfig } from './config/parse-config.js';
 export { Registry, type PluginInfo } from './registry/registry.js';
-export { Rng, toRng, type RngState } from './rng/rng.js';
+export { Rng, toRng, rngStateSchema, type RngState } from './rng/rng.js';
 export * from './backend/index.js';
 export * from './nn/index.js';
 export * from './cache/index.js';

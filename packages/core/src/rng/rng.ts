@@ -1,13 +1,16 @@
+import { z } from 'zod';
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
 import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 
-/** Serialisable state of an Rng, for exact resume. */
-export interface RngState {
-  readonly algorithm: 'xoroshiro128plus';
-  readonly state: readonly number[];
-}
+/** Serialisable state of an Rng, for exact resume (validated when read back from a checkpoint). */
+export const rngStateSchema = z.object({
+  algorithm: z.literal('xoroshiro128plus'),
+  state: z.array(z.number().int()).length(4),
+  spareNormal: z.number().optional(),
+});
+export type RngState = z.infer<typeof rngStateSchema>;
 
 /**
  * The seeded random source of nextx (ARCHITECTURE rule 6). Every sampler and initialiser takes one.
@@ -35,11 +38,18 @@ export class Rng {
   }
 
   static fromState(state: RngState): Rng {
-    return new Rng(xoroshiro128plusFromState(state.state));
+    const rng = new Rng(xoroshiro128plusFromState(state.state));
+    rng.spareNormal = state.spareNormal;
+    return rng;
   }
 
+  /** Generator state plus the cached second normal of the last polar draw, so a restored Rng continues exactly. */
   state(): RngState {
-    return { algorithm: 'xoroshiro128plus', state: [...this.generator.getState()] };
+    return {
+      algorithm: 'xoroshiro128plus',
+      state: [...this.generator.getState()],
+      ...(this.spareNormal !== undefined ? { spareNormal: this.spareNormal } : {}),
+    };
   }
 
   /** An independent stream: this generator is advanced by a jump, the fork takes the old position. */

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { Rng, type RngState } from '../rng/rng.js';
+import { Rng, rngStateSchema, type RngState } from '../rng/rng.js';
 import { iterateBatches, type BatchSource } from './batch-source.js';
 
 const seededStateSchema = z.object({
-  rng: z.object({ algorithm: z.literal('xoroshiro128plus'), state: z.array(z.number()) }),
+  rng: rngStateSchema,
   batches: z.number().int().nonnegative(),
 });
 

@@ -3,7 +3,7 @@ import { tf } from '../tf.js';
 import { CheckpointError } from '../errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint-dir.js';
 import type { StateDict } from '../nn/module.js';
-import type { RngState } from '../rng/rng.js';
+import { rngStateSchema, type RngState } from '../rng/rng.js';
 import type { AdamWState } from './adamw.js';
 
 /** What a training checkpoint holds besides the weights. */
@@ -26,7 +26,7 @@ export interface TrainingCheckpoint {
 
 const stateSchema = z.object({
   step: z.number().int().nonnegative(),
-  rng: z.object({ algorithm: z.literal('xoroshiro128plus'), state: z.array(z.number()) }),
+  rng: rngStateSchema,
   source: z.unknown(),
   emaUpdates: z.number().int().nonnegative().optional(),
   optimizerStep: z.number().int().nonnegative(),
