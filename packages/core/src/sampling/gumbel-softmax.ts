@@ -1,5 +1,6 @@
 import { tf } from '../tf.js';
 import type { Rng } from '../rng/rng.js';
+import { stopGradient } from '../nn/stop-gradient.js';
 
 /** Standard Gumbel noise −log(−log U) of a shape, from the Rng (U in (0, 1)). */
 export function gumbelNoise(shape: readonly number[], rng: Rng): tf.Tensor {
@@ -20,7 +21,6 @@ export function gumbelSoftmax(logits: tf.Tensor, tau: number, rng: Rng, hard = f
     if (!hard) return soft;
     const oneHot = tf.cast(tf.oneHot(tf.argMax(perturbed, -1), logits.shape[logits.rank - 1] as number), 'float32');
     // oneHot − sg(soft) + soft: forward one-hot, backward d soft.
-    const detached = tf.tensor(soft.dataSync(), soft.shape);
-    return tf.add(tf.sub(oneHot, detached), soft);
+    return tf.add(tf.sub(oneHot, stopGradient(soft)), soft);
   });
 }

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { ConfigError, PluginError } from '../../src/errors.js';
 import { Rng } from '../../src/rng/rng.js';
-import { CategoricalSampler } from '../../src/sampling/categorical-sampler.js';
+import { CategoricalSampler, categoricalSamplerFactory } from '../../src/sampling/categorical-sampler.js';
 import { applyMinP, applyRepetitionPenalty, applyTopK, applyTopP } from '../../src/sampling/logit-filters.js';
 import { guideLogits, guidanceWeight, linearGuidanceRamp } from '../../src/sampling/guidance.js';
 import { gumbelSoftmax } from '../../src/sampling/gumbel-softmax.js';
@@ -76,6 +76,24 @@ describe.each(TEST_BACKENDS)('categorical sampling on %s', (backend) => {
     logits.dispose();
   });
 
+  it('runs the pipeline in its documented order: penalty, temperature, top-k, top-p, min-p', () => {
+    const before = tf.memory().numTensors;
+    const logits = tf.tensor2d([[4, 2, 1, 0, -1]]);
+    // penalty 2 on ids 0 and 4: [2, 2, 1, 0, −2]; temperature 0.5: [4, 4, 2, 0, −4]; top-k 4 drops −4;
+    // top-p 0.95 on softmax(4, 4, 2, 0) = (.4683, .4683, .0634, .0086): ascending cumsum .0086 ≤ .05 drops the 0,
+    // .0720 > .05 keeps the 2.
+    const sampler = new CategoricalSampler({ repetitionPenalty: 2, temperature: 0.5, topK: 4, topP: 0.95 });
+    const filtered = sampler.filter({ logits, previous: [[0, 4, 4]] });
+    expect(row(filtered)).toEqual([4, 4, 2, -Infinity, -Infinity]);
+    // min-p 0.1 after temperature: threshold 4 + ln 0.1 = 1.70 drops the 0 (before temperature it would be kept).
+    const withMinP = new CategoricalSampler({ repetitionPenalty: 2, temperature: 0.5, minP: 0.1 }).filter({ logits, previous: [[0, 4]] });
+    expect(row(withMinP).map((v) => v > -Infinity)).toEqual([true, true, true, false, false]);
+    const ids = sampler.sample({ logits, previous: [[0, 4, 4]] }, { rng: Rng.seeded(2) });
+    expect([0, 1, 2]).toContain(ids[0]);
+    tf.dispose([logits, filtered, withMinP]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('guidance: (1 + w)·cond − w·uncond, with the linear ramp w_k = cfg·k/(K − 1)', () => {
     tf.tidy(() => {
       expect(row(guideLogits(tf.tensor1d([2, 1]), tf.tensor1d([1, 3]), 1.5))).toEqual([3.5, -2]);
@@ -91,6 +109,18 @@ describe.each(TEST_BACKENDS)('categorical sampling on %s', (backend) => {
       const soft = gumbelSoftmax(logits, 0.5, Rng.seeded(3), false);
       const winner = row(soft).indexOf(Math.max(...row(soft)));
       expect(row(hard).map((v) => Math.round(v))).toEqual([0, 1, 2, 3].map((i) => (i === winner ? 1 : 0)));
+    });
+  });
+
+  it('hard Gumbel-softmax passes the soft sample\'s gradient (straight-through)', () => {
+    tf.tidy(() => {
+      const logits = tf.tensor2d([[1, 2, 3, 0.5]]);
+      const weights = tf.tensor2d([[1, -2, 0.5, 3]]);
+      const gHard = tf.grad((l: tf.Tensor) => tf.sum(tf.mul(gumbelSoftmax(l, 0.7, Rng.seeded(9), true), weights)))(logits);
+      const gSoft = tf.grad((l: tf.Tensor) => tf.sum(tf.mul(gumbelSoftmax(l, 0.7, Rng.seeded(9), false), weights)))(logits);
+      const [a, b] = [row(gHard), row(gSoft)];
+      a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 5));
+      expect(Math.max(...a.map(Math.abs))).toBeGreaterThan(1e-3);
     });
   });
 
@@ -113,5 +143,7 @@ describe('sampler registry', () => {
     expect(() => registry.create('nucleus')).toThrow(/unknown sampler 'nucleus'; registered: categorical, bitwise, euler/);
     expect(() => registry.create('categorical', { topP: 2 })).toThrow(ConfigError);
     expect(() => registry.create('categorical', { topP: 2 })).toThrow(/topP/);
+    expect(() => registry.create('categorical', { topP: 2 })).toThrow(/sampler 'categorical'/);
+    expect(() => registry.register(categoricalSamplerFactory)).toThrow(/already registered/);
   });
 });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { Rng } from '../../src/rng/rng.js';
 import { ddimSample, ddpmSample, edmStochasticSample, eulerSample, heunSample, type Denoiser, type DiffusionRun } from '../../src/sampling/diffusion/diffusion-samplers.js';
-import { cumulativeProfile, karrasSigmas, profileSigmas, vpAlphasCumprod, vpSigmas } from '../../src/sampling/diffusion/sigma-schedules.js';
+import { cumulativeProfile, karrasSigmas, profileQuantiles, profileSigmas, vpAlphasCumprod, vpSigmas } from '../../src/sampling/diffusion/sigma-schedules.js';
 import { defaultSamplerRegistry } from '../../src/sampling/sampler-registry.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 
@@ -62,6 +62,9 @@ describe('σ schedules', () => {
     const masses = Array.from({ length: 5 }, (_, i) => massAt(sigmas[i + 1]!) - massAt(sigmas[i]!));
     for (const m of masses) expect(m).toBeCloseTo(cum[100]! / 5, 6);
     expect(sigmas[6]).toBe(0);
+    // Its own levels sit at quantiles 0, 0.2, …, 1 of the profile.
+    Array.from(profileQuantiles(grid, profile, sigmas.subarray(0, 6))).forEach((q, i) => expect(q).toBeCloseTo(i / 5, 6));
+    expect(() => profileSigmas([1, 2], [1, 1], 3)).toThrow(/strictly decreasing/);
   });
 });
 
@@ -102,6 +105,28 @@ describe.each(TEST_BACKENDS)('diffusion samplers on %s recover a Gaussian mixtur
     tf.dispose([a.sample, b.sample, gated.sample, heun.sample]);
   }, 60_000);
 
+  it('the profile gate churns exactly at the steps whose quantile lies in [low, high]', async () => {
+    // A profile over the schedule's own levels; churn noise is drawn only at gated steps, so the number of normal
+    // draws (seen as the Rng's advance) tells which steps churned.
+    const grid = Array.from(sigmas.subarray(0, 40));
+    const quantiles = Array.from(profileQuantiles(grid, grid.map((s) => 1 / (1 + s)), grid));
+    const inWindow = quantiles.filter((q) => q >= 0.3 && q <= 0.6).length;
+    expect(inWindow).toBeGreaterThan(0);
+    expect(inWindow).toBeLessThan(40);
+    const rng = Rng.seeded(1);
+    const steps: number[] = [];
+    const denoise: Denoiser = (x, sigma, context) => exactDenoiser(x, sigma, context);
+    const result = await edmStochasticSample(
+      { denoise, shape: [2], sigmas, rng, onStep: (step) => steps.push(step) },
+      { sChurn: 40, gate: { quantiles, low: 0.3, high: 0.6 } },
+    );
+    result.sample.dispose();
+    expect(steps).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    const reference = Rng.seeded(1);
+    for (let i = 0; i < 2 * (1 + inWindow); i++) reference.normal();
+    expect(rng.uniform()).toBe(reference.uniform());
+  });
+
   it('self-conditioning passes the previous x̂₀ estimate from the second evaluation on', async () => {
     const seen: boolean[] = [];
     const denoise: Denoiser = (x, sigma, context) => {
@@ -124,5 +149,6 @@ describe('diffusion samplers in the registry', () => {
     expect(out.nfe).toBe(9);
     out.sample.dispose();
     expect(() => registry.create('ddim', { eta: 2 })).toThrow(/eta/);
+    expect(() => registry.create('edm', { churn: { sNoise: -1 } })).toThrow(/churn\.sNoise/);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-
+import { parseConfig } from '../../config/parse-config.js';
+import type { tf } from '../../tf.js';
 import type { Sampler, SamplerContext, SamplerFactory } from '../../contracts/sampler.js';
 import { churnSchema, ddimSample, ddpmSample, edmStochasticSample, eulerSample, heunSample, type Denoiser, type DiffusionResult } from './diffusion-samplers.js';
 import { karrasSigmas, vpSigmas } from './sigma-schedules.js';
@@ -24,6 +25,9 @@ export interface DiffusionInput {
   readonly denoise: Denoiser;
   readonly shape: readonly number[];
   readonly signal?: AbortSignal;
+  readonly onStep?: (step: number, total: number, sigma: number) => void;
+  /** Start from this x instead of σ₀·N(0, I). */
+  readonly initial?: tf.Tensor;
 }
 
 type Method = 'euler' | 'heun' | 'edm' | 'ddim' | 'ddpm';
@@ -34,7 +38,7 @@ function makeFactory(name: Method): SamplerFactory<DiffusionSamplerConfig, Diffu
     kind: 'diffusion',
     configSchema: diffusionSamplerConfigSchema as unknown as z.ZodType<DiffusionSamplerConfig>,
     create(input): Sampler<DiffusionInput, Promise<DiffusionResult>> {
-      const config = diffusionSamplerConfigSchema.parse(input);
+      const config = parseConfig(diffusionSamplerConfigSchema, input, `sampler '${name}' config`);
       const sigmas =
         config.schedule === 'karras'
           ? karrasSigmas(config.steps, config.sigmaMin, config.sigmaMax, config.rho)

@@ -1,4 +1,4 @@
-export { cumulativeProfile, karrasSigmas, profileSigmas, vpAlphasCumprod, vpSigmas } from './sigma-schedules.js';
+export { cumulativeProfile, karrasSigmas, profileQuantiles, profileSigmas, vpAlphasCumprod, vpSigmas } from './sigma-schedules.js';
 export {
   churnSchema,
   ddimSample,

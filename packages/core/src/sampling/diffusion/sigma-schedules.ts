@@ -59,7 +59,7 @@ export function vpSigmas(kind: 'linear' | 'cosine', n: number, trainingSteps = 1
  */
 export function profileSigmas(grid: ArrayLike<number>, profile: ArrayLike<number>, n: number): Float64Array {
   checkSteps(n);
-  if (grid.length !== profile.length || grid.length < 2) throw new InputError('profileSigmas needs a grid and a profile of the same length ≥ 2');
+  checkGrid(grid, profile);
   const cumulative = cumulativeProfile(profile);
   const total = cumulative[cumulative.length - 1] as number;
   if (!(total > 0)) throw new InputError('the information profile must have positive mass');
@@ -75,6 +75,33 @@ export function profileSigmas(grid: ArrayLike<number>, profile: ArrayLike<number
   return out;
 }
 
+/**
+ * Where each σ of a schedule lies in the normalised cumulative of a profile over `grid` (decreasing): 0 at the
+ * grid's first (largest) level, 1 at its last, linear between grid points, clamped outside. These are the quantiles
+ * the churn gate of `edmStochasticSample` reads.
+ */
+export function profileQuantiles(grid: ArrayLike<number>, profile: ArrayLike<number>, sigmas: ArrayLike<number>): Float64Array {
+  checkGrid(grid, profile);
+  const cumulative = cumulativeProfile(profile);
+  const total = cumulative[cumulative.length - 1] as number;
+  if (!(total > 0)) throw new InputError('the information profile must have positive mass');
+  const last = grid.length - 1;
+  const out = new Float64Array(sigmas.length);
+  for (let i = 0; i < sigmas.length; i++) {
+    const sigma = sigmas[i] as number;
+    if (sigma >= (grid[0] as number)) continue;
+    if (sigma <= (grid[last] as number)) {
+      out[i] = 1;
+      continue;
+    }
+    let j = 0;
+    while ((grid[j + 1] as number) > sigma) j++;
+    const t = ((grid[j] as number) - sigma) / ((grid[j] as number) - (grid[j + 1] as number));
+    out[i] = ((cumulative[j] as number) + t * ((cumulative[j + 1] as number) - (cumulative[j] as number))) / total;
+  }
+  return out;
+}
+
 /** Trapezoid cumulative mass of a profile over its grid index (0 at the first level). */
 export function cumulativeProfile(profile: ArrayLike<number>): Float64Array {
   const out = new Float64Array(profile.length);
@@ -85,6 +112,13 @@ export function cumulativeProfile(profile: ArrayLike<number>): Float64Array {
     out[i] = (out[i - 1] as number) + (a + b) / 2;
   }
   return out;
+}
+
+function checkGrid(grid: ArrayLike<number>, profile: ArrayLike<number>): void {
+  if (grid.length !== profile.length || grid.length < 2) throw new InputError('an information profile needs a σ grid and values of the same length ≥ 2');
+  for (let i = 1; i < grid.length; i++) {
+    if (!((grid[i] as number) < (grid[i - 1] as number))) throw new InputError('the σ grid of a profile must be strictly decreasing');
+  }
 }
 
 function checkSteps(n: number): void {
