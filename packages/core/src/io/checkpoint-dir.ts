@@ -54,21 +54,51 @@ export function saveCheckpoint<Config>(dir: string, contents: CheckpointContents
 }
 
 /**
- * Repairs what an interrupted save can leave: if the checkpoint directory is missing but a renamed-away old one
- * exists, it is put back; unfinished temporary directories are removed.
+ * Whether a sibling `.ckpt.tmp-<pid>-<hex>` / `.ckpt.old-<pid>-<hex>` was left by a save that is no longer running: its
+ * process is gone, or it is this process (saves are synchronous, so none of ours is in flight). A live pid means
+ * another process is saving right now and its files are left alone. (On a file system shared between machines the pid
+ * says nothing; concurrent saves to one directory from several machines are not supported.)
+ */
+function isStale(name: string): boolean {
+  const pid = Number(/-(\d+)-[0-9a-f]+$/.exec(name)?.[1]);
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function siblingsOf(dir: string, tag: 'tmp' | 'old'): string[] {
+  const parent = dirname(dir);
+  return readdirSync(parent)
+    .filter((n) => siblingPattern(dir, tag).test(n))
+    .map((n) => join(parent, n));
+}
+
+/**
+ * Repairs what an interrupted save can leave. The save sequence is: write everything into `.name.tmp-*`, rename the
+ * current directory to `.name.old-*`, rename the tmp directory to `name`, remove the old one. So: if `name` is
+ * missing but a stale `.old-*` exists, the crash came between the two renames and the old checkpoint is put back;
+ * stale `.tmp-*` (unfinished) and `.old-*` (superseded) directories are removed. Siblings of a live saver are kept.
  */
 export function recoverCheckpoint(dir: string): void {
-  const parent = dirname(dir);
-  if (!existsSync(parent)) return;
-  const siblings = readdirSync(parent);
-  const olds = siblings.filter((n) => siblingPattern(dir, 'old').test(n)).map((n) => join(parent, n));
+  if (!existsSync(dirname(dir))) return;
+  const olds = siblingsOf(dir, 'old').filter((p) => isStale(basename(p)));
   if (!existsSync(dir) && olds.length) {
     const newest = olds.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0] as string;
     renameSync(newest, dir);
   }
-  for (const name of siblings.filter((n) => siblingPattern(dir, 'tmp').test(n) || siblingPattern(dir, 'old').test(n))) {
-    rmSync(join(parent, name), { recursive: true, force: true });
+  for (const path of [...siblingsOf(dir, 'tmp'), ...siblingsOf(dir, 'old')]) {
+    if (isStale(basename(path))) rmSync(path, { recursive: true, force: true });
   }
+}
+
+/** Another process may be between its two renames: give it a moment to put the new directory in place. */
+function waitForLiveSwap(dir: string): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 40 && !existsSync(dir) && siblingsOf(dir, 'old').length; i++) Atomics.wait(pause, 0, 0, 50);
 }
 
 export interface LoadCheckpointOptions<Config> {
@@ -80,6 +110,7 @@ export interface LoadCheckpointOptions<Config> {
 /** Reads a checkpoint directory written by `saveCheckpoint`; config.json is validated by the schema when given. */
 export function loadCheckpoint<Config = unknown>(dir: string, options: LoadCheckpointOptions<Config> = {}): Required<CheckpointContents<Config>> {
   recoverCheckpoint(dir);
+  if (!existsSync(dir) && existsSync(dirname(dir))) waitForLiveSwap(dir);
   if (!existsSync(dir)) throw new CheckpointError(dir, 'checkpoint directory not found');
   const configFile = join(dir, 'config.json');
   const config = parseJsonFile(configFile);

@@ -4,7 +4,7 @@ export { loadCheckpoint, recoverCheckpoint, saveCheckpoint, type CheckpointConte
 export { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from './half-float.js';
 export { hostToStateDict, hostToTensor, type HostDtype, type HostTensor, type StoredTensorInfo } from './host-tensor.js';
 export { decodePth, listPthTensors, readPth } from './pth-read.js';
-export { decodeSafetensors, loadFileBytes, parseSafetensorsHeader, readSafetensors, type FileBytes, type SafetensorsEntry, type SafetensorsHeader } from './safetensors-read.js';
+export { decodeSafetensors, loadFileBytes, parseSafetensorsHeader, readSafetensors, readSafetensorsWithMetadata, type FileBytes, type SafetensorsEntry, type SafetensorsHeader } from './safetensors-read.js';
 export { encodeSafetensors, writeSafetensors, type SafetensorsWriteOptions, type WritableDtype } from './safetensors-write.js';
 export { STORED_DTYPE_SIZES, type StoredDtype } from './stored-dtype.js';
 export { detectWeightsFormat, inspectWeights, readWeights, type WeightsFormat, type WeightsInspection } from './weights-file.js';

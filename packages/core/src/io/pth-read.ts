@@ -19,19 +19,24 @@ function openPth({ bytes, file }: FileBytes, budget: AllocationBudget): PthArchi
   if (pickles.length !== 1) throw new CheckpointError(file, `expected one '<stem>/data.pkl' in the archive, found ${pickles.length}`);
   const pickleName = pickles[0] as string;
   const stem = pickleName.slice(0, -'/data.pkl'.length);
+  const byteorder = entries.get(`${stem}/byteorder`);
+  if (byteorder && new TextDecoder().decode(byteorder).trim() !== 'little') {
+    throw new CheckpointError(file, `${stem}/byteorder says the storages are not little-endian; only little-endian archives are read`);
+  }
   const storages = new Map<string, Uint8Array>();
+  const pickleFile = `${file}:${pickleName}`; // offsets in these messages are inside the pickle
   const persistentLoad = (pid: PyValue, offset: number): StorageRef => {
-    const storage = storageOf(pid, file, offset);
+    const storage = storageOf(pid, pickleFile, offset);
     const data = entries.get(`${stem}/data/${storage.key}`);
     const size = STORED_DTYPE_SIZES[TORCH_STORAGE_DTYPES[storage.storageType] as StoredDtype];
-    if (!data) throw new CheckpointError(file, `storage '${storage.key}' has no entry ${stem}/data/${storage.key}`, offset);
+    if (!data) throw new CheckpointError(pickleFile, `storage '${storage.key}' has no entry ${stem}/data/${storage.key}`, offset);
     if (data.length !== storage.numel * size) {
-      throw new CheckpointError(file, `storage '${storage.key}' declares ${storage.numel} elements but holds ${data.length} bytes`, offset);
+      throw new CheckpointError(pickleFile, `storage '${storage.key}' declares ${storage.numel} elements but holds ${data.length} bytes`, offset);
     }
     storages.set(storage.key, data);
     return storage;
   };
-  const root = new RestrictedUnpickler(entries.get(pickleName) as Uint8Array, `${file}:${pickleName}`, persistentLoad).load();
+  const root = new RestrictedUnpickler(entries.get(pickleName) as Uint8Array, pickleFile, persistentLoad).load();
   if (!(root instanceof Map)) throw new CheckpointError(file, 'the pickle does not hold a state dict (an OrderedDict of tensors)');
   const tensors = new Map<string, TensorRef>();
   for (const [name, value] of root) {
@@ -100,7 +105,7 @@ export function decodePth(source: FileBytes, budget: AllocationBudget = budgetFo
   for (const [name, ref] of archive.tensors) {
     const storage = archive.storages.get(ref.storage.key) as Uint8Array;
     const raw = contiguousBytes(name, ref, storage, source.file, budget);
-    out.set(name, decodeStored(raw, dtypeOf(ref), ref.size, { file: source.file, name, offset: 0 }, budget));
+    out.set(name, decodeStored(raw, dtypeOf(ref), ref.size, { file: source.file, name }, budget));
   }
   return out;
 }

@@ -143,3 +143,12 @@ export function decodeSafetensors(source: FileBytes, budget: AllocationBudget = 
 export function readSafetensors(source: string | Uint8Array, name?: string): StateDict {
   return hostToStateDict(decodeSafetensors(loadFileBytes(source, name)).tensors);
 }
+
+/** Reads a .safetensors file (or its bytes) into tf tensors, with its `__metadata__` string map. */
+export function readSafetensorsWithMetadata(
+  source: string | Uint8Array,
+  name?: string,
+): { tensors: StateDict; metadata: Readonly<Record<string, string>> } {
+  const decoded = decodeSafetensors(loadFileBytes(source, name));
+  return { tensors: hostToStateDict(decoded.tensors), metadata: decoded.metadata };
+}

@@ -12,16 +12,27 @@ export interface SafetensorsWriteOptions {
   readonly metadata?: Readonly<Record<string, string>>;
   /** Storage type of float32 tensors (default F32). */
   readonly floatDtype?: 'F32' | 'F16' | 'BF16';
+  /** Per-tensor storage type, overriding the defaults: F32/F16/BF16 for float32, I32/U8 for int32, BOOL for bool. */
+  readonly dtypes?: Readonly<Record<string, WritableDtype>>;
 }
 
-function storedDtypeOf(tensor: tf.Tensor, name: string, floatDtype: WritableDtype): WritableDtype {
-  if (tensor.dtype === 'float32') return floatDtype;
-  if (tensor.dtype === 'int32') return 'I32';
-  if (tensor.dtype === 'bool') return 'BOOL';
-  throw new InputError(`tensor '${name}' has dtype ${tensor.dtype}, which safetensors output does not support`);
+const ACCEPTED: Readonly<Record<string, readonly WritableDtype[]>> = {
+  float32: ['F32', 'F16', 'BF16'],
+  int32: ['I32', 'U8'],
+  bool: ['BOOL'],
+};
+
+function storedDtypeOf(tensor: tf.Tensor, name: string, options: SafetensorsWriteOptions): WritableDtype {
+  const accepted = ACCEPTED[tensor.dtype];
+  if (!accepted) throw new InputError(`tensor '${name}' has dtype ${tensor.dtype}, which safetensors output does not support`);
+  const chosen = options.dtypes?.[name] ?? (tensor.dtype === 'float32' ? (options.floatDtype ?? 'F32') : accepted[0]);
+  if (!chosen || !accepted.includes(chosen)) {
+    throw new InputError(`tensor '${name}' (${tensor.dtype}) cannot be stored as ${String(chosen)}; accepted: ${accepted.join(', ')}`);
+  }
+  return chosen;
 }
 
-function encodeValues(values: tf.TypedArray, dtype: WritableDtype): Uint8Array {
+function encodeValues(values: tf.TypedArray, dtype: WritableDtype, name: string): Uint8Array {
   const out = new Uint8Array(values.length * STORED_DTYPE_SIZES[dtype]);
   const view = new DataView(out.buffer);
   for (let i = 0; i < values.length; i++) {
@@ -30,7 +41,9 @@ function encodeValues(values: tf.TypedArray, dtype: WritableDtype): Uint8Array {
     else if (dtype === 'F16') view.setUint16(i * 2, floatToHalf(v), true);
     else if (dtype === 'BF16') view.setUint16(i * 2, floatToBfloat16(v), true);
     else if (dtype === 'I32') view.setInt32(i * 4, v, true);
-    else out[i] = dtype === 'BOOL' ? (v ? 1 : 0) : v;
+    else if (dtype === 'BOOL') out[i] = v ? 1 : 0;
+    else if (v >= 0 && v <= 255) out[i] = v;
+    else throw new InputError(`tensor '${name}' holds ${v} at element ${i}, outside the U8 range 0..255`);
   }
   return out;
 }
@@ -45,8 +58,9 @@ export function encodeSafetensors(tensors: StateDict, options: SafetensorsWriteO
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const [name, tensor] of Object.entries(tensors)) {
-    const dtype = storedDtypeOf(tensor, name, options.floatDtype ?? 'F32');
-    const data = encodeValues(tensor.dataSync(), dtype);
+    if (name === '__metadata__') throw new InputError("a tensor cannot be named '__metadata__' (safetensors reserves it)");
+    const dtype = storedDtypeOf(tensor, name, options);
+    const data = encodeValues(tensor.dataSync(), dtype, name);
     if (data.length !== numelOf(tensor.shape) * STORED_DTYPE_SIZES[dtype]) throw new InputError(`tensor '${name}' has inconsistent data`);
     header[name] = { dtype, shape: tensor.shape, data_offsets: [offset, offset + data.length] };
     chunks.push(data);

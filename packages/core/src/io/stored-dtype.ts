@@ -26,8 +26,8 @@ export function isStoredDtype(value: unknown): value is StoredDtype {
 export interface DecodeTarget {
   readonly file: string;
   readonly name: string;
-  /** Byte offset of the tensor's data in the file, for messages. */
-  readonly offset: number;
+  /** Byte offset of the tensor's data in the file, for messages; absent where it is not known (inside a zip entry). */
+  readonly offset?: number;
 }
 
 /**
@@ -69,7 +69,7 @@ export function decodeStored(
       for (let i = 0; i < n; i++) {
         const value = view.getBigInt64(i * 8, true);
         if (value > 2147483647n || value < -2147483648n) {
-          throw new CheckpointError(target.file, `${what} (I64) holds ${value} at element ${i}, outside the int32 range tfjs can hold`, target.offset + i * 8);
+          throw new CheckpointError(target.file, `${what} (I64) holds ${value} at element ${i}, outside the int32 range tfjs can hold`, target.offset === undefined ? undefined : target.offset + i * 8);
         }
         out[i] = Number(value);
       }

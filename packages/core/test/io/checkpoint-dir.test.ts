@@ -18,7 +18,7 @@ vi.mock('node:fs', async (importOriginal) => {
   };
 });
 import { tf } from '../../src/tf.js';
-import { ConfigError } from '../../src/errors.js';
+import { CheckpointError, ConfigError } from '../../src/errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint-dir.js';
 import { writeFileAtomic } from '../../src/io/atomic-file.js';
 import { useBackend } from '../helpers/backends.js';
@@ -90,6 +90,28 @@ describe('atomic checkpoints', () => {
     expect(loaded.config.width).toBe(5);
     expect(readdirSync(parent)).toEqual(['ckpt']);
     tf.dispose(Object.values(loaded.tensors));
+  });
+
+  it("recovery keeps a live saver's temporary directory and removes a dead one's", () => {
+    const parent = scratch();
+    const dir = join(parent, 'ckpt');
+    const w = tf.tensor1d([3]);
+    saveCheckpoint(dir, { config: { width: 3 }, tensors: { w } });
+    w.dispose();
+    const live = `.ckpt.tmp-${process.ppid}-00000001`; // the parent process is alive: a save in flight
+    const dead = '.ckpt.tmp-99999999-00000002'; // above Linux's pid_max: no such process
+    fs.mkdirSync(join(parent, live));
+    fs.mkdirSync(join(parent, dead));
+    const loaded = loadCheckpoint(dir, { configSchema: schema });
+    expect(loaded.config.width).toBe(3);
+    expect(readdirSync(parent).sort()).toEqual([live, 'ckpt'].sort());
+    tf.dispose(Object.values(loaded.tensors));
+  });
+
+  it('a missing checkpoint is a CheckpointError naming the directory', () => {
+    const dir = join(scratch(), 'none');
+    expect(() => loadCheckpoint(dir)).toThrow(CheckpointError);
+    expect(() => loadCheckpoint(dir)).toThrow(/none: checkpoint directory not found/);
   });
 
   it('writeFileAtomic replaces a file whole, and a failed write leaves the old content', () => {

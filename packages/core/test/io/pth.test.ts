@@ -5,15 +5,46 @@ import { CheckpointError } from '../../src/errors.js';
 import { decodePth } from '../../src/io/pth-read.js';
 import { decodeSafetensors, parseSafetensorsHeader } from '../../src/io/safetensors-read.js';
 import { inspectWeights, readWeights } from '../../src/io/weights-file.js';
-import { useBackend } from '../helpers/backends.js';
+import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { PickleBuilder, pthArchive, stateDictPickle } from './pth-builder.js';
 
 const fixture = (name: string) => new URL(`../fixtures/var-tiny-a/${name}`, import.meta.url).pathname;
 const floats = (values: number[]) => new Uint8Array(Float32Array.from(values).buffer);
 
-describe('PyTorch .pth reader', () => {
-  beforeAll(async () => useBackend('cpu'));
+describe.each(TEST_BACKENDS)('weights files as tf tensors on %s', (backend) => {
+  beforeAll(async () => useBackend(backend));
 
+  it('readWeights dispatches on the format; inspectWeights lists stored dtypes without decoding', () => {
+    const before = tf.memory().numTensors;
+    const weights = readWeights(fixture('var.pth'));
+    expect(weights['lvl_1L']!.shape).toEqual([1, 30]);
+    tf.dispose(Object.values(weights));
+    expect(tf.memory().numTensors).toBe(before);
+    const report = inspectWeights(fixture('var.pth'));
+    const fromSt = inspectWeights(fixture('var.safetensors'));
+    expect(report.format).toBe('pth');
+    expect(fromSt.format).toBe('safetensors');
+    expect(report.tensors).toEqual(fromSt.tensors);
+    expect(report.tensors.find((t) => t.name === 'lvl_1L')).toEqual({ name: 'lvl_1L', dtype: 'I64', shape: [1, 30], bytes: 240 });
+    expect(parseSafetensorsHeader({ bytes: readFileSync(fixture('var.safetensors')), file: 'x' }).entries.length).toBe(report.tensors.length);
+  });
+
+  it('readWeights of var.safetensors and var.pth gives bit-identical tf tensors', () => {
+    const before = tf.memory().numTensors;
+    const a = readWeights(fixture('var.pth'));
+    const b = readWeights(fixture('var.safetensors'));
+    for (const name of Object.keys(b)) {
+      const x = a[name]!.dataSync();
+      const y = b[name]!.dataSync();
+      expect(a[name]!.dtype, name).toBe(b[name]!.dtype);
+      expect(Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength)), name).toBe(true);
+    }
+    tf.dispose([...Object.values(a), ...Object.values(b)]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('PyTorch .pth reader', () => {
   it.each(['vae', 'var'])('%s.pth and %s.safetensors hold the same names, shapes, dtypes and bit-identical values', (stem) => {
     const pth = decodePth({ bytes: readFileSync(fixture(`${stem}.pth`)), file: `${stem}.pth` });
     const st = decodeSafetensors({ bytes: readFileSync(fixture(`${stem}.safetensors`)), file: `${stem}.safetensors` }).tensors;
@@ -32,21 +63,6 @@ describe('PyTorch .pth reader', () => {
     }
   });
 
-  it('readWeights dispatches on the format; inspectWeights lists stored dtypes without decoding', () => {
-    const before = tf.memory().numTensors;
-    const weights = readWeights(fixture('var.pth'));
-    expect(weights['lvl_1L']!.shape).toEqual([1, 30]);
-    tf.dispose(Object.values(weights));
-    expect(tf.memory().numTensors).toBe(before);
-    const report = inspectWeights(fixture('var.pth'));
-    const fromSt = inspectWeights(fixture('var.safetensors'));
-    expect(report.format).toBe('pth');
-    expect(fromSt.format).toBe('safetensors');
-    expect(report.tensors).toEqual(fromSt.tensors);
-    expect(report.tensors.find((t) => t.name === 'lvl_1L')).toEqual({ name: 'lvl_1L', dtype: 'I64', shape: [1, 30], bytes: 240 });
-    expect(parseSafetensorsHeader({ bytes: readFileSync(fixture('var.safetensors')), file: 'x' }).entries.length).toBe(report.tensors.length);
-  });
-
   it('gathers a non-contiguous view (a transposed tensor sharing a storage) with its offset', () => {
     const storage = floats([9, 0, 1, 2, 3, 4, 5]);
     const pickle = stateDictPickle([
@@ -56,6 +72,17 @@ describe('PyTorch .pth reader', () => {
     const out = decodePth({ bytes: pthArchive(pickle, { '0': storage }), file: 't.pth' });
     expect(Array.from(out.get('w')!.values)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(Array.from(out.get('wt')!.values)).toEqual([0, 3, 1, 4, 2, 5]);
+  });
+
+  it('converts LongStorage to int32 and refuses a value outside int32, naming the tensor and value', () => {
+    const longs = (values: bigint[]) => new Uint8Array(BigInt64Array.from(values).buffer);
+    const ok = stateDictPickle([{ name: 'idx', storage: '0', storageType: 'LongStorage', numel: 2, size: [2], stride: [1] }]);
+    const out = decodePth({ bytes: pthArchive(ok, { '0': longs([-3n, 2n ** 31n - 1n]) }), file: 'l.pth' }).get('idx')!;
+    expect(out.dtype).toBe('int32');
+    expect(Array.from(out.values)).toEqual([-3, 2147483647]);
+    expect(() => decodePth({ bytes: pthArchive(ok, { '0': longs([0n, 2n ** 40n]) }), file: 'l.pth' })).toThrow(
+      /tensor 'idx' \(I64\) holds 1099511627776 at element 1/,
+    );
   });
 
   it('refuses a view that reaches past its storage', () => {

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { CheckpointError } from '../../src/errors.js';
-import { decodeSafetensors, parseSafetensorsHeader, readSafetensors } from '../../src/io/safetensors-read.js';
+import { decodeSafetensors, parseSafetensorsHeader, readSafetensors, readSafetensorsWithMetadata } from '../../src/io/safetensors-read.js';
 import { encodeSafetensors } from '../../src/io/safetensors-write.js';
 import { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from '../../src/io/half-float.js';
-import { useBackend } from '../helpers/backends.js';
+import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 
 /** A safetensors file from a header object and raw data bytes. */
 function build(header: Record<string, unknown>, data: Uint8Array): Uint8Array {
@@ -49,8 +49,8 @@ describe('half and bfloat16 conversions', () => {
   });
 });
 
-describe('safetensors', () => {
-  beforeAll(async () => useBackend('cpu'));
+describe.each(TEST_BACKENDS)('safetensors tensors on %s', (backend) => {
+  beforeAll(async () => useBackend(backend));
 
   it('round-trips F32, I32, BOOL and keeps metadata, -inf and order', () => {
     const before = tf.memory().numTensors;
@@ -88,6 +88,35 @@ describe('safetensors', () => {
     }
     x.dispose();
   });
+
+  it('writes int32 as U8 on request (0..255 only) and refuses a dtype that does not fit the tensor', () => {
+    const before = tf.memory().numTensors;
+    const ids = tf.tensor1d([0, 7, 255], 'int32');
+    const bytes = encodeSafetensors({ ids }, { dtypes: { ids: 'U8' } });
+    const entry = parseSafetensorsHeader(source(bytes)).entries[0]!;
+    expect([entry.dtype, entry.bytes]).toEqual(['U8', 3]);
+    const back = readSafetensors(bytes);
+    expect(back['ids']!.dtype).toBe('int32');
+    expect(Array.from(back['ids']!.dataSync())).toEqual([0, 7, 255]);
+    const wide = tf.tensor1d([1, 256], 'int32');
+    expect(() => encodeSafetensors({ wide }, { dtypes: { wide: 'U8' } })).toThrow(/'wide' holds 256 at element 1, outside the U8 range/);
+    expect(() => encodeSafetensors({ ids }, { dtypes: { ids: 'F16' } })).toThrow(/'ids' \(int32\) cannot be stored as F16/);
+    tf.dispose([ids, wide, ...Object.values(back)]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('readSafetensorsWithMetadata returns tensors with the stored metadata', () => {
+    const before = tf.memory().numTensors;
+    const x = tf.tensor1d([0.25, -0]);
+    const { tensors, metadata } = readSafetensorsWithMetadata(encodeSafetensors({ x }, { metadata: { step: '12' } }));
+    expect(metadata).toEqual({ step: '12' });
+    expect(Object.is(tensors['x']!.dataSync()[1], -0)).toBe(true);
+    tf.dispose([x, ...Object.values(tensors)]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('safetensors validation', () => {
 
   it('reads F64, I64, I16, I8 and U8 by hand-built bytes', () => {
     const data = new Uint8Array(8 + 16 + 2 + 1 + 1);

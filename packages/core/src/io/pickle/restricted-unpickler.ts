@@ -23,6 +23,9 @@ const ALLOWED_GLOBALS = new Set([
   ...Object.keys(TORCH_STORAGE_DTYPES).map((s) => `torch.${s}`),
 ]);
 
+/** torch tensors have at most a few dozen dimensions; the cap keeps each tensor rebuild O(1) work. */
+const MAX_RANK = 64;
+
 const MARK = Symbol('mark');
 type StackItem = PyValue | typeof MARK;
 
@@ -30,7 +33,8 @@ type StackItem = PyValue | typeof MARK;
  * A pickle reader that knows only the opcodes and globals of a PyTorch state dict (protocol 2, as torch.save writes,
  * plus the protocol-4 FRAME/MEMOIZE/STACK_GLOBAL forms). REDUCE only calls the whitelisted constructors; any other
  * global, opcode or malformed structure is a CheckpointError naming it and its byte offset. Every opcode consumes
- * input, so the work is linear in the pickle's size.
+ * input and does work proportional to the items it pops (each pushed once) or O(MAX_RANK), so the work, the stack
+ * depth and the memo size are all linear in the pickle's size: no input can make it hang or grow without bound.
  */
 export class RestrictedUnpickler {
   private pos = 0;
@@ -166,7 +170,8 @@ export class RestrictedUnpickler {
       case 0x65: {
         // APPENDS
         const items = this.popMark(at);
-        this.topList(at).push(...items);
+        const list = this.topList(at);
+        for (const item of items) list.push(item); // not push(...items): a long list would overflow the call stack
         return;
       }
       case 0x51: // BINPERSID
@@ -208,7 +213,8 @@ export class RestrictedUnpickler {
       this.fail(at, '_rebuild_tensor_v2: the first argument must be a storage');
     }
     if (!isCount(offset)) this.fail(at, '_rebuild_tensor_v2: the storage offset must be a non-negative integer');
-    if (!Array.isArray(size) || !size.every(isCount) || !Array.isArray(stride) || !stride.every(isCount) || size.length !== stride.length) {
+    if (Array.isArray(size) && size.length > MAX_RANK) this.fail(at, `_rebuild_tensor_v2: ${size.length} dimensions, more than ${MAX_RANK}`);
+    if (!Array.isArray(size) || !Array.isArray(stride) || size.length !== stride.length || !size.every(isCount) || !stride.every(isCount)) {
       this.fail(at, '_rebuild_tensor_v2: size and stride must be tuples of non-negative integers of the same length');
     }
     return { kind: 'tensor', storage: storage as StorageRef, offset: offset as number, size: size as number[], stride: stride as number[] };
