@@ -2,9 +2,10 @@
  * VAR generation speed: ms per image and images/s with the KV cache and with full recomputation per scale, at the
  * var-tiny-a fixture size and at the config TFJS-NOTES.md timed with the official PyTorch code (depth 4, width 256,
  * heads 4, patch_nums 1…8, vocab 4096, Cvae 32, ch 32: 166 ms/image), on each available backend. Random weights;
- * one class-conditional image per call, cfg 1.5, top-k 900, top-p 0.96, VQVAE decode included; median after a warm-up.
+ * one class-conditional image per call, cfg 1.5, top-k 900, top-p 0.96, VQVAE decode included; the two variants timed
+ * alternately after warm-ups, median (timed outside tf.profile; peak memory from a separate profiled run).
  *
- *   npx tsx packages/vision/bench/var-generate.ts [--repeats 3] [--backends wasm,cpu]
+ *   npx tsx packages/vision/bench/var-generate.ts [--repeats 7] [--backends wasm,cpu]
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -20,7 +21,7 @@ const option = (name: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const repeats = Number(option('repeats') ?? 3);
+const repeats = Number(option('repeats') ?? 7);
 
 const fixtureConfig = JSON.parse(readFileSync(new URL('../test/fixtures/var-tiny-a/config.json', import.meta.url), 'utf8')) as unknown;
 const configs = {
@@ -31,23 +32,44 @@ const configs = {
   }),
 };
 
-async function timeGeneration(model: ReturnType<typeof buildVar>, kvCache: boolean, count: number) {
-  const request = { classes: [3], cfg: 1.5, topK: 900, topP: 0.96, kvCache };
-  await generateVarAll(model, request, { seed: 0 });
-  const times: number[] = [];
-  let peakBytes = 0;
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    const profile = await tf.profile(async () => {
-      await generateVarAll(model, request, { seed: i + 1 });
-      return [];
-    });
-    times.push(performance.now() - start);
-    peakBytes = Math.max(peakBytes, profile.peakBytes);
+type Model = ReturnType<typeof buildVar>;
+const requestFor = (kvCache: boolean) => ({ classes: [3], cfg: 1.5, topK: 900, topP: 0.96, kvCache });
+
+function summary(times: number[], peakTensorBytes: number) {
+  const sorted = [...times].sort((a, b) => a - b);
+  const ms = sorted[Math.floor(sorted.length / 2)] as number;
+  return { msPerImage: Math.round(ms * 10) / 10, imagesPerSecond: Math.round((1000 / ms) * 100) / 100, peakTensorBytes };
+}
+
+/** Peak tensor memory of one generation, from a separate profiled run (tf.profile slows every kernel down). */
+async function peakBytes(model: Model, kvCache: boolean): Promise<number> {
+  const profile = await tf.profile(async () => {
+    await generateVarAll(model, requestFor(kvCache), { seed: 0 });
+    return [];
+  });
+  return profile.peakBytes;
+}
+
+/**
+ * Times the two variants alternately (cache, recompute, cache, ...) after `warmups` runs of each, so that JIT warm-up
+ * and machine noise fall on both alike and their ratio is measured in one run.
+ */
+async function compareVariants(model: Model, count: number, warmups: number) {
+  for (let i = 0; i < warmups; i++) {
+    for (const kvCache of [true, false]) await generateVarAll(model, requestFor(kvCache), { seed: 0 });
   }
-  times.sort((a, b) => a - b);
-  const ms = times[Math.floor(times.length / 2)] as number;
-  return { msPerImage: Math.round(ms * 10) / 10, imagesPerSecond: Math.round((1000 / ms) * 100) / 100, peakTensorBytes: peakBytes };
+  const times = { cache: [] as number[], recompute: [] as number[] };
+  for (let i = 0; i < count; i++) {
+    for (const kvCache of [true, false]) {
+      const start = performance.now();
+      await generateVarAll(model, requestFor(kvCache), { seed: i + 1 });
+      (kvCache ? times.cache : times.recompute).push(performance.now() - start);
+    }
+  }
+  return {
+    withCache: summary(times.cache, await peakBytes(model, true)),
+    recompute: summary(times.recompute, await peakBytes(model, false)),
+  };
 }
 
 const available = (await listBackends()).filter((b) => b.available).map((b) => b.name);
@@ -59,8 +81,8 @@ for (const backend of wanted.filter((b) => available.includes(b))) {
     const model = buildVar(config, 0);
     model.vqvae.eval();
     model.transformer.eval();
-    const withCache = await timeGeneration(model, true, backend === 'cpu' ? 1 : repeats);
-    const recompute = await timeGeneration(model, false, backend === 'cpu' ? 1 : repeats);
+    const quick = backend === 'cpu';
+    const { withCache, recompute } = await compareVariants(model, quick ? 1 : repeats, quick ? 1 : 3);
     const params = model.transformer.numParameters() + model.vqvae.numParameters();
     model.dispose();
     results.push({
