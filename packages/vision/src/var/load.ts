@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf, CheckpointError, InputError, Rng, readWeights, saveCheckpoint, type StateDict } from '@nextx/core';
+import { tf, CheckpointError, InputError, Rng, readWeights, saveCheckpoint, withoutInit, type StateDict } from '@nextx/core';
 import {
   inferVarModelConfig,
   levelCountsFromLevels,
@@ -95,7 +95,7 @@ export function buildVar(config: VarModelConfig, seed = 0): LoadedVar {
 }
 
 function buildAndLoad(config: VarModelConfig, vae: StateDict, vars: StateDict, vaeFile: string, varFile: string): LoadedVar {
-  const model = buildVar(config);
+  const model = withoutInit(() => buildVar(config)); // every persistent entry is assigned below (strict load)
   try {
     model.vqvae.loadStateDict(vae, { source: vaeFile });
     model.transformer.loadStateDict(vars, { source: varFile });
