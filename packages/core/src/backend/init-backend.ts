@@ -1,8 +1,9 @@
 import { tf } from '../tf.js';
-import { BackendError } from '../errors.js';
+import { BackendError, InputError } from '../errors.js';
 import { BACKEND_NAMES, type BackendName, type BackendPreference } from './backend-name.js';
 import { loadNativePackage, type BackendCandidate } from './probe.js';
 import { patchWasmBackend, type WasmPatchReport } from './wasm/patch-wasm.js';
+import { initThreadedWasm, resolveWasmThreads, wasmThreadsInUse } from './wasm/wasm-threads.js';
 
 export interface BackendStatus {
   readonly active: BackendName;
@@ -10,6 +11,17 @@ export interface BackendStatus {
   readonly candidates: readonly BackendCandidate[];
   /** What was added to the wasm backend, when it was set up. */
   readonly wasmPatches?: WasmPatchReport;
+  /** XNNPACK threads of the wasm backend, when it is active. */
+  readonly wasmThreads?: number;
+}
+
+export interface InitBackendOptions {
+  readonly prefer?: BackendPreference;
+  /**
+   * Threads for the wasm backend (1 to 8; default 1, or `NEXTX_WASM_THREADS`, which wins). Fixed by the first wasm
+   * initialisation in a process; later calls report the count in use. More threads speed up large products only.
+   */
+  readonly wasmThreads?: number;
 }
 
 /** tfjs's own backend name for each nextx backend. */
@@ -58,18 +70,18 @@ export async function listBackends(): Promise<BackendCandidate[]> {
  * available throws a BackendError with the reason. The wasm backend is completed and sped up on the way
  * (patchWasmBackend). Cheap when called again with the same choice.
  */
-export async function initBackend(options: { prefer?: BackendPreference } = {}): Promise<BackendStatus> {
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendStatus> {
   const prefer = options.prefer ?? 'auto';
   const order = prefer === 'auto' ? BACKEND_NAMES : [prefer];
   const candidates: BackendCandidate[] = [];
   for (const name of order) {
     const candidate = await probeBackend(name);
-    if (candidate.available && (await activate(name))) {
+    if (candidate.available && (await activate(name, options))) {
       candidates.push(candidate);
       return {
         active: name,
         candidates,
-        ...(name === 'wasm' ? { wasmPatches: patchWasmBackend() } : {}),
+        ...(name === 'wasm' ? { wasmPatches: patchWasmBackend(), wasmThreads: await wasmThreadsInUse() } : {}),
       };
     }
     candidates.push(candidate.available ? { ...candidate, available: false, reason: 'init-failed' } : candidate);
@@ -78,20 +90,32 @@ export async function initBackend(options: { prefer?: BackendPreference } = {}):
   throw new BackendError(prefer, `not available (${why})`);
 }
 
-async function activate(name: BackendName): Promise<boolean> {
+async function activate(name: BackendName, options: InitBackendOptions): Promise<boolean> {
   const tfjsName = TFJS_NAME[name];
   if (tf.getBackend() === tfjsName && (name !== 'wasm' || tf.findBackend('wasm'))) {
     if (name === 'wasm') patchWasmBackend();
     return true;
   }
-  try {
+  const select = async () => {
     const ok = await tf.setBackend(tfjsName);
     if (ok) await tf.ready();
+    return ok;
+  };
+  try {
+    // The wasm module is instantiated once per process, on its first selection: that is when its threads are chosen.
+    const threads = name === 'wasm' && !isInitialised('wasm') ? resolveWasmThreads(options.wasmThreads) : 1;
+    const ok = threads > 1 ? await initThreadedWasm(threads, select) : await select();
     if (ok && name === 'wasm') patchWasmBackend();
     return ok;
-  } catch {
+  } catch (error) {
+    if (error instanceof InputError) throw error;
     return false;
   }
+}
+
+/** Whether tfjs has instantiated a backend (tf.findBackend would start the initialisation itself). */
+function isInitialised(tfjsName: string): boolean {
+  return (tf.engine() as unknown as { registry: Record<string, unknown> }).registry[tfjsName] !== undefined;
 }
 
 /** The nextx name of the active tfjs backend. */

@@ -7,6 +7,8 @@ export interface GlobalOptions {
   readonly json: boolean;
   readonly backend: string;
   readonly out: string;
+  /** `--threads`, as given (validated when the backend starts). */
+  readonly threads?: string;
 }
 
 export interface RunningContext extends CliContext {

@@ -21,6 +21,7 @@ export function createProgram(): Command {
     .option('--json', 'machine-readable output only, on stdout')
     .option('--backend <name>', 'tensor backend: auto, cuda, native, wasm or cpu', 'auto')
     .option('--out <dir>', 'output directory', './out')
+    .option('--threads <n>', 'wasm backend threads, 1 to 8 (default 1; more help large models only)')
     .configureOutput(OUTPUT);
   for (const command of [
     doctorCommand(),

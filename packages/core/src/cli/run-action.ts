@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { initBackend, type BackendStatus } from '../backend/init-backend.js';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/backend-name.js';
 import { InputError } from '../errors.js';
+import { MAX_WASM_THREADS } from '../backend/wasm/wasm-threads.js';
 import { createCliContext, type GlobalOptions, type RunningContext } from './cli-context.js';
 import { exitCodeFor, formatCliError } from './report-error.js';
 
 /** Global options of the command, as validated values. */
 export function globalOptions(command: Command): GlobalOptions {
-  const all = command.optsWithGlobals<{ json?: boolean; backend?: string; out?: string }>();
-  return { json: all.json === true, backend: all.backend ?? 'auto', out: all.out ?? './out' };
+  const all = command.optsWithGlobals<{ json?: boolean; backend?: string; out?: string; threads?: string }>();
+  return { json: all.json === true, backend: all.backend ?? 'auto', out: all.out ?? './out', ...(all.threads === undefined ? {} : { threads: all.threads }) };
 }
 
 export function backendPreference(options: GlobalOptions): BackendPreference {
@@ -18,10 +19,20 @@ export function backendPreference(options: GlobalOptions): BackendPreference {
   return options.backend as BackendPreference;
 }
 
+function threadsOption(options: GlobalOptions): number | undefined {
+  if (options.threads === undefined) return undefined;
+  const threads = Number(options.threads);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
+    throw new InputError(`--threads must be an integer from 1 to ${MAX_WASM_THREADS}; got '${options.threads}'`);
+  }
+  return threads;
+}
+
 /** Selects the tensor backend named by `--backend` and reports it on stderr (not under --json). */
 export async function selectBackend(context: RunningContext, options: GlobalOptions): Promise<BackendStatus> {
-  const status = await initBackend({ prefer: backendPreference(options) });
-  context.log(`backend: ${status.active}`);
+  const threads = threadsOption(options);
+  const status = await initBackend({ prefer: backendPreference(options), ...(threads === undefined ? {} : { wasmThreads: threads }) });
+  context.log(`backend: ${status.active}${status.wasmThreads && status.wasmThreads > 1 ? ` (${status.wasmThreads} threads)` : ''}`);
   return status;
 }
 

@@ -109,6 +109,7 @@ describe('nextx CLI', () => {
     ['unknown plugin name', ['generate', 'nope/model'], /no installed plugin offers `generate nope\/model`; available for generate: fake\/echo/],
     ['unknown plugin option', ['generate', 'fake/echo', '--colour', 'red'], /unknown option '--colour'/],
     ['bad backend', ['generate', 'fake/echo', '--backend', 'gpu'], /--backend must be one of auto, cuda, native, wasm, cpu; got 'gpu'/],
+    ['bad thread count', ['generate', 'fake/echo', '--threads', '0'], /--threads must be an integer from 1 to 8; got '0'/],
     ['bad bench size', ['bench', 'core', '--wasm-size', 'big'], /--wasm-size must be an integer ≥ 16; got 'big'/],
     ['unknown bench target', ['bench', 'gpu'], /unknown bench target 'gpu'/],
     ['unknown command', ['frobnicate'], /^nextx: unknown command 'frobnicate'/],
@@ -125,9 +126,14 @@ describe('nextx CLI', () => {
   it('Ctrl-C aborts the running command through its signal and exits 130', async () => {
     const child = spawn(process.execPath, [cli, 'generate', 'fake/echo', '--wait', '--backend', 'cpu'], { cwd: project });
     let stderr = '';
+    let interrupted = false;
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (stderr.includes('ready')) child.kill('SIGINT');
+      // One Ctrl-C only: a second one means "quit now", which is not what this test is about.
+      if (!interrupted && stderr.includes('ready')) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
     });
     const code = await new Promise<number | null>((done) => child.on('close', done));
     expect(code).toBe(130);
