@@ -7,6 +7,12 @@ import { NextxError } from '../errors.js';
 export function formatCliError(error: unknown): string {
   if (process.env['NEXTX_DEBUG'] === '1' && error instanceof Error && error.stack) return error.stack;
   if (error instanceof NextxError) return `nextx: ${error.message}`;
+  if (error instanceof WebAssembly.RuntimeError) {
+    return (
+      `nextx: the wasm backend failed (${error.message}); most often its 4 GiB heap is exhausted: use a smaller batch ` +
+      `or model, or the native or cuda backend (set NEXTX_DEBUG=1 for the stack trace)`
+    );
+  }
   if (error instanceof Error) return `nextx: unexpected ${error.name}: ${error.message} (set NEXTX_DEBUG=1 for the stack trace)`;
   return `nextx: ${String(error)}`;
 }

@@ -7,4 +7,4 @@ export { decodePth, listPthTensors, readPth } from './pth-read.js';
 export { decodeSafetensors, loadFileBytes, parseSafetensorsHeader, readSafetensors, readSafetensorsWithMetadata, type FileBytes, type SafetensorsEntry, type SafetensorsHeader } from './safetensors-read.js';
 export { encodeSafetensors, writeSafetensors, type SafetensorsWriteOptions, type WritableDtype } from './safetensors-write.js';
 export { STORED_DTYPE_SIZES, type StoredDtype } from './stored-dtype.js';
-export { detectWeightsFormat, inspectWeights, readWeights, type WeightsFormat, type WeightsInspection } from './weights-file.js';
+export { detectWeightsFormat, inspectWeights, readHostWeights, readWeights, type WeightsFormat, type WeightsInspection } from './weights-file.js';

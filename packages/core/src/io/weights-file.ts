@@ -1,7 +1,7 @@
 import { CheckpointError } from '../errors.js';
-import type { StateDict, StoredTensorInfo } from './host-tensor.js';
-import { listPthTensors, readPth } from './pth-read.js';
-import { loadFileBytes, parseSafetensorsHeader, readSafetensors, type FileBytes } from './safetensors-read.js';
+import type { HostTensor, StateDict, StoredTensorInfo } from './host-tensor.js';
+import { decodePth, listPthTensors, readPth } from './pth-read.js';
+import { decodeSafetensors, loadFileBytes, parseSafetensorsHeader, readSafetensors, type FileBytes } from './safetensors-read.js';
 
 export type WeightsFormat = 'safetensors' | 'pth';
 
@@ -18,6 +18,15 @@ export function detectWeightsFormat({ bytes, file }: FileBytes): WeightsFormat {
 export function readWeights(file: string): StateDict {
   const source = loadFileBytes(file);
   return detectWeightsFormat(source) === 'pth' ? readPth(source.bytes, file) : readSafetensors(source.bytes, file);
+}
+
+/**
+ * Reads a .safetensors or .pth file into host memory without creating tf tensors: `Module.loadStateDict` then moves
+ * one tensor at a time into the backend (a 1.7 GB model would otherwise need 3.4 GB of wasm heap while loading).
+ */
+export function readHostWeights(file: string): Map<string, HostTensor> {
+  const source = loadFileBytes(file);
+  return detectWeightsFormat(source) === 'pth' ? decodePth(source) : decodeSafetensors(source).tensors;
 }
 
 export interface WeightsInspection {

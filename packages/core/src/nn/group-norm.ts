@@ -1,5 +1,6 @@
 import { tf } from '../tf.js';
 import { Module } from './module.js';
+import { pipe } from './pipe.js';
 import { preciseMoments } from './precise-moments.js';
 
 export interface GroupNormOptions {
@@ -43,11 +44,16 @@ export class GroupNorm extends Module {
       const perGroup = this.numChannels / this.numGroups;
       const grouped = tf.reshape(x, [batch, -1, this.numGroups, perGroup]);
       const { mean, variance } = preciseMoments(grouped, [1, 3]);
-      const normed = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, this.eps)));
-      let y = tf.reshape(normed, x.shape);
-      if (this.weight) y = tf.mul(y, this.weight);
-      if (this.bias) y = tf.add(y, this.bias);
-      return y;
+      const rstd = tf.rsqrt(tf.add(variance, this.eps));
+      // Full-size intermediates are freed step by step (pipe): a 256×256×160 activation is 42 MB per image.
+      return pipe(
+        grouped,
+        (t) => tf.sub(t, mean),
+        (t) => tf.mul(t, rstd),
+        (t) => tf.reshape(t, x.shape),
+        (t) => (this.weight ? tf.mul(t, this.weight) : t),
+        (t) => (this.bias ? tf.add(t, this.bias) : t),
+      );
     });
   }
 }

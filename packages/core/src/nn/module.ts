@@ -1,5 +1,6 @@
 import { tf } from '../tf.js';
 import { CheckpointError } from '../errors.js';
+import { hostToTensor, type HostTensor } from '../io/host-tensor.js';
 import { fromTorchLayout, toTorchLayout, torchShape, type TorchLayout } from './torch-layout.js';
 
 interface Slot {
@@ -11,6 +12,10 @@ interface Slot {
 }
 
 export type StateDict = Record<string, tf.Tensor>;
+/** Tensors decoded into host memory, by name (what `readHostWeights` returns). */
+export type HostStateDict = ReadonlyMap<string, HostTensor>;
+/** What `loadStateDict` accepts: tf tensors by name, or a Map of tf or host tensors. */
+export type StateDictSource = StateDict | ReadonlyMap<string, tf.Tensor | HostTensor>;
 
 export interface LoadStateDictOptions {
   /** Refuse missing and unexpected keys (default true). */
@@ -137,28 +142,31 @@ export abstract class Module {
   /**
    * Assigns every entry from a PyTorch-layout state dict (converting layouts once). Shapes are checked
    * before anything is assigned; a mismatch, a missing or an unexpected key is a CheckpointError.
-   * Integer tensors are cast to the slot's dtype (int64 buffers arrive as int32).
+   * Integer tensors are cast to the slot's dtype (int64 buffers arrive as int32). Host tensors (a Map from
+   * `readHostWeights`) become tf tensors one at a time, so loading needs the model's memory plus one tensor, not two
+   * copies of the model.
    */
-  loadStateDict(stateDict: StateDict, options: LoadStateDictOptions = {}): void {
+  loadStateDict(stateDict: StateDictSource, options: LoadStateDictOptions = {}): void {
     const source = options.source ?? 'state dict';
     const strict = options.strict ?? true;
     const ignore = new Set(options.ignore ?? []);
+    const entries = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict));
     const slots = this.namedSlots().filter(([, slot]) => slot.persistent);
     const problems: string[] = [];
     for (const [name, slot] of slots) {
-      const tensor = stateDict[name];
-      if (!tensor) {
+      const entry = entries.get(name);
+      if (!entry) {
         if (strict) problems.push(`missing '${name}'`);
         continue;
       }
       const expected = torchShape(slot.variable.shape, slot.layout);
-      if (!sameShape(tensor.shape, expected)) {
-        problems.push(`'${name}' has shape [${tensor.shape}], the model expects [${expected}]`);
+      if (!sameShape(entry.shape, expected)) {
+        problems.push(`'${name}' has shape [${entry.shape}], the model expects [${expected}]`);
       }
     }
     if (strict) {
       const known = new Set(slots.map(([name]) => name));
-      for (const name of Object.keys(stateDict)) {
+      for (const name of entries.keys()) {
         if (!known.has(name) && !ignore.has(name)) problems.push(`unexpected '${name}'`);
       }
     }
@@ -168,9 +176,10 @@ export abstract class Module {
       throw new CheckpointError(source, `does not fit the model: ${shown}${more}`);
     }
     for (const [name, slot] of slots) {
-      const tensor = stateDict[name];
-      if (!tensor) continue;
+      const entry = entries.get(name);
+      if (!entry) continue;
       tf.tidy(() => {
+        const tensor = 'values' in entry ? hostToTensor(entry) : entry;
         const converted = fromTorchLayout(tensor, slot.layout);
         slot.variable.assign(converted.dtype === slot.variable.dtype ? converted : tf.cast(converted, slot.variable.dtype));
       });

@@ -1,4 +1,5 @@
 import { tf } from '../tf.js';
+import { pipe } from './pipe.js';
 
 const FAN_IN = 64;
 
@@ -34,8 +35,9 @@ export function preciseMoments(x: tf.Tensor, axes: readonly number[]): { mean: t
     const count = reduce.reduce((n, a) => n * (x.shape[a] as number), 1);
     const keptShape = x.shape.map((d, i) => (reduce.includes(i) ? 1 : d));
     const flat = (t: tf.Tensor) => tf.reshape(tf.transpose(t, [...keep, ...reduce]), [...keep.map((i) => x.shape[i] as number), count]);
-    const mean = tf.reshape(tf.div(blockedSum(flat(x)), count), keptShape);
-    const variance = tf.reshape(tf.div(blockedSum(flat(tf.square(tf.sub(x, mean)))), count), keptShape);
+    const sumOf = (t: tf.Tensor) => tf.reshape(tf.div(blockedSum(t), count), keptShape);
+    const mean = pipe(x, flat, sumOf);
+    const variance = pipe(x, (t) => tf.sub(t, mean), tf.square, flat, sumOf);
     return { mean, variance };
   });
 }

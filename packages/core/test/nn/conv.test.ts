@@ -163,4 +163,27 @@ describe.each(TEST_BACKENDS)('Conv1d, Conv2d and Linear vs the definitions on %s
     tf.dispose([x, y, ...Object.values(dict), ...Object.values(saved)]);
     lin.dispose();
   });
+
+  it('loads host tensors one at a time: same weights as from tf tensors, no tensor left behind, shapes checked', () => {
+    const conv = new Conv2d(2, 3, 3, { padding: 1 });
+    const weight = Float32Array.from({ length: 3 * 2 * 3 * 3 }, (_, i) => Math.sin(i));
+    const host = new Map([
+      ['weight', { dtype: 'float32' as const, shape: [3, 2, 3, 3], values: weight }],
+      ['bias', { dtype: 'float32' as const, shape: [3], values: Float32Array.from([0.5, -1, 2]) }],
+    ]);
+    const before = tf.memory().numTensors;
+    conv.loadStateDict(host, { source: 'host.pth' });
+    expect(tf.memory().numTensors).toBe(before);
+    const fromTf = new Conv2d(2, 3, 3, { padding: 1 });
+    const dict = { weight: tf.tensor4d(weight, [3, 2, 3, 3]), bias: tf.tensor1d([0.5, -1, 2]) };
+    fromTf.loadStateDict(dict);
+    const x = tf.tensor4d(Float32Array.from({ length: 2 * 4 * 4 * 2 }, (_, i) => Math.cos(i)), [2, 4, 4, 2]);
+    const [a, b] = [conv.forward(x), fromTf.forward(x)];
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    const wrong = new Map([...host, ['bias', { dtype: 'float32' as const, shape: [4], values: new Float32Array(4) }]]);
+    expect(() => conv.loadStateDict(wrong, { source: 'host.pth' })).toThrow(/host\.pth: .*'bias' has shape \[4\], the model expects \[3\]/);
+    tf.dispose([x, a, b, ...Object.values(dict)]);
+    conv.dispose();
+    fromTf.dispose();
+  });
 });

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf } from '../../src/tf.js';
 import { Embedding, Linear, Rng, truncatedNormalInit, withoutInit } from '../../src/index.js';
 import { useBackend } from '../helpers/backends.js';
 

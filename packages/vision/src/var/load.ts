@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf, CheckpointError, InputError, Rng, readWeights, saveCheckpoint, withoutInit, type StateDict } from '@nextx/core';
+import { tf, CheckpointError, InputError, Rng, readHostWeights, saveCheckpoint, withoutInit, type HostStateDict } from '@nextx/core';
 import {
   inferVarModelConfig,
   levelCountsFromLevels,
@@ -38,20 +38,15 @@ export interface LoadVarOptions {
 /** Reads both weight files, infers the config, builds the models in eval mode and loads the weights. */
 export async function loadVar(options: LoadVarOptions): Promise<LoadedVar> {
   const given = readConfigArg(options.config);
-  const vaeWeights = await readWeightsChecked(options.vae);
-  let varWeights: StateDict | undefined;
-  try {
-    varWeights = await readWeightsChecked(options.var);
-    const levels = varWeights['lvl_1L'];
-    const config = inferVarModelConfig(shapesOf(vaeWeights), shapesOf(varWeights), {
-      given,
-      ...(levels ? { levelCounts: levelCountsFromLevels(levels.dataSync()) } : {}),
-    });
-    return buildAndLoad(config, vaeWeights, varWeights, options.vae, options.var);
-  } finally {
-    tf.dispose(Object.values(vaeWeights));
-    if (varWeights) tf.dispose(Object.values(varWeights));
-  }
+  // Host tensors: each moves into the backend only when its variable is assigned (see Module.loadStateDict).
+  const vaeWeights = readWeightsChecked(options.vae);
+  const varWeights = readWeightsChecked(options.var);
+  const levels = varWeights.get('lvl_1L');
+  const config = inferVarModelConfig(shapesOf(vaeWeights), shapesOf(varWeights), {
+    given,
+    ...(levels ? { levelCounts: levelCountsFromLevels(levels.values) } : {}),
+  });
+  return buildAndLoad(config, vaeWeights, varWeights, options.vae, options.var);
 }
 
 /** Loads the official release from a folder holding vae_ch160v4096z32.pth and var_d{depth}.pth. */
@@ -94,7 +89,7 @@ export function buildVar(config: VarModelConfig, seed = 0): LoadedVar {
   };
 }
 
-function buildAndLoad(config: VarModelConfig, vae: StateDict, vars: StateDict, vaeFile: string, varFile: string): LoadedVar {
+function buildAndLoad(config: VarModelConfig, vae: HostStateDict, vars: HostStateDict, vaeFile: string, varFile: string): LoadedVar {
   const model = withoutInit(() => buildVar(config)); // every persistent entry is assigned below (strict load)
   try {
     model.vqvae.loadStateDict(vae, { source: vaeFile });
@@ -108,9 +103,9 @@ function buildAndLoad(config: VarModelConfig, vae: StateDict, vars: StateDict, v
   return model;
 }
 
-async function readWeightsChecked(file: string): Promise<StateDict> {
+function readWeightsChecked(file: string): HostStateDict {
   if (!existsSync(file)) throw new CheckpointError(file, 'file not found');
-  return await readWeights(file);
+  return readHostWeights(file);
 }
 
 function readConfigArg(config: unknown): unknown {
@@ -123,7 +118,7 @@ function readConfigArg(config: unknown): unknown {
   }
 }
 
-function shapesOf(weights: StateDict): ShapeMap {
-  return Object.fromEntries(Object.entries(weights).map(([name, t]) => [name, t.shape]));
+function shapesOf(weights: HostStateDict): ShapeMap {
+  return Object.fromEntries([...weights].map(([name, t]) => [name, t.shape]));
 }
 

@@ -4,6 +4,7 @@ import { installUnsortedSegmentSum } from './unsorted-segment-sum.js';
 import { installConv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { installCpuFallbacks } from './cpu-fallback.js';
 import { installConv2dGradient } from './conv2d-input-gradient.js';
+import { guardWasmMalloc } from './malloc-guard.js';
 
 /** What `patchWasmBackend` added: own kernels, kernels delegated to cpu, and whether matMul is routed. */
 export interface WasmPatchReport {
@@ -17,9 +18,11 @@ let report: WasmPatchReport | undefined;
 /**
  * Makes the wasm backend complete and fast for the toolkit (issue #2): own kernels for UnsortedSegmentSum and
  * Conv2DBackpropFilter, the conv input gradient as a forward conv, cpu delegation for the other real-valued kernels it lacks, and every matMul routed through
- * the 2-D fast path. Idempotent; needs the cpu backend registered (it is, by @tensorflow/tfjs).
+ * the 2-D fast path; a failed heap allocation becomes a BackendError (guardWasmMalloc). Idempotent; needs the cpu
+ * backend registered (it is, by @tensorflow/tfjs).
  */
 export function patchWasmBackend(): WasmPatchReport {
+  guardWasmMalloc();
   if (report) return report;
   installUnsortedSegmentSum();
   installConv2dBackpropFilter();

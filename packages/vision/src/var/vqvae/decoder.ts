@@ -1,4 +1,4 @@
-import { tf, Conv2d, GroupNorm, Module, ModuleList, silu, type Rng } from '@nextx/core';
+import { tf, Conv2d, GroupNorm, Module, ModuleList, pipe, silu, type Rng } from '@nextx/core';
 import { AttnBlock } from './attn-block.js';
 import { VaeLevel, VaeMid, type VaeTrunkConfig } from './encoder.js';
 import { ResnetBlock } from './resnet-block.js';
@@ -49,13 +49,13 @@ export class Decoder extends Module {
   /** z: [B, h, w, z_channels] → [B, h·ds, w·ds, in_channels] (not clamped). */
   forward(z: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      let h = this.mid.forward(this.convIn.forward(z));
-      for (let i = this.up.length - 1; i >= 0; i--) {
-        h = this.up.at(i).forward(h);
+      const levels = [...this.up.items.keys()].reverse().flatMap((i) => {
         const upsample = this.upsamplers[i];
-        if (upsample) h = upsample.forward(h);
-      }
-      return this.convOut.forward(silu(this.normOut.forward(h)) as tf.Tensor4D);
+        return upsample ? [this.up.at(i), upsample] : [this.up.at(i)];
+      });
+      const trunk = [this.convIn, this.mid, ...levels, this.normOut];
+      const steps = trunk.map((m) => (t: tf.Tensor) => m.forward(t as tf.Tensor4D));
+      return pipe(z, ...steps, silu, (t) => this.convOut.forward(t as tf.Tensor4D)) as tf.Tensor4D;
     });
   }
 }

@@ -1,4 +1,4 @@
-import { tf, Conv2d, GroupNorm, Module, ModuleList, silu, type Rng } from '@nextx/core';
+import { tf, Conv2d, GroupNorm, Module, ModuleList, pipe, silu, type Rng } from '@nextx/core';
 import { AttnBlock } from './attn-block.js';
 import { Downsample2x } from './downsample.js';
 import { ResnetBlock } from './resnet-block.js';
@@ -29,13 +29,11 @@ export class VaeLevel extends Module {
   /** The resnet blocks, each followed by its attention block when the level has them. */
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      let h = x;
-      this.block.items.forEach((block, j) => {
-        h = block.forward(h);
+      const steps = this.block.items.flatMap((block, j) => {
         const attn = this.attn.items[j];
-        if (attn) h = attn.forward(h);
+        return attn ? [block, attn] : [block];
       });
-      return h;
+      return pipe(x, ...steps.map((m) => (t: tf.Tensor) => m.forward(t as tf.Tensor4D))) as tf.Tensor4D;
     });
   }
 
@@ -61,8 +59,8 @@ export class VaeMid extends Module {
 
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      const h = this.block1.forward(x);
-      return this.block2.forward(this.attn1 ? this.attn1.forward(h) : h);
+      const steps = [this.block1, ...(this.attn1 ? [this.attn1] : []), this.block2];
+      return pipe(x, ...steps.map((m) => (t: tf.Tensor) => m.forward(t as tf.Tensor4D))) as tf.Tensor4D;
     });
   }
 }
@@ -113,14 +111,13 @@ export class Encoder extends Module {
   /** x: [B, H, W, in_channels] in [−1, 1] → [B, H/ds, W/ds, z_channels]. */
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      let h = this.convIn.forward(x);
-      this.down.items.forEach((level, i) => {
-        h = level.forward(h);
+      const levels = this.down.items.flatMap((level, i) => {
         const downsample = this.downsamplers[i];
-        if (downsample) h = downsample.forward(h);
+        return downsample ? [level, downsample] : [level];
       });
-      h = this.mid.forward(h);
-      return this.convOut.forward(silu(this.normOut.forward(h)) as tf.Tensor4D);
+      const trunk = [this.convIn, ...levels, this.mid, this.normOut];
+      const steps = trunk.map((m) => (t: tf.Tensor) => m.forward(t as tf.Tensor4D));
+      return pipe(x, ...steps, silu, (t) => this.convOut.forward(t as tf.Tensor4D)) as tf.Tensor4D;
     });
   }
 }

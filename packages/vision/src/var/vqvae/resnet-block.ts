@@ -1,5 +1,5 @@
 import type { Rng} from '@nextx/core';
-import { tf, Conv2d, GroupNorm, Module, silu } from '@nextx/core';
+import { tf, Conv2d, GroupNorm, Module, pipe, silu } from '@nextx/core';
 
 export interface VaeBlockOptions {
   readonly numGroups: number;
@@ -36,10 +36,17 @@ export class ResnetBlock extends Module {
 
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      const h1 = this.conv1.forward(silu(this.norm1.forward(x)) as tf.Tensor4D);
-      const h2 = this.conv2.forward(silu(this.norm2.forward(h1)) as tf.Tensor4D);
+      const h = pipe(
+        x,
+        (t) => this.norm1.forward(t),
+        silu,
+        (t) => this.conv1.forward(t as tf.Tensor4D),
+        (t) => this.norm2.forward(t),
+        silu,
+        (t) => this.conv2.forward(t as tf.Tensor4D),
+      );
       const skip = this.ninShortcut ? this.ninShortcut.forward(x) : x;
-      return tf.add(skip, h2) as tf.Tensor4D;
+      return tf.add(skip, h) as tf.Tensor4D;
     });
   }
 }

@@ -1,4 +1,4 @@
-import { tf, Conv2d, Module, MultiScaleResidualQuantizer, type LoadStateDictOptions, type Rng, type StateDict } from '@nextx/core';
+import { tf, Conv2d, Module, MultiScaleResidualQuantizer, type HostTensor, type LoadStateDictOptions, type Rng, type StateDict, type StateDictSource } from '@nextx/core';
 import type { VqvaeConfig } from '../config.js';
 import { Decoder } from './decoder.js';
 import { Encoder, type VaeTrunkConfig } from './encoder.js';
@@ -55,16 +55,18 @@ export class VQVAE extends Module {
   }
 
   /** Accepts the official state dict: the attention blocks' 1×1 conv weights [out, in, 1, 1] load into Linears. */
-  override loadStateDict(stateDict: StateDict, options: LoadStateDictOptions = {}): void {
+  override loadStateDict(stateDict: StateDictSource, options: LoadStateDictOptions = {}): void {
     const converted: tf.Tensor[] = [];
-    const entries = Object.entries(stateDict).map(([name, t]) => {
-      if (!isAttnConvWeight(name) || t.rank !== 4) return [name, t] as const;
-      const squeezed = tf.reshape(t, t.shape.slice(0, 2));
+    const entries = (stateDict instanceof Map ? [...stateDict] : Object.entries(stateDict)).map(([name, t]) => {
+      if (!isAttnConvWeight(name) || t.shape.length !== 4) return [name, t] as const;
+      const shape = t.shape.slice(0, 2);
+      if ('values' in t) return [name, { ...t, shape }] as const; // host tensor: same values, 2-D shape
+      const squeezed = tf.reshape(t, shape);
       converted.push(squeezed);
       return [name, squeezed] as const;
     });
     try {
-      super.loadStateDict(Object.fromEntries(entries), options);
+      super.loadStateDict(new Map<string, tf.Tensor | HostTensor>(entries), options);
     } finally {
       tf.dispose(converted);
     }
