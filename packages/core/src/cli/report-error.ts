@@ -7,7 +7,7 @@ import { NextxError } from '../errors.js';
 export function formatCliError(error: unknown): string {
   if (process.env['NEXTX_DEBUG'] === '1' && error instanceof Error && error.stack) return error.stack;
   if (error instanceof NextxError) return `nextx: ${error.message}`;
-  if (error instanceof WebAssembly.RuntimeError) {
+  if (error instanceof Error && isWasmRuntimeError(error)) {
     return (
       `nextx: the wasm backend failed (${error.message}); most often its 4 GiB heap is exhausted: use a smaller batch ` +
       `or model, or the native or cuda backend (set NEXTX_DEBUG=1 for the stack trace)`
@@ -15,6 +15,12 @@ export function formatCliError(error: unknown): string {
   }
   if (error instanceof Error) return `nextx: unexpected ${error.name}: ${error.message} (set NEXTX_DEBUG=1 for the stack trace)`;
   return `nextx: ${String(error)}`;
+}
+
+/** A trap of a wasm module (the build's lib has no WebAssembly types; Node always has the global). */
+function isWasmRuntimeError(error: Error): boolean {
+  const wasm = (globalThis as unknown as { WebAssembly?: { RuntimeError: abstract new () => Error } }).WebAssembly;
+  return wasm !== undefined && error instanceof wasm.RuntimeError;
 }
 
 /** Exit codes: 1 bad input or failed work, 130 interrupted (128 + SIGINT), as shells expect. */
