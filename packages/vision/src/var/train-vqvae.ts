@@ -45,6 +45,8 @@ export async function trainVqvae(options: VqvaeTrainingOptions): Promise<VqvaeTr
       }),
     source: options.source,
     config: options.trainer,
+    // Throughput in the tokenizer's unit: multi-scale tokens assigned per image (Σ pn²) times the images.
+    tokensPerBatch: (batch) => batch.shape[0] * options.vqvae.quantize.patchNums.reduce((sum, pn) => sum + pn * pn, 0),
     ...(options.checkpointDir ? { checkpointDir: options.checkpointDir } : {}),
     ...(options.metricsFile ? { metricsFile: options.metricsFile } : {}),
     ...(options.modelConfig ? { modelConfig: options.modelConfig } : {}),

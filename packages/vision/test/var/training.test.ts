@@ -42,6 +42,7 @@ describe('VAR training with core Trainer (wasm)', () => {
     const vq = await trainVqvae({ vqvae: model.vqvae, source: new ImageBatchSource(toy, 8, 1), trainer: { steps: 40, lr: 3e-3, weightDecay: 0, schedule: { kind: 'constant', warmupSteps: 0 } } });
     expect(vq.history.at(-1)!.loss).toBeLessThan(0.6 * vq.history[0]!.loss);
     expect(vq.codebookUsage).toHaveLength(3);
+    expect(vq.history.at(-1)!.tokensPerSecond).toBeGreaterThan(0); // multi-scale tokens per second
     const picks = Array.from({ length: 64 }, (_, i) => i);
     const tokens = tokenizeImages(model, toy.pixels(picks), Int32Array.from(picks, (i) => i % 4), [64, 8, 8, 1]);
     expect(tokens.scales.map((s) => s.length)).toEqual([64, 256, 1024]);
