@@ -8,6 +8,8 @@ import { measureMatmul } from './matmul-bench.js';
 export interface DoctorBackend extends BackendCandidate {
   /** Measured 1024³ matMul GFLOP/s, for available backends. */
   readonly matmul1024Gflops?: number;
+  /** XNNPACK threads the wasm figure was measured with. */
+  readonly threads?: number;
 }
 
 export interface DoctorReport {
@@ -19,7 +21,9 @@ export interface DoctorReport {
 }
 
 /** `nextx doctor`: which backends load, why the others do not, the active one, and measured matMul speed. */
-export async function doctorReport(options: { prefer?: 'auto' | BackendName; measure?: boolean } = {}): Promise<DoctorReport> {
+export async function doctorReport(
+  options: { prefer?: 'auto' | BackendName; measure?: boolean; wasmThreads?: number } = {},
+): Promise<DoctorReport> {
   const candidates = await listBackends();
   const backends: DoctorBackend[] = [];
   for (const candidate of candidates) {
@@ -27,9 +31,9 @@ export async function doctorReport(options: { prefer?: 'auto' | BackendName; mea
       backends.push(candidate);
       continue;
     }
-    await initBackend({ prefer: candidate.name });
+    const status = await initBackend({ prefer: candidate.name, ...(options.wasmThreads ? { wasmThreads: options.wasmThreads } : {}) });
     const figure = measureMatmul({ label: '1024³', m: 1024, k: 1024, n: 1024 }, 'forward', 3);
-    backends.push({ ...candidate, matmul1024Gflops: figure.gflops });
+    backends.push({ ...candidate, matmul1024Gflops: figure.gflops, ...(status.wasmThreads ? { threads: status.wasmThreads } : {}) });
   }
   await initBackend({ prefer: options.prefer ?? 'auto' });
   return { active: activeBackend(), backends, tfjs: tf.version.tfjs, node: process.version, cpus: cpus().length };

@@ -19,7 +19,8 @@ export function backendPreference(options: GlobalOptions): BackendPreference {
   return options.backend as BackendPreference;
 }
 
-function threadsOption(options: GlobalOptions): number | undefined {
+/** `--threads` as a validated count, if given. */
+export function threadsOption(options: GlobalOptions): number | undefined {
   if (options.threads === undefined) return undefined;
   const threads = Number(options.threads);
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {

@@ -81,7 +81,10 @@ describe('nextx CLI', () => {
   it('doctor --json reports the active backend, why cuda and native are absent, and 1024³ GFLOP/s of the others', () => {
     const { code, stdout } = nextx(['doctor', '--json']);
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as { active: string; backends: { name: string; available: boolean; reason?: string; detail?: string; matmul1024Gflops?: number }[] };
+    const report = JSON.parse(stdout) as {
+      active: string;
+      backends: { name: string; available: boolean; reason?: string; detail?: string; matmul1024Gflops?: number; threads?: number }[];
+    };
     expect(report.active).toBe('wasm');
     const byName = Object.fromEntries(report.backends.map((b) => [b.name, b]));
     for (const name of ['cuda', 'native']) {
@@ -91,6 +94,7 @@ describe('nextx CLI', () => {
     }
     for (const name of ['wasm', 'cpu']) expect(byName[name]!.matmul1024Gflops).toBeGreaterThan(0.1);
     expect(byName['wasm']!.matmul1024Gflops).toBeGreaterThan(5 * byName['cpu']!.matmul1024Gflops!);
+    expect(byName['wasm']!.threads).toBe(1);
   }, 120_000);
 
   it('bench core --json gives forward and forward+backward figures per backend with ratios to the 2-D product', () => {

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { doctorReport, type DoctorReport } from '../../backend/doctor.js';
 import { formatTable } from '../format-table.js';
-import { backendPreference, runAction } from '../run-action.js';
+import { backendPreference, runAction, threadsOption } from '../run-action.js';
 
 export function doctorCommand(): Command {
   return new Command('doctor')
@@ -9,7 +9,8 @@ export function doctorCommand(): Command {
     .option('--no-measure', 'skip the matMul measurement')
     .action(async (options: { measure: boolean }, command: Command) =>
       runAction(command, async (context, globals) => {
-        const report = await doctorReport({ prefer: backendPreference(globals), measure: options.measure });
+        const threads = threadsOption(globals);
+        const report = await doctorReport({ prefer: backendPreference(globals), measure: options.measure, ...(threads ? { wasmThreads: threads } : {}) });
         context.print(report, () => describeDoctor(report));
       }),
     );
@@ -17,7 +18,7 @@ export function doctorCommand(): Command {
 
 function describeDoctor(report: DoctorReport): string {
   const rows = report.backends.map((b) => [
-    b.name === report.active ? `${b.name} (active)` : b.name,
+    `${b.name}${b.threads && b.threads > 1 ? ` (${b.threads} threads)` : ''}${b.name === report.active ? ' (active)' : ''}`,
     b.available ? 'yes' : `no: ${b.reason ?? ''}`,
     b.matmul1024Gflops === undefined ? '' : String(b.matmul1024Gflops),
     b.available ? (b.detail ?? '') : (b.detail ?? ''),
