@@ -1,13 +1,22 @@
 import { tf } from '../tf.js';
 
-/** Logits [N, V] with every entry strictly below the k-th largest of its row set to −inf (VAR's top-k rule). */
+/**
+ * Logits [N, V] with every entry strictly below the k-th largest of its row set to −inf (VAR's top-k rule). The k-th
+ * values come from tf.topk; the comparison runs on the host, because wasm's Less and Select are scalar loops (35 ms
+ * for 155 rows of 4096, against about 1 ms here).
+ */
 export function applyTopK(logits: tf.Tensor2D, k: number): tf.Tensor2D {
-  const vocab = logits.shape[1];
+  const [rows, vocab] = logits.shape;
   if (k <= 0 || k >= vocab) return tf.clone(logits);
-  return tf.tidy(() => {
-    const kth = tf.slice(tf.topk(logits, k, true).values, [0, k - 1], [-1, 1]);
-    return tf.where(tf.less(logits, kth), tf.fill(logits.shape, -Infinity), logits) as tf.Tensor2D;
-  });
+  const kthTensor = tf.tidy(() => tf.slice(tf.topk(logits, k, true).values, [0, k - 1], [-1, 1]));
+  const kth = kthTensor.dataSync();
+  kthTensor.dispose();
+  const out = Float32Array.from(logits.dataSync() as Float32Array);
+  for (let r = 0; r < rows; r++) {
+    const threshold = kth[r] as number;
+    for (let i = r * vocab; i < (r + 1) * vocab; i++) if ((out[i] as number) < threshold) out[i] = -Infinity;
+  }
+  return tf.tensor2d(out, [rows, vocab]);
 }
 
 /**

@@ -26,4 +26,26 @@ describe.each(TEST_BACKENDS)('blocked summation on %s', (backend) => {
       expect(Array.from(variance.dataSync())).toEqual([1.25, 1.25]);
     });
   });
+
+  it('GroupNorm-shaped [B, N, G, c] over (N, c) matches float64 statistics (innermost axis summed first)', () => {
+    const [b, n, g, c] = [2, 5000, 3, 5];
+    const rng = Rng.seeded(4);
+    const values = Float32Array.from({ length: b * n * g * c }, () => 3 + 2 * rng.normal());
+    tf.tidy(() => {
+      const { mean, variance } = preciseMoments(tf.tensor4d(values, [b, n, g, c]), [1, 3]);
+      expect(mean.shape).toEqual([b, 1, g, 1]);
+      const [means, variances] = [mean.dataSync(), variance.dataSync()];
+      for (let bi = 0; bi < b; bi++) {
+        for (let gi = 0; gi < g; gi++) {
+          let sum = 0;
+          let squares = 0;
+          for (let ni = 0; ni < n; ni++) for (let ci = 0; ci < c; ci++) sum += values[((bi * n + ni) * g + gi) * c + ci] as number;
+          const m = sum / (n * c);
+          for (let ni = 0; ni < n; ni++) for (let ci = 0; ci < c; ci++) squares += ((values[((bi * n + ni) * g + gi) * c + ci] as number) - m) ** 2;
+          expect(Math.abs((means[bi * g + gi] as number) - m) / m).toBeLessThan(1e-6);
+          expect(Math.abs((variances[bi * g + gi] as number) - squares / (n * c)) / (squares / (n * c))).toBeLessThan(1e-5);
+        }
+      }
+    });
+  });
 });
