@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { initBackend, type BackendStatus } from '../backend/init-backend.js';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/backend-name.js';
 import { InputError } from '../errors.js';
-import { MAX_WASM_THREADS } from '../backend/wasm/wasm-threads.js';
+import { parseThreadCount } from '../backend/wasm/wasm-threads.js';
 import { createCliContext, type GlobalOptions, type RunningContext } from './cli-context.js';
 import { exitCodeFor, formatCliError } from './report-error.js';
 
@@ -21,12 +21,7 @@ export function backendPreference(options: GlobalOptions): BackendPreference {
 
 /** `--threads` as a validated count, if given. */
 export function threadsOption(options: GlobalOptions): number | undefined {
-  if (options.threads === undefined) return undefined;
-  const threads = Number(options.threads);
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
-    throw new InputError(`--threads must be an integer from 1 to ${MAX_WASM_THREADS}; got '${options.threads}'`);
-  }
-  return threads;
+  return options.threads === undefined ? undefined : parseThreadCount(options.threads, '--threads');
 }
 
 /** Selects the tensor backend named by `--backend` and reports it on stderr (not under --json). */

@@ -22,6 +22,11 @@ export interface StoredTensorInfo {
   readonly bytes: number;
 }
 
+/** A decoded host tensor rather than a tf tensor (tf tensors carry no `values`). */
+export function isHostTensor(value: tf.Tensor | HostTensor): value is HostTensor {
+  return 'values' in value;
+}
+
 export function hostToTensor(host: HostTensor): tf.Tensor {
   return tf.tensor(host.values, [...host.shape], host.dtype);
 }

@@ -2,7 +2,7 @@ export { AllocationBudget, budgetFor } from './allocation-budget.js';
 export { fsyncDirectory, temporarySibling, writeFileAtomic } from './atomic-file.js';
 export { loadCheckpoint, recoverCheckpoint, saveCheckpoint, type CheckpointContents, type LoadCheckpointOptions } from './checkpoint-dir.js';
 export { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from './half-float.js';
-export { hostToStateDict, hostToTensor, type HostDtype, type HostTensor, type StoredTensorInfo } from './host-tensor.js';
+export { hostToStateDict, hostToTensor, isHostTensor, type HostDtype, type HostTensor, type StoredTensorInfo } from './host-tensor.js';
 export { decodePth, listPthTensors, readPth } from './pth-read.js';
 export { decodeSafetensors, loadFileBytes, parseSafetensorsHeader, readSafetensors, readSafetensorsWithMetadata, type FileBytes, type SafetensorsEntry, type SafetensorsHeader } from './safetensors-read.js';
 export { encodeSafetensors, writeSafetensors, type SafetensorsWriteOptions, type WritableDtype } from './safetensors-write.js';

@@ -1,6 +1,6 @@
 import { tf } from '../tf.js';
 import { CheckpointError } from '../errors.js';
-import { hostToTensor, type HostTensor } from '../io/host-tensor.js';
+import { hostToTensor, isHostTensor, type HostTensor } from '../io/host-tensor.js';
 import { fromTorchLayout, toTorchLayout, torchShape, type TorchLayout } from './torch-layout.js';
 
 interface Slot {
@@ -179,7 +179,7 @@ export abstract class Module {
       const entry = entries.get(name);
       if (!entry) continue;
       tf.tidy(() => {
-        const tensor = 'values' in entry ? hostToTensor(entry) : entry;
+        const tensor = isHostTensor(entry) ? hostToTensor(entry) : entry;
         const converted = fromTorchLayout(tensor, slot.layout);
         slot.variable.assign(converted.dtype === slot.variable.dtype ? converted : tf.cast(converted, slot.variable.dtype));
       });

@@ -48,11 +48,11 @@ describe('wasm threads', () => {
       delete process.env['NEXTX_WASM_THREADS'];
       expect(resolveWasmThreads()).toBe(1);
       expect(resolveWasmThreads(3)).toBe(3);
-      expect(() => resolveWasmThreads(9)).toThrow(/wasmThreads must be an integer from 1 to 8, got 9/);
+      expect(() => resolveWasmThreads(9)).toThrow(/wasmThreads must be an integer from 1 to 8; got '9'/);
       process.env['NEXTX_WASM_THREADS'] = '2';
       expect(resolveWasmThreads(4)).toBe(2);
       process.env['NEXTX_WASM_THREADS'] = 'many';
-      expect(() => resolveWasmThreads()).toThrow(/NEXTX_WASM_THREADS must be an integer from 1 to 8, got many/);
+      expect(() => resolveWasmThreads()).toThrow(/NEXTX_WASM_THREADS must be an integer from 1 to 8; got 'many'/);
     } finally {
       if (saved === undefined) delete process.env['NEXTX_WASM_THREADS'];
       else process.env['NEXTX_WASM_THREADS'] = saved;

@@ -20,12 +20,17 @@ export const MAX_WASM_THREADS = 8;
  */
 export function resolveWasmThreads(requested?: number): number {
   const fromEnv = process.env['NEXTX_WASM_THREADS'];
-  const useEnv = fromEnv !== undefined && fromEnv !== '';
-  const value = useEnv ? Number(fromEnv) : (requested ?? 1);
-  if (!Number.isInteger(value) || value < 1 || value > MAX_WASM_THREADS) {
-    throw new InputError(`${useEnv ? 'NEXTX_WASM_THREADS' : 'wasmThreads'} must be an integer from 1 to ${MAX_WASM_THREADS}, got ${useEnv ? fromEnv : requested}`);
+  if (fromEnv !== undefined && fromEnv !== '') return parseThreadCount(fromEnv, 'NEXTX_WASM_THREADS');
+  return requested === undefined ? 1 : parseThreadCount(requested, 'wasmThreads');
+}
+
+/** A thread count from 1 to MAX_WASM_THREADS, or an InputError naming `source` and the value given. */
+export function parseThreadCount(value: string | number, source: string): number {
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
+    throw new InputError(`${source} must be an integer from 1 to ${MAX_WASM_THREADS}; got '${value}'`);
   }
-  return value;
+  return threads;
 }
 
 interface ThreadedModule {

@@ -1,4 +1,4 @@
-import { tf, Conv2d, Module, MultiScaleResidualQuantizer, type HostTensor, type LoadStateDictOptions, type Rng, type StateDict, type StateDictSource } from '@nextx/core';
+import { tf, Conv2d, Module, MultiScaleResidualQuantizer, isHostTensor, type HostTensor, type LoadStateDictOptions, type Rng, type StateDict, type StateDictSource } from '@nextx/core';
 import type { VqvaeConfig } from '../config.js';
 import { Decoder } from './decoder.js';
 import { Encoder, type VaeTrunkConfig } from './encoder.js';
@@ -60,7 +60,7 @@ export class VQVAE extends Module {
     const entries = (stateDict instanceof Map ? [...stateDict] : Object.entries(stateDict)).map(([name, t]) => {
       if (!isAttnConvWeight(name) || t.shape.length !== 4) return [name, t] as const;
       const shape = t.shape.slice(0, 2);
-      if ('values' in t) return [name, { ...t, shape }] as const; // host tensor: same values, 2-D shape
+      if (isHostTensor(t)) return [name, { ...t, shape }] as const; // same values, 2-D shape
       const squeezed = tf.reshape(t, shape);
       converted.push(squeezed);
       return [name, squeezed] as const;
