@@ -15,7 +15,7 @@ export type SpecBuilder = (vega: Vega) => VegaLiteSpec;
 
 const pngOptionsSchema = z.object({
   scale: z.number().positive().max(16).optional(),
-  fontFiles: z.array(z.string().min(1)).optional(),
+  fontFiles: z.array(z.string().min(1)).readonly().optional(),
   systemFonts: z.boolean().optional(),
   bundledFont: z.boolean().optional(),
 });

@@ -11,7 +11,7 @@ const histogramSchema = chartOptionsSchema
     /** The values of one distribution… */
     values: finiteNumbers.optional(),
     /** …or several, overlaid on the same bins (e.g. real against generated returns). */
-    series: z.array(z.object({ name: z.string().min(1), values: finiteNumbers })).min(1).optional(),
+    series: z.array(z.object({ name: z.string().min(1), values: finiteNumbers })).min(1).readonly().optional(),
     bins: z.number().int().min(1).max(10_000).default(30),
     /** Bin over [low, high] (default: the data's extent); values outside are not counted. */
     range: interval.optional(),

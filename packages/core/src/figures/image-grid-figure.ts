@@ -17,9 +17,9 @@ const imageGridSchema = z.object({
   /** Images per row (default ⌈√n⌉). */
   columns: z.number().int().min(1).optional(),
   /** One caption per image, above it. */
-  titles: z.array(z.string()).optional(),
+  titles: z.array(z.string()).readonly().optional(),
   /** One label per row, at its left (e.g. class names). */
-  rowLabels: z.array(z.string()).optional(),
+  rowLabels: z.array(z.string()).readonly().optional(),
   /** What black and white are for float images: [0, 1] (default) or e.g. [-1, 1]; 8-bit images are 0…255. */
   valueRange: interval.default([0, 1]),
   /** Screen pixels per image pixel (default: the largest whole number that keeps each image within 64 pixels, at least 1). */

@@ -13,7 +13,7 @@ const seriesSchema = z.object({
   x: finiteNumbers.optional(),
   y: finiteNumbers,
   /** Shaded intervals around the line, e.g. the 90% and 50% intervals of a forecast (drawn in the series colour). */
-  band: z.union([bandSchema, z.array(bandSchema)]).optional(),
+  band: z.union([bandSchema, z.array(bandSchema).readonly()]).optional(),
   /** CSS colour (default: the next of Tableau 10). */
   color: z.string().min(1).optional(),
   opacity: z.number().min(0).max(1).default(1),
@@ -24,7 +24,7 @@ const seriesSchema = z.object({
 
 const linePlotSchema = chartOptionsSchema
   .extend({
-    series: z.array(seriesSchema).min(1, 'needs at least one series'),
+    series: z.array(seriesSchema).min(1, 'needs at least one series').readonly(),
     xLabel: z.string().optional(),
     yLabel: z.string().optional(),
     logX: z.boolean().default(false),

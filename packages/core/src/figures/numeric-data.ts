@@ -31,7 +31,8 @@ export const finiteNumbers = z
 /** A [low, high] pair with low < high. */
 export const interval = z
   .tuple([z.number(), z.number()])
-  .refine(([low, high]) => low < high, { message: 'must be [low, high] with low < high' });
+  .refine(([low, high]) => low < high, { message: 'must be [low, high] with low < high' })
+  .readonly();
 
 type Ctx = z.RefinementCtx;
 

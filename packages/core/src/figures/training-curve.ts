@@ -15,7 +15,7 @@ export interface TrainingCurveOptions extends Omit<LinePlotOptions, 'series'> {
 
 const curvesSchema = z
   .object({
-    series: z.array(z.object({ name: z.string().min(1), x: finiteNumbers.optional(), y: finiteNumbers })).min(1, 'needs at least one series'),
+    series: z.array(z.object({ name: z.string().min(1), x: finiteNumbers.optional(), y: finiteNumbers })).min(1, 'needs at least one series').readonly(),
     smoothing: z.number().min(0).max(0.999).default(0.9),
   })
   .superRefine((o, ctx) => o.series.forEach((s, i) => requireLength(s.x, s.y.length, ['series', i, 'x'], 'y', ctx)));

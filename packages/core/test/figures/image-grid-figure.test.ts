@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { imageGridFigure } from '../../src/figures/image-grid-figure.js';
+import { imageGridFigure, type GridCell } from '../../src/figures/image-grid-figure.js';
 import type { RasterImage } from '../../src/image/image.js';
 import { tf } from '../../src/tf.js';
 import { useBackend } from '../helpers/backends.js';
@@ -83,7 +83,7 @@ describe('imageGridFigure', () => {
     const left = 8 + Math.ceil(0.8 * 3 * 11) + 12;
     expect(labelled.cells.map(({ x, y }) => [x, y])).toEqual([[left, 8 + 20 + 15], [left + 4, 8 + 20 + 15], [left, 8 + 20 + 15 + 2 + 1 + 15]]);
     const png = new Pixels(await labelled.toPng({ scale: 1 }));
-    const [first, second, third] = labelled.cells as [{ x: number; y: number }, { x: number; y: number }, { x: number; y: number }];
+    const [first, second, third] = [0, 1, 2].map((i) => labelled.cells[i]!) as [GridCell, GridCell, GridCell];
     expect([png.rgb(first.x, first.y), png.rgb(first.x + 1, first.y), png.rgb(first.x + 2, first.y + 1)]).toEqual([[0, 0, 0], [51, 51, 51], [255, 255, 255]]);
     expect(png.rgb(second.x + 2, second.y + 1)).toEqual([60, 60, 60]);
     expect(png.rgb(third.x + 2, third.y)).toEqual([0, 0, 255]);
