@@ -12,7 +12,8 @@ export const LABEL_FONT_SIZE = 11;
 
 /** The Vega-Lite config every figure is rendered with: the bundled font, white background, no view border. */
 export const FIGURE_CONFIG = {
-  font: FIGURE_FONT_FAMILY,
+  // A viewer of the SVG without DejaVu Sans falls back to its own sans-serif face.
+  font: `${FIGURE_FONT_FAMILY}, sans-serif`,
   background: 'white',
   padding: FIGURE_PADDING,
   // No ARIA labels: they repeat every datum in the SVG (an image grid's data URLs twice).

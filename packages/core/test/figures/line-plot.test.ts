@@ -23,7 +23,7 @@ describe('linePlot', () => {
     expect(textsOf(svg, 'axis-title').sort()).toEqual(['step', 'value']);
     expect(textsOf(svg, 'legend-label')).toEqual(['history', 'median', 'naive']);
     expect(textsOf(svg, 'title-text')).toEqual(['Forecast']);
-    expect(svg).toContain('font-family="DejaVu Sans"');
+    expect(svg).toContain('font-family="DejaVu Sans, sans-serif"');
   });
 
   it('has no legend for one series, and none for series left out of it', async () => {
