@@ -60,7 +60,7 @@ describe('writeFigure', () => {
   it('takes a Vega-Lite spec of its own and renders it with the theme', async () => {
     const figure = Figure.fromVegaLite({ data: { values: [{ a: 1 }, { a: 2 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } });
     const spec = (await figure.toVegaLite()) as unknown as { config: { font: string } };
-    expect(spec.config.font).toBe('DejaVu Sans');
+    expect(spec.config.font).toBe('DejaVu Sans, sans-serif');
     expect(marksOf(await figure.toSvg(), 'symbol', 'path')).toBe(2);
   });
 });
