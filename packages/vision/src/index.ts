@@ -5,7 +5,7 @@ export { parseVarModelConfig, inferVarModelConfig, varModelConfigSchema, RELEASE
 export { loadVar, loadReleasedVar, loadVarCheckpoint, saveVarCheckpoint, buildVar, RELEASED_VAE_FILE, releasedVarFile, type LoadedVar, type LoadVarOptions } from './var/load.js';
 export { generateVar, generateVarAll, type VarGenerateRequest, type VarScaleResult, type VarImages } from './var/generate.js';
 export { writeVarOutputs } from './var/generate-command.js';
-export { varCrossEntropy, type VarBatch } from './var/var-loss.js';
+export { varCrossEntropy, varTrainingCrossEntropy, dropClassLabels, type VarBatch } from './var/var-loss.js';
 export { trainVqvae, vqvaeLoss, reconstructionMse } from './var/train-vqvae.js';
 export { trainVarTransformer, tokenizeImages, TokenBatchSource, varTrainingLoss } from './var/train-var.js';
 export { trainFashionMnistVar, writeClassGrid, FASHION_MNIST_VAR_CONFIG } from './var/fashion-mnist-recipe.js';
