@@ -17,7 +17,7 @@ const labels = Array.from({ length: B }, (_, i) => i % numClasses);
 const tokens = patchNums.map((pn, k) => Int32Array.from({ length: B * pn * pn }, (_, i) => (i * 7 + k * 3) % vocab));
 
 function batchOf(labelValues: readonly number[]): VarBatch {
-  return { labels: tf.tensor1d(labelValues, 'int32'), indices: tokens.map((ids, k) => tf.tensor2d(ids, [B, (patchNums[k] as number) ** 2], 'int32')) };
+  return { labels: tf.tensor1d([...labelValues], 'int32'), indices: tokens.map((ids, k) => tf.tensor2d(ids, [B, (patchNums[k] as number) ** 2], 'int32')) };
 }
 
 async function generator(condDropRate: number): Promise<VarGenerator> {
