@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { GenerateChunk, GenerateOptions, Generator } from '@nextx/core';
 import { parseVarModelConfig, varModelConfigSchema, type VarModelConfig } from './config.js';
-import { generateVar, type VarGenerateRequest, type VarScaleResult } from './generate.js';
+import { generateVar, type VarScaleResult } from './generate.js';
+import type { VarGenerateRequest } from './generate-request.js';
 import { buildVar, loadVar, loadVarCheckpoint, saveVarCheckpoint, type LoadedVar, type LoadVarOptions } from './load.js';
 import { varTrainingCrossEntropy, type VarBatch } from './var-loss.js';
 import { InputError, resolveSeed, type Rng, type tf } from '@nextx/core';
