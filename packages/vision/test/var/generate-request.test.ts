@@ -47,6 +47,10 @@ describe('generateVar: request validation, seeds, more_smooth (var-tiny-a, 10 cl
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('the error shows the value given, NaN included (JSON would print null)', () => {
+    expect(() => generateVar(model, { classes: [1], cfg: Number.NaN })).toThrow(/- cfg: .*; got NaN$/m);
+  });
+
   it('without a seed every generation draws a fresh one, reports it in every chunk, and the reported seed repeats it', async () => {
     const first = await generateVarAll(model, sampled);
     const second = await generateVarAll(model, sampled);
