@@ -10,11 +10,11 @@ export const varGenerateRequestSchema = z
     batchSize: z.number().int().positive().optional(),
     /** Guidance weight at the last scale; the weight ramps linearly from 0 at scale 0 (default 1.5). */
     cfg: z.number().nonnegative().default(1.5),
-    /** Keep the k most likely tokens (0 = off, 1 = greedy). */
-    topK: z.number().int().nonnegative().default(0),
-    /** Nucleus sampling with VAR's rule (0 = off). */
-    topP: z.number().min(0).max(1).default(0),
-    greedy: z.boolean().default(false),
+    /** Keep the k most likely tokens (0 = off, the default; 1 = greedy). */
+    topK: z.number().int().nonnegative().optional(),
+    /** Nucleus sampling with VAR's rule (0 = off, the default). */
+    topP: z.number().min(0).max(1).optional(),
+    greedy: z.boolean().optional(),
     /**
      * The official `more_smooth`: feed the next scale a Gumbel-softmax mixture of codewords instead of the sampled one
      * (smoother images, for visualisation; the official FID/IS figures are without it). Tokens are still sampled.

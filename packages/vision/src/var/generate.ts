@@ -67,7 +67,7 @@ async function* streamScales(
   const sizes = transformer.sizes;
   const labels = resolveLabels(request, transformer.numClasses, rng);
   const B = labels.length;
-  const sampler = createCategoricalSampler({ topK: request.topK, topP: request.topP, greedy: request.greedy });
+  const sampler = createCategoricalSampler({ topK: request.topK ?? 0, topP: request.topP ?? 0, greedy: request.greedy ?? false });
   const cfg = request.cfg;
   const S = sizes.numScales;
   const useCache = request.kvCache;
@@ -105,15 +105,17 @@ async function* streamScales(
         return guideLogits(cond, uncond, linearGuidanceRamp(cfg, k, S));
       });
       const flat = tf.reshape(logits, [B * pn * pn, sizes.vocabSize]) as tf.Tensor2D;
+      const filtered = request.moreSmooth ? sampler.filter(flat) : undefined; // what the mixture weighs (see more-smooth.ts)
       const tokens = sampler.sample(flat, { rng, step: k, numSteps: S });
+      flat.dispose();
       const traced = request.trace ? (logits.dataSync() as Float32Array).slice() : undefined;
       logits.dispose();
       const stepped = tf.tidy(() => {
-        if (!request.moreSmooth) return vqvae.quantize.nextAutoregressiveInput(k, state.fhat, tf.tensor2d(tokens, [B, pn * pn], 'int32'));
-        const mixture = smoothCodeMixture(sampler.filter(flat), S > 1 ? k / (S - 1) : 0, vqvae.quantize.embedding.weight as tf.Tensor2D, rng);
+        if (!filtered) return vqvae.quantize.nextAutoregressiveInput(k, state.fhat, tf.tensor2d(tokens, [B, pn * pn], 'int32'));
+        const mixture = smoothCodeMixture(filtered, S > 1 ? k / (S - 1) : 0, vqvae.quantize.embedding.weight as tf.Tensor2D, rng);
         return vqvae.quantize.nextAutoregressiveInput(k, state.fhat, tf.reshape(mixture, [B, pn, pn, sizes.cvae]) as tf.Tensor4D);
       });
-      flat.dispose();
+      filtered?.dispose();
       state.fhat.dispose();
       state.fhat = stepped.fhat;
       state.next.dispose();

@@ -77,9 +77,11 @@ describe('generateVar: request validation, seeds, more_smooth (var-tiny-a, 10 cl
     expect(Math.max(...a.map((v, i) => Math.abs(v - (b[i] as number))))).toBeLessThan(1e-5);
   }, 60_000);
 
-  it('more_smooth without filtering feeds a mixture: same scale-0 tokens, a different image', async () => {
+  it('more_smooth without filtering feeds a mixture: same scale-0 tokens, a different image, no tensor left', async () => {
     const plain = await generateVarAll(model, sampled, { seed: 5 });
-    const smooth = await generateVarAll(model, { ...sampled, moreSmooth: true }, { seed: 5 });
+    const before = tf.memory().numTensors;
+    const smooth = await generateVarAll(model, { ...sampled, moreSmooth: true, kvCache: false }, { seed: 5 });
+    expect(tf.memory().numTensors).toBe(before);
     expect(Array.from(smooth[0]!.tokens)).toEqual(Array.from(plain[0]!.tokens));
     const a = plain.at(-1)!.image!.data;
     const b = smooth.at(-1)!.image!.data;
