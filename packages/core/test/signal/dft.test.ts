@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
-import { dft, dft2, fftShift, idft } from '../../src/signal/dft.js';
+import { dft, dft2, idft } from '../../src/signal/dft.js';
+import { fftShift } from '../../src/signal/fft-shift.js';
 import { Rng } from '../../src/rng/rng.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 
