@@ -2,17 +2,20 @@
 
 export type Complex64 = { re: Float64Array; im: Float64Array };
 
-/** X_k = scale·Σ_j x_j·e^(sign·2πi·jk/n), O(n²), angles reduced mod n. */
+/** X_k = scale·Σ_j x_j·e^(sign·2πi·jk/n), O(n²), angles reduced mod n (read from a table of e^(2πi·e/n)). */
 export function referenceDft(re: ArrayLike<number>, im: ArrayLike<number>, sign = -1, scale = 1): Complex64 {
   const n = re.length;
+  const cos = Float64Array.from({ length: n }, (_, e) => Math.cos((2 * Math.PI * e) / n));
+  const sin = Float64Array.from({ length: n }, (_, e) => sign * Math.sin((2 * Math.PI * e) / n));
   const out = { re: new Float64Array(n), im: new Float64Array(n) };
   for (let k = 0; k < n; k++) {
     let sr = 0;
     let si = 0;
-    for (let j = 0; j < n; j++) {
-      const a = (sign * 2 * Math.PI * ((j * k) % n)) / n;
-      sr += (re[j] as number) * Math.cos(a) - (im[j] as number) * Math.sin(a);
-      si += (re[j] as number) * Math.sin(a) + (im[j] as number) * Math.cos(a);
+    for (let j = 0, e = 0; j < n; j++, e = (e + k) % n) {
+      const c = cos[e] as number;
+      const s = sin[e] as number;
+      sr += (re[j] as number) * c - (im[j] as number) * s;
+      si += (re[j] as number) * s + (im[j] as number) * c;
     }
     out.re[k] = sr * scale;
     out.im[k] = si * scale;
