@@ -34,11 +34,17 @@ export interface FftnOptions {
   readonly engine?: FftEngine;
 }
 
-const HOST_BACKENDS = new Set(['wasm', 'cpu']);
+/**
+ * Backends where the host engine is faster than the tensor one (bench/fft.ts), with the length up to which one dense
+ * product with a cached matrix (the tensor engine at n ≤ DENSE_MAX) still beats it.
+ */
+const HOST_BACKENDS: Record<string, { denseUpTo: number }> = { wasm: { denseUpTo: 64 }, cpu: { denseUpTo: 0 } };
 
-function resolveEngine(engine: FftEngine | undefined): 'host' | 'tensor' {
+function resolveEngine(engine: FftEngine | undefined, lengths: readonly number[]): 'host' | 'tensor' {
   if (engine && engine !== 'auto') return engine;
-  return HOST_BACKENDS.has(tf.getBackend()) ? 'host' : 'tensor';
+  const host = HOST_BACKENDS[tf.getBackend()];
+  if (!host) return 'tensor';
+  return lengths.every((n) => n <= host.denseUpTo) ? 'tensor' : 'host';
 }
 
 function scaleFor(n: number, inverse: boolean, norm: FftNorm): number {
@@ -58,15 +64,20 @@ function checkLength(n: number, what: string): number {
   return n;
 }
 
-/** One axis of a packed [2, ...shape] tensor with its sign and scale. */
+/** One axis of a packed tensor (re and im stacked along `reImAxis`) with its sign and scale. */
 interface AxisTransform {
   readonly axis: number;
   readonly sign: FftSign;
   readonly scale: number;
 }
 
-/** The host engine: every listed axis in one download and one upload. */
-function hostTransform(packed: tf.Tensor, transforms: readonly AxisTransform[]): tf.Tensor {
+interface PackedTransform {
+  readonly reImAxis: number;
+  readonly transforms: readonly AxisTransform[];
+}
+
+/** The host engine (re/im on axis 0, i.e. planes [re | im]): every listed axis in one download and one upload. */
+function hostTransform(packed: tf.Tensor, { transforms }: PackedTransform): tf.Tensor {
   const shape = packed.shape;
   let data = packed.dataSync() as Float32Array;
   for (const { axis, sign, scale } of transforms) {
@@ -80,33 +91,37 @@ function hostTransform(packed: tf.Tensor, transforms: readonly AxisTransform[]):
   return tf.tensor(data, shape, 'float32');
 }
 
-/** The tensor engine: each axis moved next to the re/im axis, as [rows, 2, n], and back. */
-function tensorTransform(packed: tf.Tensor, transforms: readonly AxisTransform[]): tf.Tensor {
+/**
+ * The tensor engine: each axis moved behind the re/im axis, as [rows, 2, n], and back. With re/im packed just before
+ * the last axis, the last axis needs no transpose.
+ */
+function tensorTransform(packed: tf.Tensor, { reImAxis, transforms }: PackedTransform): tf.Tensor {
   let out = packed;
   for (const { axis, sign, scale } of transforms) {
     const rank = out.rank;
-    const perm = [...Array.from({ length: rank }, (_, i) => i).filter((i) => i !== 0 && i !== axis), 0, axis];
-    const moved = tf.transpose(out, perm);
+    const perm = [...Array.from({ length: rank }, (_, i) => i).filter((i) => i !== reImAxis && i !== axis), reImAxis, axis];
+    const identity = perm.every((p, i) => p === i);
+    const moved = identity ? out : tf.transpose(out, perm);
     const n = out.shape[axis] as number;
     const rows = out.size / (2 * n);
     let z = tensorFft(tf.reshape(moved, [rows, 2, n]), sign);
     if (scale !== 1) z = tf.mul(z, scale);
-    out = tf.transpose(tf.reshape(z, moved.shape), inversePermutation(perm));
+    out = identity ? tf.reshape(z, out.shape) : tf.transpose(tf.reshape(z, moved.shape), inversePermutation(perm));
   }
   return out;
 }
 
 /**
- * The differentiable transform of a packed [2, ...shape] tensor along its axes. As a real-linear map the transform
- * with sign σ and scale c has the adjoint with sign −σ and the same scale (the DFT matrix is symmetric), so the
- * gradient of an FFT is an FFT; the gradient is itself differentiable.
+ * The differentiable transform of a packed tensor along its axes. As a real-linear map the transform with sign σ and
+ * scale c has the adjoint with sign −σ and the same scale (the DFT matrix is symmetric), so the gradient of an FFT is
+ * an FFT; the gradient is itself differentiable.
  */
-function transformPacked(packed: tf.Tensor, transforms: readonly AxisTransform[], engine: 'host' | 'tensor'): tf.Tensor {
-  const adjoint = transforms.map((t) => ({ ...t, sign: -t.sign as FftSign }));
+function transformPacked(packed: tf.Tensor, plan: PackedTransform, engine: 'host' | 'tensor'): tf.Tensor {
+  const adjoint = { ...plan, transforms: plan.transforms.map((t) => ({ ...t, sign: -t.sign as FftSign })) };
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const x = inputs[0] as tf.Tensor;
     return {
-      value: engine === 'host' ? hostTransform(x, transforms) : tensorTransform(x, transforms),
+      value: engine === 'host' ? hostTransform(x, plan) : tensorTransform(x, plan),
       gradFunc: (dy: tf.Tensor) => transformPacked(dy, adjoint, engine),
     };
   });
@@ -141,13 +156,21 @@ function transformAxes(
       re = resize(re, axis, lengths[i] as number);
       im = resize(im, axis, lengths[i] as number);
     });
-    const transforms = axes.map((axis, i) => ({
-      axis: axis + 1,
-      sign: (inverse ? 1 : -1) as FftSign,
-      scale: scaleFor(lengths[i] as number, inverse, norm),
-    }));
-    const out = transformPacked(tf.stack([re, im]), transforms, resolveEngine(engine));
-    const [outRe, outIm] = tf.unstack(out) as [tf.Tensor, tf.Tensor];
+    const chosen = resolveEngine(engine, lengths);
+    // host: planes [re | im] (re/im first); tensor: re/im just before the last transformed axis, done first
+    const order = axes.map((_, i) => i);
+    if (chosen === 'tensor') order.reverse();
+    const reImAxis = chosen === 'host' ? 0 : (axes[order[0] as number] as number);
+    const transforms = order.map((i) => {
+      const axis = axes[i] as number;
+      return {
+        axis: axis >= reImAxis ? axis + 1 : axis,
+        sign: (inverse ? 1 : -1) as FftSign,
+        scale: scaleFor(lengths[i] as number, inverse, norm),
+      };
+    });
+    const out = transformPacked(tf.stack([re, im], reImAxis), { reImAxis, transforms }, chosen);
+    const [outRe, outIm] = tf.unstack(out, reImAxis) as [tf.Tensor, tf.Tensor];
     return { re: outRe, im: outIm };
   });
 }

@@ -13,7 +13,7 @@ import { nextPowerOfTwo, radicesOf, type FftSign } from './host-fft.js';
  * factor above it goes through Bluestein. Work per point is Σ 8·p over the stages (p ≤ DENSE_MAX): O(n log n) with
  * the constant of the radix, traded for products that run at matMul speed.
  */
-export const DENSE_MAX = 128;
+export const DENSE_MAX = 64;
 
 /** Per point, a stage costs its product (8·p flops) and about this much in transposes and twiddles. */
 const STAGE_OVERHEAD = 400;
