@@ -1,7 +1,8 @@
 import { tf } from '../tf.js';
 import { InputError } from '../errors.js';
 import { complexMul } from './complex-tensor.js';
-import { irfft, rfft, type FftEngine } from './fft.js';
+import type { FftEngine } from './fft-options.js';
+import { irfft, rfft } from './real-fft.js';
 
 export interface FftConvOptions {
   /**
@@ -37,7 +38,6 @@ export function fftConv(u: tf.Tensor, k: tf.Tensor, options: FftConvOptions = {}
   }
   return tf.tidy(() => {
     const spectrum = complexMul(rfft(u, { n, engine: options.engine }), rfft(k, { n, engine: options.engine }));
-    const y = irfft(spectrum, { n, engine: options.engine });
-    return tf.slice(y, y.shape.map(() => 0), y.shape.map((d, i) => (i === y.rank - 1 ? lengthU : d)));
+    return irfft(spectrum, { n, keep: lengthU, engine: options.engine });
   });
 }

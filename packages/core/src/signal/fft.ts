@@ -1,68 +1,13 @@
 import { tf } from '../tf.js';
 import { InputError } from '../errors.js';
 import { inversePermutation, normaliseAxis } from './axes.js';
-import { checkComplex, complexConj, type ComplexTensor } from './complex-tensor.js';
+import { checkComplex, type ComplexTensor } from './complex-tensor.js';
 import { cachedHostPlan } from './fft-cache.js';
+import { checkLength, checkNorm, resolveEngine, scaleFor, type FftEngine, type FftNorm, type FftnOptions, type FftOptions } from './fft-options.js';
 import { transformHostBatch, type FftSign } from './host-fft.js';
 import { tensorFft } from './tensor-fft.js';
 
-/** numpy/torch `norm`: 'backward' scales only the inverse by 1/n, 'ortho' both by 1/√n, 'forward' only the forward. */
-export type FftNorm = 'backward' | 'ortho' | 'forward';
-
-/**
- * Where the transform runs. 'host': the float64 mixed-radix/Bluestein FFT of host-fft.ts on the tensor's data (one
- * download and one upload per call). 'tensor': the matrix-product Cooley–Tukey of tensor-fft.ts, in the backend's
- * own ops. 'auto' picks per backend what bench/fft.ts measured faster (BENCHMARKS.md): host on wasm and cpu, tensor
- * on every other backend (tfjs-node, cuda, webgl), where data stays on the device.
- */
-export type FftEngine = 'auto' | 'host' | 'tensor';
-
-export interface FftOptions {
-  /** Length of the transform along `axis`: the input is cropped or zero-padded to it (torch's `n`). */
-  readonly n?: number;
-  readonly axis?: number;
-  readonly norm?: FftNorm;
-  readonly engine?: FftEngine;
-}
-
-export interface FftnOptions {
-  /** Lengths along `axes` (torch's `s`); with `s` and no `axes`, the last `s.length` axes. */
-  readonly s?: readonly number[];
-  /** Default: the last `s.length` axes with `s`, else every axis. */
-  readonly axes?: readonly number[];
-  readonly norm?: FftNorm;
-  readonly engine?: FftEngine;
-}
-
-/**
- * Backends where the host engine is faster than the tensor one (bench/fft.ts), with the length up to which one dense
- * product with a cached matrix (the tensor engine at n ≤ DENSE_MAX) still beats it.
- */
-const HOST_BACKENDS: Record<string, { denseUpTo: number }> = { wasm: { denseUpTo: 64 }, cpu: { denseUpTo: 0 } };
-
-function resolveEngine(engine: FftEngine | undefined, lengths: readonly number[]): 'host' | 'tensor' {
-  if (engine && engine !== 'auto') return engine;
-  const host = HOST_BACKENDS[tf.getBackend()];
-  if (!host) return 'tensor';
-  return lengths.every((n) => n <= host.denseUpTo) ? 'tensor' : 'host';
-}
-
-function scaleFor(n: number, inverse: boolean, norm: FftNorm): number {
-  if (norm === 'ortho') return 1 / Math.sqrt(n);
-  return (norm === 'forward') !== inverse ? 1 / n : 1;
-}
-
-function checkNorm(norm: string): FftNorm {
-  if (norm !== 'backward' && norm !== 'ortho' && norm !== 'forward') {
-    throw new InputError(`norm must be 'backward', 'ortho' or 'forward', got '${norm}'`);
-  }
-  return norm;
-}
-
-function checkLength(n: number, what: string): number {
-  if (!Number.isInteger(n) || n < 1) throw new InputError(`${what} must be a positive integer, got ${n}`);
-  return n;
-}
+export type { FftEngine, FftNorm, FftnOptions, FftOptions } from './fft-options.js';
 
 /** One axis of a packed tensor (re and im stacked along `reImAxis`) with its sign and scale. */
 interface AxisTransform {
@@ -129,19 +74,19 @@ function transformPacked(packed: tf.Tensor, plan: PackedTransform, engine: 'host
 }
 
 /** Crops or zero-pads `x` along `axis` to length n. */
-function resize(x: tf.Tensor, axis: number, n: number): tf.Tensor {
+export function resize(x: tf.Tensor, axis: number, n: number): tf.Tensor {
   const size = x.shape[axis] as number;
   if (size === n) return x;
   if (size > n) return tf.slice(x, x.shape.map((_, i) => 0), x.shape.map((d, i) => (i === axis ? n : d)));
   return tf.pad(x, x.shape.map((_, i) => (i === axis ? [0, n - size] : [0, 0])) as Array<[number, number]>);
 }
 
-function asFloat(x: tf.Tensor): tf.Tensor {
+export function asFloat(x: tf.Tensor): tf.Tensor {
   return x.dtype === 'float32' ? x : tf.cast(x, 'float32');
 }
 
 /** Complex transforms along `axes` (normalised) with lengths `lengths`. */
-function transformAxes(
+export function transformAxes(
   x: ComplexTensor,
   axes: readonly number[],
   lengths: readonly number[],
@@ -225,44 +170,3 @@ export function ifft2(x: ComplexTensor, options: FftnOptions = {}): ComplexTenso
   return ifftn(x, { axes: [-2, -1], ...options });
 }
 
-/**
- * torch.fft.rfft: the FFT of real input, keeping the ⌊n/2⌋ + 1 non-negative frequencies (the others are their
- * conjugates).
- */
-export function rfft(x: tf.Tensor, options: FftOptions = {}): ComplexTensor {
-  const axis = normaliseAxis(options.axis ?? -1, x.rank);
-  const n = checkLength(options.n ?? (x.shape[axis] as number), 'n');
-  const norm = checkNorm(options.norm ?? 'backward');
-  return tf.tidy(() => {
-    const full = transformAxes({ re: x, im: tf.zerosLike(x) }, [axis], [n], false, norm, options.engine);
-    const half = Math.floor(n / 2) + 1;
-    return { re: resize(full.re, axis, half), im: resize(full.im, axis, half) };
-  });
-}
-
-/**
- * torch.fft.irfft: the real signal of length n (default 2·(m − 1) for m input frequencies) whose rfft is `x`. The
- * input is cropped or zero-padded to ⌊n/2⌋ + 1 frequencies and taken as Hermitian: the imaginary parts of the zero
- * (and, for even n, the Nyquist) frequency are ignored, as numpy and torch do.
- */
-export function irfft(x: ComplexTensor, options: FftOptions = {}): tf.Tensor {
-  checkComplex(x, 'irfft input');
-  const axis = normaliseAxis(options.axis ?? -1, x.re.rank);
-  const given = x.re.shape[axis] as number;
-  const n = checkLength(options.n ?? 2 * (given - 1), given === 1 && options.n === undefined ? 'n (2·(1 − 1) for one input frequency; pass n)' : 'n');
-  const norm = checkNorm(options.norm ?? 'backward');
-  return tf.tidy(() => {
-    const half = Math.floor(n / 2) + 1;
-    const spectrum = { re: resize(asFloat(x.re), axis, half), im: resize(asFloat(x.im), axis, half) };
-    // X[n − k] = conj(X[k]) for the frequencies above ⌊n/2⌋: the reversed conjugate of X[1 .. ⌈n/2⌉ − 1]
-    const mirrored = Math.ceil(n / 2) - 1;
-    let full = spectrum;
-    if (mirrored > 0) {
-      const begin = spectrum.re.shape.map((_, i) => (i === axis ? 1 : 0));
-      const size = spectrum.re.shape.map((d, i) => (i === axis ? mirrored : d));
-      const tail = complexConj({ re: tf.reverse(tf.slice(spectrum.re, begin, size), axis), im: tf.reverse(tf.slice(spectrum.im, begin, size), axis) });
-      full = { re: tf.concat([spectrum.re, tail.re], axis), im: tf.concat([spectrum.im, tail.im], axis) };
-    }
-    return transformAxes(full, [axis], [n], true, norm, options.engine).re;
-  });
-}

@@ -483,3 +483,82 @@ export function transformHostBatch(
     }
   }
 }
+
+/**
+ * Weights of a half spectrum: 'ones', or 'hermitian' (1 for the zero and Nyquist frequencies, 2 for the others), which
+ * makes Re(Σ_(k ≤ n/2) w_k·X_k·e^(2πi·jk/n)) the inverse of the full Hermitian spectrum.
+ */
+export type HalfSpectrumWeights = 'ones' | 'hermitian';
+
+function halfWeight(weights: HalfSpectrumWeights, k: number, n: number): number {
+  return weights === 'ones' || k === 0 || 2 * k === n ? 1 : 2;
+}
+
+/**
+ * Real lines ([outer, length, inner], read up to n and zero-padded to n) to half spectra (planes [re | im] of
+ * [outer, bins, inner]): Y_k = scale·w_k·Σ_j x_j·e^(−2πi·jk/n) for k < min(bins, ⌊n/2⌋ + 1), zero beyond.
+ */
+export function realForwardHostBatch(
+  plan: HostFftPlan,
+  data: Float32Array,
+  out: Float32Array,
+  { outer, length, bins, inner }: { outer: number; length: number; bins: number; inner: number },
+  weights: HalfSpectrumWeights,
+  scale: number,
+): void {
+  const n = plan.n;
+  const read = Math.min(length, n);
+  const kept = Math.min(bins, Math.floor(n / 2) + 1);
+  const plane = outer * bins * inner;
+  const re = new Float64Array(n);
+  const im = new Float64Array(n);
+  out.fill(0);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      re.fill(0);
+      im.fill(0);
+      for (let j = 0, at = o * length * inner + i; j < read; j++, at += inner) re[j] = data[at]!;
+      plan.execute(re, im, -1);
+      for (let k = 0, at = o * bins * inner + i; k < kept; k++, at += inner) {
+        const w = scale * halfWeight(weights, k, n);
+        out[at] = re[k]! * w;
+        out[plane + at] = im[k]! * w;
+      }
+    }
+  }
+}
+
+/**
+ * Half spectra (planes [re | im] of [outer, bins, inner]) to real lines [outer, keep, inner]:
+ * y_j = scale·Re(Σ_(k < min(bins, ⌊n/2⌋ + 1)) w_k·X_k·e^(2πi·jk/n)) for j < min(keep, n), zero beyond. The adjoint of
+ * realForwardHostBatch with the same weights and scale (and the other way round).
+ */
+export function realInverseHostBatch(
+  plan: HostFftPlan,
+  data: Float32Array,
+  out: Float32Array,
+  { outer, bins, keep, inner }: { outer: number; bins: number; keep: number; inner: number },
+  weights: HalfSpectrumWeights,
+  scale: number,
+): void {
+  const n = plan.n;
+  const used = Math.min(bins, Math.floor(n / 2) + 1);
+  const written = Math.min(keep, n);
+  const plane = outer * bins * inner;
+  const re = new Float64Array(n);
+  const im = new Float64Array(n);
+  out.fill(0);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      re.fill(0);
+      im.fill(0);
+      for (let k = 0, at = o * bins * inner + i; k < used; k++, at += inner) {
+        const w = halfWeight(weights, k, n);
+        re[k] = data[at]! * w;
+        im[k] = data[plane + at]! * w;
+      }
+      plan.execute(re, im, 1);
+      for (let j = 0, at = o * keep * inner + i; j < written; j++, at += inner) out[at] = re[j]! * scale;
+    }
+  }
+}

@@ -13,7 +13,8 @@ export {
   disposeComplex,
   type ComplexTensor,
 } from './complex-tensor.js';
-export { fft, fft2, fftn, ifft, ifft2, ifftn, irfft, rfft, type FftEngine, type FftNorm, type FftOptions, type FftnOptions } from './fft.js';
+export { fft, fft2, fftn, ifft, ifft2, ifftn, type FftEngine, type FftNorm, type FftOptions, type FftnOptions } from './fft.js';
+export { irfft, rfft, type IrfftOptions } from './real-fft.js';
 export { fftConv, nextSmoothLength, type FftConvOptions } from './fft-conv.js';
 export { centeredFft2, centeredIfft2 } from './centered-fft.js';
 export { disposeFftCache, fftCacheSize } from './fft-cache.js';

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
-import { fft, fft2, ifft, irfft, rfft, type FftNorm } from '../../src/signal/fft.js';
+import { fft, fft2, ifft, type FftNorm } from '../../src/signal/fft.js';
+import { irfft, rfft } from '../../src/signal/real-fft.js';
 import { Rng } from '../../src/rng/rng.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { randomArray, referenceDft, referenceDft2, relativeError } from './dft-reference.js';
