@@ -77,7 +77,7 @@ function transformPacked(packed: tf.Tensor, plan: PackedTransform, engine: 'host
 export function resize(x: tf.Tensor, axis: number, n: number): tf.Tensor {
   const size = x.shape[axis] as number;
   if (size === n) return x;
-  if (size > n) return tf.slice(x, x.shape.map((_, i) => 0), x.shape.map((d, i) => (i === axis ? n : d)));
+  if (size > n) return tf.slice(x, x.shape.map(() => 0), x.shape.map((d, i) => (i === axis ? n : d)));
   return tf.pad(x, x.shape.map((_, i) => (i === axis ? [0, n - size] : [0, 0])) as Array<[number, number]>);
 }
 
