@@ -1,5 +1,5 @@
 import { tf } from '../tf.js';
-import { createHostFftPlan, type HostFftPlan, type HostStrategy } from './host-fft.js';
+import { createHostFftPlan, RealFftPlan, type HostFftPlan, type HostStrategy } from './host-fft.js';
 
 /**
  * Twiddles, DFT blocks and Bluestein chirps, built once per (length, direction, backend) and kept until
@@ -7,6 +7,7 @@ import { createHostFftPlan, type HostFftPlan, type HostStrategy } from './host-f
  */
 const tensors = new Map<string, tf.Tensor>();
 const hostPlans = new Map<string, HostFftPlan>();
+const realPlans = new Map<number, RealFftPlan>();
 
 /** The tensor cached under `key` on the active backend, made (and kept out of every tidy) on first use. */
 export function cachedFftTensor(key: string, make: () => tf.Tensor): tf.Tensor {
@@ -28,9 +29,18 @@ export function cachedHostPlan(n: number, strategy: HostStrategy = 'auto'): Host
   return plan;
 }
 
+export function cachedRealPlan(n: number): RealFftPlan {
+  let plan = realPlans.get(n);
+  if (!plan) {
+    plan = new RealFftPlan(n);
+    realPlans.set(n, plan);
+  }
+  return plan;
+}
+
 /** How many tensors and host plans the FFT cache holds. */
 export function fftCacheSize(): { tensors: number; hostPlans: number } {
-  return { tensors: tensors.size, hostPlans: hostPlans.size };
+  return { tensors: tensors.size, hostPlans: hostPlans.size + realPlans.size };
 }
 
 /** Releases every cached twiddle, DFT block and chirp tensor (on every backend) and every host plan. */
@@ -38,4 +48,5 @@ export function disposeFftCache(): void {
   for (const t of tensors.values()) t.dispose();
   tensors.clear();
   hostPlans.clear();
+  realPlans.clear();
 }

@@ -2,7 +2,7 @@ import { tf } from '../tf.js';
 import { normaliseAxis } from './axes.js';
 import { checkComplex, complexConj, type ComplexTensor } from './complex-tensor.js';
 import { asFloat, resize, transformAxes } from './fft.js';
-import { cachedHostPlan } from './fft-cache.js';
+import { cachedRealPlan } from './fft-cache.js';
 import { checkLength, checkNorm, resolveEngine, scaleFor, type FftOptions } from './fft-options.js';
 import { realForwardHostBatch, realInverseHostBatch, type HalfSpectrumWeights } from './host-fft.js';
 
@@ -32,7 +32,7 @@ function realToHalf(x: tf.Tensor, t: HalfSpectrumTransform, bins: number): tf.Te
     const outShape = input.shape.map((d, i) => (i === t.axis ? bins : d));
     const out = new Float32Array(2 * outShape.reduce((a, b) => a * b, 1));
     const { outer, inner } = lineLayout(input.shape, t.axis);
-    realForwardHostBatch(cachedHostPlan(t.n), input.dataSync() as Float32Array, out, { outer, length, bins, inner }, t.weights, t.scale);
+    realForwardHostBatch(cachedRealPlan(t.n), input.dataSync() as Float32Array, out, { outer, length, bins, inner }, t.weights, t.scale);
     return {
       value: tf.tensor(out, [2, ...outShape], 'float32'),
       gradFunc: (dy: tf.Tensor) => halfToReal(dy, t, length),
@@ -50,7 +50,7 @@ function halfToReal(packed: tf.Tensor, t: HalfSpectrumTransform, keep: number): 
     const outShape = shape.map((d, i) => (i === t.axis ? keep : d));
     const out = new Float32Array(outShape.reduce((a, b) => a * b, 1));
     const { outer, inner } = lineLayout(shape, t.axis);
-    realInverseHostBatch(cachedHostPlan(t.n), input.dataSync() as Float32Array, out, { outer, bins, keep, inner }, t.weights, t.scale);
+    realInverseHostBatch(cachedRealPlan(t.n), input.dataSync() as Float32Array, out, { outer, bins, keep, inner }, t.weights, t.scale);
     return {
       value: tf.tensor(out, outShape, 'float32'),
       gradFunc: (dy: tf.Tensor) => realToHalf(dy, t, bins),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHostFftPlan, radicesOf, transformHostBatch } from '../../src/signal/host-fft.js';
+import { createHostFftPlan, radicesOf, RealFftPlan, transformHostBatch } from '../../src/signal/host-fft.js';
 import { Rng } from '../../src/rng/rng.js';
 import { randomArray, referenceDft, referenceDftRows, relativeError, transpose2d } from './dft-reference.js';
 
@@ -25,6 +25,24 @@ describe('host FFT plans (float64, no tensors)', () => {
       }
     },
   );
+
+  it.each([1, 2, 3, 4, 7, 10, 64, 368, 1009, 2018])('the real plan (half-length packing for even n) equals the DFT at n = %i', (n) => {
+    const x = randomArray(n, () => rng.normal());
+    const want = referenceDft(x, new Float64Array(n));
+    const half = Math.floor(n / 2) + 1;
+    const re = new Float64Array(half);
+    const im = new Float64Array(half);
+    const plan = new RealFftPlan(n);
+    plan.forward(x.slice(), re, im);
+    expect(relativeError(re, want.re.subarray(0, half))).toBeLessThan(1e-11);
+    expect(relativeError(im, want.im.subarray(0, half))).toBeLessThan(1e-11);
+    // inverse of the Hermitian spectrum: n·x; the imaginary parts of DC (and Nyquist) are ignored
+    im[0] = 5;
+    if (n % 2 === 0) im[half - 1] = -3;
+    const y = new Float64Array(n);
+    plan.inverse(re, im, y);
+    expect(relativeError(y.map((v) => v / n), x)).toBeLessThan(1e-11);
+  });
 
   it('plans by factors: odd radices first, pairs of 2 as radix 4, Bluestein where a large prime would cost more', () => {
     expect(radicesOf(320)).toEqual([5, 4, 4, 4]);
