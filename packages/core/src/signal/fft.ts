@@ -102,7 +102,7 @@ export function transformAxes(
       im = resize(im, axis, lengths[i] as number);
     });
     const chosen = resolveEngine(engine, lengths);
-    // host: planes [re | im] (re/im first); tensor: re/im just before the last transformed axis, done first
+    // host: planes [re | im] (re/im first); tensor: re/im just before the last listed axis, which goes first
     const order = axes.map((_, i) => i);
     if (chosen === 'tensor') order.reverse();
     const reImAxis = chosen === 'host' ? 0 : (axes[order[0] as number] as number);
