@@ -1,5 +1,6 @@
 import { tf } from '../tf.js';
-import { createHostFftPlan, RealFftPlan, type HostFftPlan, type HostStrategy } from './host-fft.js';
+import { createHostFftPlan, type HostFftPlan, type HostStrategy } from './host-fft.js';
+import { RealFftPlan } from './host-real-fft.js';
 
 /**
  * Twiddles, DFT blocks and Bluestein chirps, built once per (length, direction, backend) and kept until

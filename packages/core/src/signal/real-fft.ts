@@ -4,9 +4,9 @@ import { checkComplex, complexConj, type ComplexTensor } from './complex-tensor.
 import { asFloat, resize, transformAxes } from './fft.js';
 import { cachedRealPlan } from './fft-cache.js';
 import { checkLength, checkNorm, resolveEngine, scaleFor, type FftOptions } from './fft-options.js';
-import { realForwardHostBatch, realInverseHostBatch, type HalfSpectrumWeights } from './host-fft.js';
+import { realForwardHostBatch, realInverseHostBatch, type HalfSpectrumWeights } from './host-real-fft.js';
 
-/** A real ↔ half-spectrum transform along `axis` of length n (host-fft.ts's realForward/InverseHostBatch). */
+/** A real ↔ half-spectrum transform along `axis` of length n (host-real-fft.ts). */
 interface HalfSpectrumTransform {
   readonly axis: number;
   readonly n: number;
@@ -23,7 +23,7 @@ function lineLayout(shape: readonly number[], axis: number): { outer: number; in
 
 /**
  * Real x → packed half spectrum [2, ...shape with `bins` along axis], on the host. Its adjoint is `halfToReal` with
- * the same weights and scale and the input's length kept (host-fft.ts), so each one's gradient is the other.
+ * the same weights and scale and the input's length kept (host-real-fft.ts), so each one's gradient is the other.
  */
 function realToHalf(x: tf.Tensor, t: HalfSpectrumTransform, bins: number): tf.Tensor {
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
