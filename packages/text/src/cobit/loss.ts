@@ -30,23 +30,19 @@ export interface CobitNoise {
 /**
  * Noises x₀ and runs the self-conditioning pre-pass: if some row has m = 1, x̂₀ is a zeros tensor whose m = 1 rows
  * become sigmoid(logits(x_t, σ, None)); if none has, x̂₀ is None. (So an m = 0 row sees a centred −0.5 in a mixed batch
- * and an uncentred 0 in an all-zero batch: official behaviour, spec 12.5.) The result is kept (tf.keep); dispose it
- * with `disposePrepared`.
+ * and an uncentred 0 in an all-zero batch: official behaviour, spec 12.5.) Dispose the result with `disposePrepared`.
  */
 export function prepareCobitBatch(net: CobitNetwork, x0: tf.Tensor, noise: CobitNoise): PreparedCobitBatch {
   const [b] = x0.shape as [number, number];
   if (noise.scMask.length !== b || noise.sigma.size !== b) throw new InputError(`CoBit batch: ${b} rows but ${noise.sigma.size} σ values and ${noise.scMask.length} self-conditioning flags`);
   const selfCondition = net.config.cfg.model.self_condition;
   const rows = Array.from(noise.scMask, (m) => (selfCondition && Boolean(m) ? 1 : 0));
-  return tf.tidy(() => {
-    const xT = tf.add(tf.mul(noise.eps, tf.reshape(noise.sigma, [-1, 1])), x0);
-    let x0Hat: SelfCondition = null;
-    if (rows.some((m) => m === 1)) {
-      const estimate = tf.sigmoid(net.logits(xT, noise.sigma, null));
-      x0Hat = tf.mul(estimate, tf.tensor2d(rows, [b, 1]));
-    }
-    return { x0: tf.keep(tf.clone(x0)), xT: tf.keep(xT), sigma: tf.keep(tf.clone(noise.sigma)), x0Hat: x0Hat === null ? null : tf.keep(x0Hat) };
-  });
+  let x0Hat: SelfCondition = null;
+  const xT = tf.tidy(() => tf.add(tf.mul(noise.eps, tf.reshape(noise.sigma, [-1, 1])), x0));
+  if (rows.some((m) => m === 1)) {
+    x0Hat = tf.tidy(() => tf.mul(tf.sigmoid(net.logits(xT, noise.sigma, null)), tf.tensor2d(rows, [b, 1])));
+  }
+  return { x0: tf.clone(x0), xT, sigma: tf.clone(noise.sigma), x0Hat };
 }
 
 export function disposePrepared(batch: PreparedCobitBatch): void {
