@@ -1,5 +1,5 @@
 import { InputError, edmLossWeight, tf } from '@nextx/core';
-import type { CobitNetwork, SelfCondition } from './network/cobit-network.js';
+import type { BitDenoiser, SelfCondition } from './network/cobit-network.js';
 
 /**
  * One CoBit training example batch after noising and the self-conditioning pre-pass (official
@@ -32,10 +32,10 @@ export interface CobitNoise {
  * become sigmoid(logits(x_t, σ, None)); if none has, x̂₀ is None. (So an m = 0 row sees a centred −0.5 in a mixed batch
  * and an uncentred 0 in an all-zero batch: official behaviour, spec 12.5.) Dispose the result with `disposePrepared`.
  */
-export function prepareCobitBatch(net: CobitNetwork, x0: tf.Tensor, noise: CobitNoise): PreparedCobitBatch {
+export function prepareCobitBatch(net: BitDenoiser, x0: tf.Tensor, noise: CobitNoise): PreparedCobitBatch {
   const [b] = x0.shape as [number, number];
   if (noise.scMask.length !== b || noise.sigma.size !== b) throw new InputError(`CoBit batch: ${b} rows but ${noise.sigma.size} σ values and ${noise.scMask.length} self-conditioning flags`);
-  const selfCondition = net.config.cfg.model.self_condition;
+  const selfCondition = net.selfCondition;
   const rows = Array.from(noise.scMask, (m) => (selfCondition && Boolean(m) ? 1 : 0));
   let x0Hat: SelfCondition = null;
   const xT = tf.tidy(() => tf.add(tf.mul(noise.eps, tf.reshape(noise.sigma, [-1, 1])), x0));
@@ -64,6 +64,11 @@ export interface CobitLossTerms {
 export type CobitLossType = 'binary_sm' | 'binary_ce';
 export type CobitLossWeighting = 'edm' | 'karras' | 'unit' | 'none';
 
+export interface CobitLossOptions {
+  readonly lossType?: CobitLossType;
+  readonly weighting?: CobitLossWeighting;
+}
+
 /** log(1 + e^ℓ) − ℓ·y, the numerically stable binary cross-entropy with logits (torch's formulation). */
 function bceWithLogits(logits: tf.Tensor, target: tf.Tensor): tf.Tensor {
   return tf.add(tf.sub(tf.relu(logits), tf.mul(logits, target)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
@@ -73,21 +78,16 @@ function bceWithLogits(logits: tf.Tensor, target: tf.Tensor): tf.Tensor {
  * The official loss (`losses.py:binary_score_interpolation_loss`): `binary_sm` (the paper's binary score matching,
  * (p − x₀)²) or `binary_ce` (BCE with logits), weighted by EDM's λ(σ) = (σ² + σ_d²)/(σ·σ_d)² or 1.
  */
-export function cobitLossTerms(
-  net: CobitNetwork,
-  batch: PreparedCobitBatch,
-  options: { readonly lossType?: CobitLossType; readonly weighting?: CobitLossWeighting } = {},
-): CobitLossTerms {
-  const train = net.config.cfg.train;
-  const lossType = options.lossType ?? train.loss_type;
-  const weighting = options.weighting ?? train.loss_weighting;
+export function cobitLossTerms(net: BitDenoiser, batch: PreparedCobitBatch, options: CobitLossOptions = net.loss): CobitLossTerms {
+  const lossType = options.lossType ?? net.loss.lossType ?? 'binary_sm';
+  const weighting = options.weighting ?? net.loss.weighting ?? 'edm';
   return tf.tidy(() => {
     const logits = net.logits(batch.xT, batch.sigma, batch.x0Hat);
     const probs = tf.sigmoid(logits);
     const squared = tf.square(tf.sub(probs, batch.x0));
     const perPos = lossType === 'binary_sm' ? squared : bceWithLogits(logits, batch.x0);
     const perRow = tf.reshape(batch.sigma, [-1, 1]);
-    const weight = weighting === 'edm' || weighting === 'karras' ? edmLossWeight(perRow, net.sizes.sigmaData) : tf.onesLike(perRow);
+    const weight = weighting === 'edm' || weighting === 'karras' ? edmLossWeight(perRow, net.sigmaData) : tf.onesLike(perRow);
     const loss = tf.mean(tf.mul(weight, perPos)) as tf.Scalar;
     return { logits, perPos, weight, loss, metric: tf.mean(squared, 1) };
   });

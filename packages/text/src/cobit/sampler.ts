@@ -12,7 +12,7 @@ import {
   type Rng,
 } from '@nextx/core';
 import { cobitSamplerConfigSchema, type CobitSamplerConfig, type CobitSamplerConfigInput } from './sampler-config.js';
-import type { CobitNetwork } from './network/cobit-network.js';
+import type { BitDenoiser } from './network/cobit-network.js';
 
 /** Standard normal noise of a run: the initial draw, and the churn draw of each step that is churned. */
 export type CobitNoiseSource = (kind: 'init' | 'churn', step: number, shape: readonly [number, number]) => tf.Tensor;
@@ -112,14 +112,14 @@ export function atiLabel(sigma: number, noisier: number | undefined, eta: number
  * allows, the network conditioned on its previous estimate (carry) or on a re-estimate at the new state (refined),
  * and a final denoise at the last level; bits are P(bit = 1) > ½.
  */
-export async function sampleCobit(net: CobitNetwork, configInput: CobitSamplerConfigInput, request: CobitSampleRequest): Promise<CobitSampleResult> {
+export async function sampleCobit(net: BitDenoiser, configInput: CobitSamplerConfigInput, request: CobitSampleRequest): Promise<CobitSampleResult> {
   const config = parseConfig(cobitSamplerConfigSchema, configInput, 'CoBit sampler config');
-  const sigmaMaxDefault = net.config.cfg.diffusion.continuous.sigma_max;
+  const sigmaMaxDefault = net.sigmaMax;
   const sigmas = cobitSigmas(config, sigmaMaxDefault, request.profile);
   const { window, gammas, sNoise } = cobitChurn(config, sigmas, sigmaMaxDefault, request.profile);
   const { batch } = request;
-  const shape = [batch, net.sizes.S] as const;
-  const center = net.sizes.dataCenter;
+  const shape = [batch, net.bits] as const;
+  const center = net.dataCenter;
   const n = sigmas.length;
   let nfe = 0;
   const call = (x: tf.Tensor, sigma: number, cond: tf.Tensor): tf.Tensor => {

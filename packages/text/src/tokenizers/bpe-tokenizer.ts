@@ -73,8 +73,9 @@ export class BpeTokenizer extends TextTokenizer {
       const piece = match[0];
       let ids = cache.get(piece);
       if (!ids) {
-        ids = this.tokenizer.encode(piece, { add_special_tokens: false }).ids;
-        if (cache.size < 1_000_000) cache.set(piece, ids);
+        const encoded: readonly number[] = this.tokenizer.encode(piece, { add_special_tokens: false }).ids;
+        if (cache.size < 1_000_000) cache.set(piece, encoded);
+        ids = encoded;
       }
       for (const id of ids) out.push(id);
     }

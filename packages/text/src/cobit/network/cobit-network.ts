@@ -14,13 +14,29 @@ import { PreNormBlock, PreNormBlockAda } from './trunk-blocks.js';
 export type SelfCondition = tf.Tensor | null;
 
 /**
+ * What CoBit's loss and sampler need from a bit denoiser: logits per bit of x_t [B, S] at σ [B] given the
+ * self-conditioning input. CobitNetwork is one; BitLM's head, bound to its backbone state, is another.
+ */
+export interface BitDenoiser {
+  readonly bits: number;
+  readonly dataCenter: number;
+  readonly sigmaData: number;
+  /** The largest training σ (the sampler's default top level). */
+  readonly sigmaMax: number;
+  readonly selfCondition: boolean;
+  /** The loss it trains with (CoBit: cfg.train.loss_type and loss_weighting). */
+  readonly loss: { readonly lossType?: 'binary_sm' | 'binary_ce'; readonly weighting?: 'edm' | 'karras' | 'unit' | 'none' };
+  logits(xT: tf.Tensor, sigma: tf.Tensor, selfCondition: SelfCondition): tf.Tensor;
+}
+
+/**
  * CoBit's denoiser network, official `models/sdt.py:SequenceVDTContinuousModel` for continuous bits (spec section 6):
  * per-bit content (the noisy bit and the self-conditioning estimate, each centred, scaled by c_in(σ) and projected
  * by the shared `cont_input_proj`), positional features, patches of P bits projected to E channels, a trunk of AdaLN
  * (or plain pre-norm) blocks with RoPE self-attention, and a head that returns one logit per bit. State-dict names are
  * the official ones. `logits` adds the official post-processing (the matched filter, spec 6.7).
  */
-export class CobitNetwork extends Module {
+export class CobitNetwork extends Module implements BitDenoiser {
   readonly sizes: CobitSizes;
   readonly contInputProj: Linear | undefined;
   readonly timeFn: SinTimeSigma;
@@ -100,6 +116,30 @@ export class CobitNetwork extends Module {
     return this.addModule('head', new OptimalSkipMlpHead(E, P, m.head_hidden, C, contentIn, m.dropout, rng));
   }
 
+  get bits(): number {
+    return this.sizes.S;
+  }
+
+  get dataCenter(): number {
+    return this.sizes.dataCenter;
+  }
+
+  get sigmaData(): number {
+    return this.sizes.sigmaData;
+  }
+
+  get sigmaMax(): number {
+    return this.config.cfg.diffusion.continuous.sigma_max;
+  }
+
+  get selfCondition(): boolean {
+    return this.config.cfg.model.self_condition;
+  }
+
+  get loss(): BitDenoiser['loss'] {
+    return { lossType: this.config.cfg.train.loss_type, weighting: this.config.cfg.train.loss_weighting };
+  }
+
   /** Positional features [S, pos_dim] (spec 6.2). */
   get positionalFeatures(): tf.Tensor2D {
     return this.posFeats;
@@ -133,8 +173,12 @@ export class CobitNetwork extends Module {
     });
   }
 
-  /** The raw network output (official `model.forward`, squeezed): x_t [B, S], σ [B] → [B, S]. */
-  forward(xT: tf.Tensor, sigma: tf.Tensor, selfCondition: SelfCondition, tap?: Tap): tf.Tensor {
+  /**
+   * The raw network output (official `model.forward`, squeezed): x_t [B, S], σ [B] → [B, S]. `tokenCondition`
+   * [B, n, E], when given, is added to the patch tokens after `patch_proj` (BitLM conditions its head this way; the
+   * official model has no such input).
+   */
+  forward(xT: tf.Tensor, sigma: tf.Tensor, selfCondition: SelfCondition, tap?: Tap, tokenCondition?: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const [b, s] = xT.shape as [number, number];
       const { S, P, n, C, posDim, contentIn } = this.sizes;
@@ -145,6 +189,7 @@ export class CobitNetwork extends Module {
       tap?.('x_aug', xAug);
       let tokens = this.patchProj.forward(tf.reshape(xAug, [b, n, P * (contentIn + posDim)]));
       tap?.('tokens_in', tokens);
+      if (tokenCondition) tokens = tf.add(tokens, tokenCondition);
       const tEmb = this.timeEmbedding(sigma, tap);
       tap?.('t_emb', tEmb);
       const bias = this.rpb?.forward(n);
@@ -164,9 +209,9 @@ export class CobitNetwork extends Module {
    * Logits per bit (official `_model_logits_continuous`): the network output post-processed by
    * `continuous_logit_scaling` — with `matched_filter_residual`, plus clamp(scale·(x_t − c)/max(σ², 1e-12), ±clip).
    */
-  logits(xT: tf.Tensor, sigma: tf.Tensor, selfCondition: SelfCondition, tap?: Tap): tf.Tensor {
+  logits(xT: tf.Tensor, sigma: tf.Tensor, selfCondition: SelfCondition, tap?: Tap, tokenCondition?: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const net = this.forward(xT, sigma, selfCondition, tap);
+      const net = this.forward(xT, sigma, selfCondition, tap, tokenCondition);
       const m = this.config.cfg.model;
       const mode = m.continuous_logit_scaling;
       const perRow = tf.reshape(sigma, [-1, 1]);
