@@ -15,4 +15,4 @@ export {
   type TrainingCheckpoint,
   type TrainingState,
 } from './training-checkpoint.js';
-export { Trainer, type RunOptions, type TrainerOptions, type TrainingLoss, type TrainResult } from './trainer.js';
+export { Trainer, type CheckpointExtras, type RunOptions, type TrainerOptions, type TrainingLoss, type TrainResult } from './trainer.js';

@@ -4,7 +4,7 @@ import { tf } from '../tf.js';
 import { AbortError, TrainingError, throwIfAborted } from '../errors.js';
 import { parseConfig } from '../config/parse-config.js';
 import type { ProgressListener } from '../contracts/events.js';
-import type { Module } from '../nn/module.js';
+import type { Module, StateDict } from '../nn/module.js';
 import { Rng } from '../rng/rng.js';
 import { AdamW, type DecayPredicate } from './adamw.js';
 import type { BatchSource } from './batch-source.js';
@@ -35,6 +35,17 @@ export interface TrainerOptions<B> {
   readonly tokensPerBatch?: (batch: B) => number;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
+  /**
+   * Further files written into every checkpoint by the same atomic save (what the model needs beside its weights: an
+   * entropy profile, a tokenizer.json, ...): `<name>.safetensors` and `<name>.json`. The trainer disposes the tensors.
+   * A resumed run reads them back itself from the checkpoint directory.
+   */
+  readonly checkpointExtras?: () => CheckpointExtras;
+}
+
+export interface CheckpointExtras {
+  readonly tensorFiles?: Readonly<Record<string, StateDict>>;
+  readonly jsonFiles?: Readonly<Record<string, unknown>>;
 }
 
 export interface RunOptions {
@@ -138,8 +149,10 @@ export class Trainer<B> {
     const weights = this.options.model.stateDict();
     const optimizer = this.optimizer.state();
     const ema = this.ema?.averages();
+    const extras = this.options.checkpointExtras?.() ?? {};
     try {
       saveTrainingCheckpoint(dir, {
+        extras,
         modelConfig: this.options.modelConfig,
         weights,
         optimizer,
@@ -152,7 +165,13 @@ export class Trainer<B> {
         },
       });
     } finally {
-      tf.dispose([...Object.values(weights), ...Object.values(optimizer.m), ...Object.values(optimizer.v), ...Object.values(ema ?? {})]);
+      tf.dispose([
+        ...Object.values(weights),
+        ...Object.values(optimizer.m),
+        ...Object.values(optimizer.v),
+        ...Object.values(ema ?? {}),
+        ...Object.values(extras.tensorFiles ?? {}).flatMap((file) => Object.values(file)),
+      ]);
     }
     this.lastCheckpoint = dir;
     return dir;

@@ -22,6 +22,8 @@ export interface TrainingCheckpoint {
   readonly optimizer: AdamWState;
   readonly ema?: StateDict;
   readonly state: TrainingState;
+  /** Further files of the checkpoint (written, not read back: their owner reads them). */
+  readonly extras?: { readonly tensorFiles?: Readonly<Record<string, StateDict>>; readonly jsonFiles?: Readonly<Record<string, unknown>> };
 }
 
 const stateSchema = z.object({
@@ -46,8 +48,8 @@ export function saveTrainingCheckpoint(dir: string, checkpoint: TrainingCheckpoi
   saveCheckpoint(dir, {
     config: checkpoint.modelConfig ?? {},
     tensors: checkpoint.weights,
-    tensorFiles: { optimizer, ...(checkpoint.ema ? { ema: checkpoint.ema } : {}) },
-    jsonFiles: { [TRAINING_STATE]: { ...checkpoint.state, optimizerStep: checkpoint.optimizer.step } },
+    tensorFiles: { ...checkpoint.extras?.tensorFiles, optimizer, ...(checkpoint.ema ? { ema: checkpoint.ema } : {}) },
+    jsonFiles: { ...checkpoint.extras?.jsonFiles, [TRAINING_STATE]: { ...checkpoint.state, optimizerStep: checkpoint.optimizer.step } },
   });
 }
 

@@ -41,7 +41,7 @@ export function loadCobitWeights(options: LoadCobitWeightsOptions): CobitNetwork
   const config = parseCobitConfig(raw, { ...(options.vocabSize ? { vocabSize: options.vocabSize } : {}), what: typeof options.config === 'string' ? options.config : 'CoBit config' });
   if (!existsSync(options.weights)) throw new CheckpointError(options.weights, 'file not found');
   const weights = readHostWeights(options.weights);
-  return buildLoaded(config, (net) => net.loadStateDict(net.fromOfficialNames(weights), { source: options.weights }));
+  return buildLoaded(config, (net) => net.loadStateDict(weights, { source: options.weights }));
 }
 
 /** The network for a config with weights from `load` (which may throw: the network is then freed), in eval mode. */

@@ -1,4 +1,4 @@
-import { InputError, edmLossWeight, tf } from '@nextx/core';
+import { InputError, edmLossWeight, tf, type Rng } from '@nextx/core';
 import type { BitDenoiser, SelfCondition } from './network/cobit-network.js';
 
 /**
@@ -91,4 +91,53 @@ export function cobitLossTerms(net: BitDenoiser, batch: PreparedCobitBatch, opti
     const loss = tf.mean(tf.mul(weight, perPos)) as tf.Scalar;
     return { logits, perPos, weight, loss, metric: tf.mean(squared, 1) };
   });
+}
+
+/** A prepared batch in host memory (what a training batch source hands the trainer: no tensors between steps). */
+export interface HostCobitBatch {
+  readonly rows: number;
+  readonly bits: number;
+  readonly x0: Float32Array;
+  readonly xT: Float32Array;
+  readonly sigma: Float32Array;
+  readonly x0Hat: Float32Array | null;
+}
+
+/**
+ * Draws a training batch's noise and runs the pre-pass, in the official order of draws: σ (given, one per row), then
+ * ε, then the self-conditioning flags (P(m = 1) = `selfConditionProb`).
+ */
+export function prepareHostBatch(net: BitDenoiser, x0: Float32Array, sigmas: Float32Array, selfConditionProb: number, rng: Rng): HostCobitBatch {
+  const rows = sigmas.length;
+  const bits = x0.length / rows;
+  if (!Number.isInteger(bits)) throw new InputError(`CoBit batch: ${x0.length} bits are not ${rows} rows`);
+  const eps = rng.fillNormal(new Float32Array(x0.length));
+  const scMask = Uint8Array.from({ length: rows }, () => (rng.uniform() < selfConditionProb ? 1 : 0));
+  const clean = tf.tensor2d(x0, [rows, bits]);
+  const noise = { eps: tf.tensor2d(eps, [rows, bits]), sigma: tf.tensor1d(sigmas), scMask };
+  const prepared = prepareCobitBatch(net, clean, noise);
+  try {
+    return {
+      rows,
+      bits,
+      x0,
+      xT: Float32Array.from(prepared.xT.dataSync()),
+      sigma: Float32Array.from(sigmas),
+      x0Hat: prepared.x0Hat ? Float32Array.from(prepared.x0Hat.dataSync()) : null,
+    };
+  } finally {
+    disposePrepared(prepared);
+    tf.dispose([clean, noise.eps, noise.sigma]);
+  }
+}
+
+/** Tensors of a host batch (made in the caller's scope). */
+export function hostBatchTensors(batch: HostCobitBatch): PreparedCobitBatch {
+  const shape: [number, number] = [batch.rows, batch.bits];
+  return {
+    x0: tf.tensor2d(batch.x0, shape),
+    xT: tf.tensor2d(batch.xT, shape),
+    sigma: tf.tensor1d(batch.sigma),
+    x0Hat: batch.x0Hat ? tf.tensor2d(batch.x0Hat, shape) : null,
+  };
 }

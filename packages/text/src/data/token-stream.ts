@@ -38,14 +38,20 @@ export class TokenWindowSampler extends SeededBatchSource<TokenWindows> {
   }
 
   protected draw(rng: Rng): TokenWindows {
-    const ids = new Int32Array(this.batchSize * this.width);
-    const last = this.stream.length - this.width;
-    for (let b = 0; b < this.batchSize; b++) {
-      const start = rng.int(0, last);
-      ids.set(this.stream.subarray(start, start + this.width), b * this.width);
-    }
-    return { ids, batchSize: this.batchSize, width: this.width };
+    return drawWindows(this.stream, this.batchSize, this.width, rng);
   }
+}
+
+/** B windows of `width` ids at uniform random starts of the stream. */
+export function drawWindows(stream: Int32Array, batchSize: number, width: number, rng: Rng): TokenWindows {
+  if (stream.length < width) throw new InputError(`the token stream has ${stream.length} tokens; windows of ${width} need at least that many`);
+  const ids = new Int32Array(batchSize * width);
+  const last = stream.length - width;
+  for (let b = 0; b < batchSize; b++) {
+    const start = rng.int(0, last);
+    ids.set(stream.subarray(start, start + width), b * width);
+  }
+  return { ids, batchSize, width };
 }
 
 /** Non-overlapping windows of a stream in order (evaluation: every held-out token counted once). */

@@ -24,7 +24,10 @@ export class BpeTokenizer extends TextTokenizer {
   /** Ids of each pre-token seen, when the tokenizer splits GPT-2's way (see `splitsLikeGpt2`). */
   private readonly pieceCache: Map<string, readonly number[]> | undefined;
 
-  constructor(json: TokenizerJson, readonly file: string) {
+  constructor(
+    readonly json: TokenizerJson,
+    readonly file: string,
+  ) {
     super();
     this.name = `bpe:${file}`;
     this.spec = { kind: 'bpe', file };

@@ -1,4 +1,4 @@
-import { Linear, Module, ModuleList, RotaryEmbedding, Rng, edmInputScale, hostToTensor, isHostTensor, matchedFilterLogits, tf, type HostTensor, type StateDict } from '@nextx/core';
+import { Linear, Module, ModuleList, RotaryEmbedding, Rng, edmInputScale, hostToTensor, isHostTensor, matchedFilterLogits, tf, type HostTensor, type LoadStateDictOptions, type StateDict, type StateDictSource } from '@nextx/core';
 import { cobitSizes, type CobitConfig, type CobitSizes } from '../config.js';
 import { HybridSequenceHead, OptimalSkipMlpHead, PatchBitsHead, type BitHead } from './heads.js';
 import { positionalFeaturesTensor } from './positional-features.js';
@@ -230,8 +230,8 @@ export class CobitNetwork extends Module implements BitDenoiser {
   }
 
   /** The state dict under the official names (the hybrid head's cross-attention fuses k and v into `kv_proj`). */
-  officialStateDict(): StateDict {
-    const dict = this.stateDict();
+  override stateDict(): StateDict {
+    const dict = super.stateDict();
     for (const prefix of this.crossAttentionKeys) {
       for (const kind of ['weight', 'bias']) {
         const k = dict[`${prefix}.k_proj.${kind}`] as tf.Tensor;
@@ -245,22 +245,28 @@ export class CobitNetwork extends Module implements BitDenoiser {
     return dict;
   }
 
-  /** Official names → this model's (splits a fused `kv_proj` into its k and v halves). The caller owns what is made. */
-  fromOfficialNames(entries: ReadonlyMap<string, HostTensor | tf.Tensor>): Map<string, HostTensor | tf.Tensor> {
-    const out = new Map(entries);
+  /** Loads a state dict under the official names (a fused `kv_proj` is split into its k and v halves first). */
+  override loadStateDict(source: StateDictSource, options: LoadStateDictOptions = {}): void {
+    const entries = new Map<string, HostTensor | tf.Tensor>(source instanceof Map ? source : Object.entries(source));
+    const made: tf.Tensor[] = [];
     for (const prefix of this.crossAttentionKeys) {
       for (const kind of ['weight', 'bias']) {
-        const fused = out.get(`${prefix}.kv_proj.${kind}`);
+        const fused = entries.get(`${prefix}.kv_proj.${kind}`);
         if (!fused) continue;
-        const t = isHostTensor(fused) ? hostToTensor(fused) : fused;
-        const [k, v] = tf.split(t, 2, 0) as [tf.Tensor, tf.Tensor];
-        if (t !== fused) t.dispose();
-        out.delete(`${prefix}.kv_proj.${kind}`);
-        out.set(`${prefix}.k_proj.${kind}`, k);
-        out.set(`${prefix}.v_proj.${kind}`, v);
+        const whole = isHostTensor(fused) ? hostToTensor(fused) : fused;
+        const [k, v] = tf.split(whole, 2, 0) as [tf.Tensor, tf.Tensor];
+        if (whole !== fused) whole.dispose();
+        made.push(k, v);
+        entries.delete(`${prefix}.kv_proj.${kind}`);
+        entries.set(`${prefix}.k_proj.${kind}`, k);
+        entries.set(`${prefix}.v_proj.${kind}`, v);
       }
     }
-    return out;
+    try {
+      super.loadStateDict(entries, options);
+    } finally {
+      tf.dispose(made);
+    }
   }
 
   override dispose(): void {
