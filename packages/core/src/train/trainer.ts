@@ -77,7 +77,6 @@ export class Trainer<B> {
   private rng: Rng;
   private completed = 0;
   private lastCheckpoint: string | undefined;
-  private resumed = false;
 
   constructor(private readonly options: TrainerOptions<B>) {
     this.config = parseConfig(trainerConfigSchema, options.config, 'trainer config');
@@ -114,7 +113,6 @@ export class Trainer<B> {
     this.options.source.restore(checkpoint.state.source);
     this.completed = checkpoint.state.step;
     this.lastCheckpoint = dir;
-    this.resumed = true;
     return this.completed;
   }
 
@@ -126,7 +124,9 @@ export class Trainer<B> {
 
   async run(runOptions: RunOptions = {}): Promise<TrainResult> {
     const until = Math.min(runOptions.untilStep ?? this.config.steps, this.config.steps);
-    this.metrics?.reset(this.resumed ? this.completed : 0);
+    // Keeps the lines up to the steps already taken: none on a fresh start, the resumed ones, and earlier chunks of
+    // this trainer when run() is called again with a later untilStep.
+    this.metrics?.reset(this.completed);
     const history: StepMetrics[] = [];
     const started = performance.now();
     while (this.completed < until) {

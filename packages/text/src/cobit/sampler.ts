@@ -47,6 +47,8 @@ export interface CobitStep {
 
 export interface CobitSampleRequest {
   readonly batch: number;
+  /** Bits per sample (default the model's training length; any whole number of patches works for CoBit). */
+  readonly bits?: number;
   readonly profile?: EntropyProfile;
   readonly noise: CobitNoiseSource;
   readonly signal?: AbortSignal;
@@ -118,7 +120,7 @@ export async function sampleCobit(net: BitDenoiser, configInput: CobitSamplerCon
   const sigmas = cobitSigmas(config, sigmaMaxDefault, request.profile);
   const { window, gammas, sNoise } = cobitChurn(config, sigmas, sigmaMaxDefault, request.profile);
   const { batch } = request;
-  const shape = [batch, net.bits] as const;
+  const shape = [batch, request.bits ?? net.bits] as const;
   const center = net.dataCenter;
   const n = sigmas.length;
   let nfe = 0;

@@ -47,7 +47,8 @@ export class CobitNetwork extends Module implements BitDenoiser {
   readonly blocks: ModuleList<PreNormBlockAda | PreNormBlock>;
   readonly head: BitHead;
   readonly rpb: RelPosBias1D | undefined;
-  private readonly posFeats: tf.Tensor2D;
+  /** Positional features by sequence length in bits (the training length first; others made on demand). */
+  private readonly posFeats = new Map<number, tf.Tensor2D>();
   private readonly rope: RotaryEmbedding | undefined;
   private readonly crossAttentionKeys: readonly string[];
 
@@ -80,7 +81,7 @@ export class CobitNetwork extends Module implements BitDenoiser {
     );
     this.head = this.buildHead(rng.fork());
     this.crossAttentionKeys = m.head_type === 'hybrid_attn_v2' && m.head_use_cross_attn ? ['head.cross_attn'] : [];
-    this.posFeats = tf.keep(positionalFeaturesTensor(S, P, { global: m.n_fourier_global, local: m.n_fourier_local, mode: m.abs_pos_mode }));
+    this.positionalFeaturesFor(S);
   }
 
   private buildHead(rng: Rng): BitHead {
@@ -140,9 +141,31 @@ export class CobitNetwork extends Module implements BitDenoiser {
     return { lossType: this.config.cfg.train.loss_type, weighting: this.config.cfg.train.loss_weighting };
   }
 
-  /** Positional features [S, pos_dim] (spec 6.2). */
+  /** Positional features [S, pos_dim] of the training length (spec 6.2). */
   get positionalFeatures(): tf.Tensor2D {
-    return this.posFeats;
+    return this.positionalFeaturesFor(this.sizes.S);
+  }
+
+  /**
+   * Positional features for sequences of `bits` bits. The trunk has no absolute position (RoPE is relative and the
+   * global features are zeros in local_only mode), so a model runs at any length that is a whole number of patches.
+   */
+  positionalFeaturesFor(bits: number): tf.Tensor2D {
+    let feats = this.posFeats.get(bits);
+    if (!feats) {
+      const m = this.config.cfg.model;
+      if (bits % this.sizes.P !== 0) throw new RangeError(`CoBit: ${bits} bits are not whole patches of ${this.sizes.P}`);
+      feats = tf.keep(positionalFeaturesTensor(bits, this.sizes.P, { global: m.n_fourier_global, local: m.n_fourier_local, mode: m.abs_pos_mode }));
+      if (this.posFeats.size > 16) {
+        const [oldest, tensor] = this.posFeats.entries().next().value as [number, tf.Tensor];
+        if (oldest !== this.sizes.S) {
+          tensor.dispose();
+          this.posFeats.delete(oldest);
+        }
+      }
+      this.posFeats.set(bits, feats);
+    }
+    return feats;
   }
 
   /** x [B, S] → cont_input_proj(x·c_in) [B, S, C] (x itself when C = 1, as the official model has no projection then). */
@@ -180,12 +203,13 @@ export class CobitNetwork extends Module implements BitDenoiser {
    */
   forward(xT: tf.Tensor, sigma: tf.Tensor, selfCondition: SelfCondition, tap?: Tap, tokenCondition?: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const [b, s] = xT.shape as [number, number];
-      const { S, P, n, C, posDim, contentIn } = this.sizes;
-      if (s !== S) throw new RangeError(`CoBit: x_t has ${s} bits per row; the model was built for ${S}`);
+      const [b, S] = xT.shape as [number, number];
+      const { P, C, posDim, contentIn } = this.sizes;
+      const n = S / P;
+      const posFeats = this.positionalFeaturesFor(S);
       const content = this.content(xT, sigma, selfCondition);
       tap?.('content', content);
-      const xAug = tf.concat([content, tf.tile(tf.expandDims(this.posFeats, 0), [b, 1, 1])], -1);
+      const xAug = tf.concat([content, tf.tile(tf.expandDims(posFeats, 0), [b, 1, 1])], -1);
       tap?.('x_aug', xAug);
       let tokens = this.patchProj.forward(tf.reshape(xAug, [b, n, P * (contentIn + posDim)]));
       tap?.('tokens_in', tokens);
@@ -198,7 +222,7 @@ export class CobitNetwork extends Module implements BitDenoiser {
       });
       const xRecon = this.config.cfg.model.head_type === 'patch_bits_sedd' ? undefined : tf.reshape((this.unpatchProjContent as Linear).forward(tokens), [b, S, C]);
       if (xRecon) tap?.('x_recon', xRecon);
-      const out = this.head.forward({ tokens, tEmb, content, posFeats: this.posFeats, ...(xRecon ? { xRecon } : {}), ...(tap ? { tap } : {}) });
+      const out = this.head.forward({ tokens, tEmb, content, posFeats, ...(xRecon ? { xRecon } : {}), ...(tap ? { tap } : {}) });
       const net = tf.reshape(out, [b, S]);
       tap?.('net_logits', net);
       return net;
@@ -270,7 +294,8 @@ export class CobitNetwork extends Module implements BitDenoiser {
   }
 
   override dispose(): void {
-    this.posFeats.dispose();
+    for (const feats of this.posFeats.values()) feats.dispose();
+    this.posFeats.clear();
     super.dispose();
   }
 }
