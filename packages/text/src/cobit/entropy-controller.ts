@@ -86,11 +86,24 @@ export class EntropyController {
 
   /** Rebuilds the profile from every pair held (also at the end of training, so the saved profile is the latest). */
   rebuild(): EntropyProfile {
-    const { sigmas, metrics } = this.buffer.pairs();
-    const o = this.options;
-    this.current = estimateEntropyProfile(sigmas, metrics, { bins: o.bins, sigmaMin: o.sigmaMin, sigmaMax: o.sigmaMax, regularizer: o.regularizer, power: o.power });
+    this.current = this.estimate();
     this.rebuilds++;
     return this.current;
+  }
+
+  /**
+   * The profile a checkpoint saves: the current one, or — before the first rebuild (too few pairs yet) — an estimate
+   * from the pairs held so far (uniform with none), so that every checkpoint can be sampled from. It does not change
+   * the σ draws of training, which wait for the official rebuild rule.
+   */
+  profileForCheckpoint(): EntropyProfile {
+    return this.current ?? this.estimate();
+  }
+
+  private estimate(): EntropyProfile {
+    const { sigmas, metrics } = this.buffer.pairs();
+    const o = this.options;
+    return estimateEntropyProfile(sigmas, metrics, { bins: o.bins, sigmaMin: o.sigmaMin, sigmaMax: o.sigmaMax, regularizer: o.regularizer, power: o.power });
   }
 
   state(): z.infer<typeof controllerStateSchema> {

@@ -88,7 +88,7 @@ export async function trainCobit(options: TrainCobitOptions): Promise<TrainCobit
           return terms.loss;
         },
         extras: () => ({
-          tensorFiles: controller.profile ? { [ENTROPY_FILE.replace('.safetensors', '')]: profileTensors(controller.profile) } : {},
+          tensorFiles: { [ENTROPY_FILE.replace('.safetensors', '')]: profileTensors(controller.profileForCheckpoint()) },
           jsonFiles: { [ENTROPY_STATE]: controller.state() },
         }),
         afterStep: (step) => {
