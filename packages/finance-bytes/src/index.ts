@@ -1,2 +1,12 @@
 export { plugin } from './plugin.js';
 export { plugin as default } from './plugin.js';
+export * from './events/lob-event.js';
+export * from './codec/event-layout.js';
+export * from './codec/event-field-error.js';
+export { eventProblem } from './codec/event-rules.js';
+export * from './codec/packed-codec.js';
+export * from './codec/event-streams.js';
+export * from './codec/event-file.js';
+export * from './io/lobster-messages.js';
+export * from './io/lobster-orderbook.js';
+export * from './io/csv-events.js';
