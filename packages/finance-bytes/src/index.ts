@@ -10,3 +10,7 @@ export * from './codec/event-file.js';
 export * from './io/lobster-messages.js';
 export * from './io/lobster-orderbook.js';
 export * from './io/csv-events.js';
+export * from './book/order-book.js';
+export * from './book/price-level.js';
+export * from './book/book-replay.js';
+export * from './book/matching-engine.js';

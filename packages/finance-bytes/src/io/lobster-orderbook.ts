@@ -3,15 +3,15 @@ import { streamToFileAtomic } from './atomic-stream.js';
 import { csvFieldError, readCsvRows } from './csv-rows.js';
 import { parseDecimal, toExactNumber } from './exact-decimal.js';
 
-export interface PriceLevel {
+export interface DepthLevel {
   readonly price: number;
   readonly size: number;
 }
 
 /** Visible depth: asks from the best (lowest) up, bids from the best (highest) down. */
 export interface BookLevels {
-  readonly asks: readonly PriceLevel[];
-  readonly bids: readonly PriceLevel[];
+  readonly asks: readonly DepthLevel[];
+  readonly bids: readonly DepthLevel[];
 }
 
 /** LOBSTER's placeholders for an empty level: ask price 9999999999, bid price −9999999999, size 0. */
@@ -38,8 +38,8 @@ export async function* readLobsterBookRows(file: string): AsyncGenerator<BookLev
       if (n === undefined) throw csvFieldError(file, line, `${COLUMN_NAMES[i % 4]}${Math.floor(i / 4) + 1}`, `must be an integer, got '${text}'`);
       return n;
     });
-    const asks: PriceLevel[] = [];
-    const bids: PriceLevel[] = [];
+    const asks: DepthLevel[] = [];
+    const bids: DepthLevel[] = [];
     for (let level = 0; level < values.length / 4; level++) {
       const [askPrice, askSize, bidPrice, bidSize] = values.slice(level * 4, level * 4 + 4) as [number, number, number, number];
       if (askSize > 0 && askPrice !== LOBSTER_EMPTY_ASK) asks.push({ price: askPrice, size: askSize });
