@@ -71,6 +71,20 @@ export class PriceLevel {
     return this.visible === 0 && this.hiddenSize === 0;
   }
 
+  /** A live order of this level picked by u ∈ [0, 1) (visible and hidden alike), or undefined when none is live. */
+  orderAt(u: number): RestingOrder | undefined {
+    const visible = this.orders.length - this.head;
+    const total = visible + this.hiddenOrders.length - this.hiddenHead;
+    if (total <= 0) return undefined;
+    const start = Math.floor(u * total);
+    for (let k = 0; k < total; k++) {
+      const i = (start + k) % total;
+      const order = (i < visible ? this.orders[this.head + i] : this.hiddenOrders[this.hiddenHead + i - visible]) as RestingOrder;
+      if (order.remaining > 0) return order;
+    }
+    return undefined;
+  }
+
   /** Live visible orders in priority order (for tests and inspection). */
   visibleQueue(): RestingOrder[] {
     return this.orders.slice(this.head).filter((o) => o.remaining > 0);
