@@ -8,6 +8,7 @@ export { Rng, toRng, rngStateSchema, type RngState } from './rng/rng.js';
 export * from './backend/index.js';
 export * from './nn/index.js';
 export * from './cache/index.js';
+export * from './ssm/index.js';
 export * from './signal/index.js';
 export * from './io/index.js';
 export * from './image/index.js';
