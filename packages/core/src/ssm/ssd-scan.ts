@@ -88,62 +88,86 @@ function decayMatrixT(a: tf.Tensor): tf.Tensor {
   return tf.mul(tf.exp(sums), aboveOrOn);
 }
 
-/** [B, Tp, H, ...rest] → [B, H, chunks, Q, ...rest]. */
-function toChunks(t: tf.Tensor, chunk: number): tf.Tensor {
-  const [b, tp, h, ...rest] = t.shape as number[];
-  const chunked = tf.reshape(t, [b as number, (tp as number) / chunk, chunk, h as number, ...rest]);
-  return tf.transpose(chunked, [0, 3, 1, 2, ...rest.map((_, i) => 4 + i)]);
-}
-
 /**
  * The chunked parallel form of the SSD scan (mamba_ssm's ssd_minimal_discrete, the algorithm of its Triton kernels):
  * within each chunk of `chunkSize` steps the output is a masked (C Bᵀ ∘ decay) matrix product; the states at chunk
  * ends are carried across chunks by a second, small decay-matrix product. Everything is batched matMuls, so it is
- * differentiable and fast on every backend. T need not be a multiple of chunkSize (the tail is padded with dt = 0,
- * which changes neither the outputs nor the final state).
+ * differentiable and fast on every backend; the products with B and C are shared by the heads of a group (no copy of
+ * B and C per head). T need not be a multiple of chunkSize (the tail is padded with dt = 0, which changes neither
+ * the outputs nor the final state).
  */
 export function ssdChunked(inputs: SsdInputs, options: { readonly chunkSize?: number } = {}): SsdResult {
   const dims = checkInputs(inputs);
-  const { batch, length, heads, headDim, groups, stateDim } = dims;
+  const { length, heads, groups } = dims;
   const q = Math.max(1, Math.min(options.chunkSize ?? 64, length));
+  if (groups === 1) return tf.tidy(() => ssdOneGroup(inputs, dims, q));
+  // Heads of one group share B and C: scan each group's heads on their own, then put the heads back together.
+  return tf.tidy(() => {
+    const per = heads / groups;
+    const parts = Array.from({ length: groups }, (_, g) => {
+      const headSlice = (t: tf.Tensor, axis: number) => tf.slice(t, t.shape.map((_, i) => (i === axis ? g * per : 0)), t.shape.map((d, i) => (i === axis ? per : d)));
+      const groupSlice = (t: tf.Tensor) => tf.slice(t, [0, 0, g, 0], [-1, -1, 1, -1]);
+      return ssdOneGroup(
+        {
+          x: headSlice(inputs.x, 2),
+          dt: headSlice(inputs.dt, 2),
+          A: headSlice(inputs.A, 0),
+          B: groupSlice(inputs.B),
+          C: groupSlice(inputs.C),
+          ...(inputs.D ? { D: headSlice(inputs.D, 0) } : {}),
+          ...(inputs.initialState ? { initialState: headSlice(inputs.initialState, 1) } : {}),
+        },
+        { ...dims, heads: per, groups: 1 },
+        q,
+      );
+    });
+    return { y: tf.concat(parts.map((p) => p.y), 2), state: tf.concat(parts.map((p) => p.state), 1) };
+  });
+}
+
+/** ssdChunked for heads that all share one B and C (groups = 1). Runs inside the caller's tidy. */
+function ssdOneGroup(inputs: SsdInputs, dims: Dims, q: number): SsdResult {
+  const { batch, length, heads, headDim, stateDim } = dims;
   const chunks = Math.ceil(length / q);
   const padded = chunks * q;
-  return tf.tidy(() => {
-    const pad = <T extends tf.Tensor>(t: T): T => (padded === length ? t : (tf.pad(t, t.shape.map((_, i) => (i === 1 ? [0, padded - length] : [0, 0])) as Array<[number, number]>) as T));
-    const x = pad(inputs.x);
-    const dt = pad(inputs.dt);
-    const bh = toChunks(pad(perHead(inputs.B, groups, heads, 2)), q); // [B, H, c, Q, N]
-    const ch = toChunks(pad(perHead(inputs.C, groups, heads, 2)), q);
-    const dtA = toChunks(tf.mul(dt, inputs.A), q); // [B, H, c, Q]
-    const xdt = toChunks(tf.mul(x, tf.expandDims(dt, -1)), q); // [B, H, c, Q, P]
-    const n = batch * heads * chunks;
-    const b3 = tf.reshape(bh, [n, q, stateDim]);
-    const c3 = tf.reshape(ch, [n, q, stateDim]);
-    const x3 = tf.reshape(xdt, [n, q, headDim]);
-    const cumulative = tf.cumsum(dtA, 3); // [B, H, c, Q]
-    // 1. Within chunks: y_i = Σ_{j≤i} (C_i·B_j) exp(Σ_{j<k≤i} dtA_k) dt_j x_j.
-    const withinT = tf.mul(tf.matMul(b3, c3, false, true), tf.reshape(decayMatrixT(dtA), [n, q, q])); // [n, j, i]
-    const yDiagonal = tf.matMul(withinT, x3, true, false); // [n, Q, P]
-    // 2. The state each chunk adds at its end: Σ_j exp(Σ_{j<k≤end} dtA_k) dt_j x_j ⊗ B_j.
-    const last = tf.slice(cumulative, [0, 0, 0, q - 1], [-1, -1, -1, 1]);
-    const toEnd = tf.reshape(tf.exp(tf.sub(last, cumulative)), [n, q, 1]);
-    const added = tf.matMul(tf.mul(x3, toEnd), b3, true, false); // [n, P, N]
-    // 3. Across chunks: the state entering chunk z = Σ_{c<z} exp(decay of chunks c+1 … z−1) added_c (+ the initial).
-    const chunkDecay = tf.pad(tf.reshape(last, [batch, heads, chunks]), [[0, 0], [0, 0], [1, 0]]);
-    const acrossT = tf.reshape(decayMatrixT(chunkDecay), [batch * heads, chunks + 1, chunks + 1]);
-    const initial = inputs.initialState ? tf.reshape(inputs.initialState, [batch, heads, 1, headDim * stateDim]) : tf.zeros([batch, heads, 1, headDim * stateDim]);
-    const states = tf.concat([initial, tf.reshape(added, [batch, heads, chunks, headDim * stateDim])], 2);
-    const carried = tf.reshape(tf.matMul(acrossT, tf.reshape(states, [batch * heads, chunks + 1, headDim * stateDim]), true, false), [batch, heads, chunks + 1, headDim * stateDim]);
-    const entering = tf.reshape(tf.slice(carried, [0, 0, 0, 0], [-1, -1, chunks, -1]), [n, headDim, stateDim]);
-    const finalState = tf.reshape(tf.slice(carried, [0, 0, chunks, 0], [-1, -1, 1, -1]), [batch, heads, headDim, stateDim]);
-    // 4. What the entering state contributes inside the chunk: C_i · state · exp(Σ_{k≤i} dtA_k).
-    const yOff = tf.mul(tf.matMul(c3, entering, false, true), tf.reshape(tf.exp(cumulative), [n, q, 1]));
-    const y5 = tf.reshape(tf.add(yDiagonal, yOff), [batch, heads, chunks, q, headDim]);
-    let y = tf.reshape(tf.transpose(y5, [0, 2, 3, 1, 4]), [batch, padded, heads, headDim]);
-    if (padded !== length) y = tf.slice(y, [0, 0, 0, 0], [-1, length, -1, -1]);
-    if (inputs.D) y = tf.add(y, tf.mul(inputs.x, tf.reshape(inputs.D, [heads, 1])));
-    return { y, state: finalState };
-  });
+  const pad = (t: tf.Tensor): tf.Tensor => (padded === length ? t : tf.pad(t, t.shape.map((_, i) => (i === 1 ? [0, padded - length] : [0, 0])) as Array<[number, number]>));
+  const bc = batch * chunks;
+  const hp = heads * headDim;
+  // Layouts: [b, c, Q, …] for what the heads share, [b, h, c, Q, …] for what they do not.
+  const b3 = tf.reshape(pad(inputs.B), [bc, q, stateDim]);
+  const c3 = tf.reshape(pad(inputs.C), [bc, q, stateDim]);
+  const dt = pad(inputs.dt);
+  const xdt = tf.reshape(tf.mul(pad(inputs.x), tf.expandDims(dt, -1)), [batch, chunks, q, heads, headDim]);
+  const dtA = tf.transpose(tf.reshape(tf.mul(dt, inputs.A), [batch, chunks, q, heads]), [0, 3, 1, 2]); // [b, h, c, Q]
+  const cumulative = tf.cumsum(dtA, 3);
+  const xh = tf.transpose(xdt, [0, 3, 1, 2, 4]); // [b, h, c, Q, P]
+  // 1. Within chunks: y_i = Σ_{j≤i} (C_i·B_j) exp(Σ_{j<k≤i} dtA_k) dt_j x_j, as [j, i] matrices.
+  const shared = tf.reshape(tf.matMul(b3, c3, false, true), [batch, 1, chunks, q, q]);
+  const withinT = tf.reshape(tf.mul(shared, decayMatrixT(dtA)), [batch * heads * chunks, q, q]);
+  const yDiagonal = tf.matMul(withinT, tf.reshape(xh, [batch * heads * chunks, q, headDim]), true, false); // [bhc, Q, P]
+  // 2. The state each chunk adds at its end: Σ_j exp(Σ_{j<k≤end} dtA_k) dt_j x_j ⊗ B_j, all heads in one product.
+  const last = tf.slice(cumulative, [0, 0, 0, q - 1], [-1, -1, -1, 1]);
+  const weighted = tf.mul(xh, tf.expandDims(tf.exp(tf.sub(last, cumulative)), -1)); // [b, h, c, Q, P]
+  const weightedShared = tf.reshape(tf.transpose(weighted, [0, 2, 3, 1, 4]), [bc, q, hp]);
+  const added = tf.transpose(tf.reshape(tf.matMul(weightedShared, b3, true, false), [batch, chunks, heads, headDim * stateDim]), [0, 2, 1, 3]); // [b, h, c, P·N]
+  // 3. Across chunks: the state entering chunk z = Σ_{c<z} exp(decay of chunks c+1 … z−1) added_c (+ the initial).
+  const chunkDecay = tf.pad(tf.reshape(last, [batch, heads, chunks]), [[0, 0], [0, 0], [1, 0]]);
+  const acrossT = tf.reshape(decayMatrixT(chunkDecay), [batch * heads, chunks + 1, chunks + 1]);
+  const initial = inputs.initialState ? tf.reshape(inputs.initialState, [batch, heads, 1, headDim * stateDim]) : tf.zeros([batch, heads, 1, headDim * stateDim]);
+  const states = tf.reshape(tf.concat([initial, added], 2), [batch * heads, chunks + 1, headDim * stateDim]);
+  // Slices stay 4-D: tfjs-wasm slices rank-5 tensors in a slow generic loop (300 ms here for 1 MB).
+  const carried = tf.reshape(tf.matMul(acrossT, states, true, false), [batch, heads, chunks + 1, headDim * stateDim]);
+  const entering = tf.reshape(tf.slice(carried, [0, 0, 0, 0], [-1, -1, chunks, -1]), [batch, heads, chunks, headDim, stateDim]);
+  const finalState = tf.reshape(tf.slice(carried, [0, 0, chunks, 0], [-1, -1, 1, -1]), [batch, heads, headDim, stateDim]);
+  // 4. What the entering state contributes inside the chunk: C_i · state · exp(Σ_{k≤i} dtA_k).
+  const enteringShared = tf.reshape(tf.transpose(entering, [0, 2, 4, 1, 3]), [bc, stateDim, hp]);
+  const fromState = tf.reshape(tf.matMul(c3, enteringShared), [batch, chunks, q, heads, headDim]);
+  const yOff = tf.mul(fromState, tf.expandDims(tf.transpose(tf.exp(cumulative), [0, 2, 3, 1]), -1));
+  const yDiagonalShared = tf.transpose(tf.reshape(yDiagonal, [batch, heads, chunks, q, headDim]), [0, 2, 3, 1, 4]);
+  let y = tf.reshape(tf.add(yDiagonalShared, yOff), [batch, padded, heads, headDim]);
+  if (padded !== length) y = tf.slice(y, [0, 0, 0, 0], [-1, length, -1, -1]);
+  if (inputs.D) y = tf.add(y, tf.mul(inputs.x, tf.reshape(inputs.D, [heads, 1])));
+  return { y, state: finalState };
 }
 
 /** Inputs of one recurrent step: the SsdInputs of a single time step, without the T axis. */
