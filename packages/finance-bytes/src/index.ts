@@ -27,3 +27,7 @@ export * from './hnet/dechunk-layer.js';
 export * from './hnet/ratio-loss.js';
 export * from './hnet/isotropic.js';
 export * from './hnet/hnet.js';
+export * from './bytegen/config.js';
+export * from './bytegen/event-window-sampler.js';
+export * from './bytegen/byte-model.js';
+export * from './bytegen/event-constraint.js';
