@@ -31,3 +31,7 @@ export * from './bytegen/config.js';
 export * from './bytegen/event-window-sampler.js';
 export * from './bytegen/byte-model.js';
 export * from './bytegen/event-constraint.js';
+export * from './bytegen/checkpoint.js';
+export * from './bytegen/evaluate.js';
+export * from './bytegen/generate.js';
+export * from './bytegen/train.js';

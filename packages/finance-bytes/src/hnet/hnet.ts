@@ -90,7 +90,7 @@ export class HNetStage extends Module {
     this.routingModule = this.addModule('routing_module', new RoutingModule(d0, { rng: rng.fork() }));
     this.residualProj = this.addModule('residual_proj', new Linear(d0, d0, { rng: rng.fork() }));
     // Official init (README 4.9): residual_proj.weight = 0 (the bias keeps torch's default).
-    this.residualProj.weight.assign(tf.zerosLike(this.residualProj.weight));
+    tf.tidy(() => this.residualProj.weight.assign(tf.zerosLike(this.residualProj.weight)));
   }
 
   /** Mask mode: e [B, L, D0] embeddings, mask [B·L] (right padding), → decoder output [B, L, D0]. */
@@ -178,7 +178,9 @@ export class HNetForCausalLM extends Module {
     this.embeddings = this.addModule('embeddings', new Embedding(this.config.vocab_size, d0, { rng: rng.fork(), initStd: 1 }));
     this.backbone = this.addModule('backbone', new HNetStage(this.config, rng.fork()));
     this.lmHead = this.addModule('lm_head', new Linear(d0, this.config.vocab_size, { bias: false, rng: rng.fork() }));
-    this.lmHead.weight.assign(normalInit([d0, this.config.vocab_size], rng.fork(), 0.02));
+    const head = normalInit([d0, this.config.vocab_size], rng.fork(), 0.02);
+    this.lmHead.weight.assign(head);
+    head.dispose();
   }
 
   /** ids [B, L] (int32) with a right-padding mask [B·L] (all valid when omitted) → logits [B, L, V]. */

@@ -9,6 +9,11 @@ export interface MarketSeriesOptions {
   readonly tickUnits?: number;
   /** Levels per side kept in the depth snapshots (default 10). */
   readonly depthLevels?: number;
+  /**
+   * Events replayed first to build the book, but not measured (e.g. the real history a generated continuation
+   * starts from).
+   */
+  readonly history?: Iterable<LobEvent>;
 }
 
 /** The series the stylized facts are computed from, read off a replay of an event stream. */
@@ -44,9 +49,15 @@ export function marketSeries(events: Iterable<LobEvent>, options: MarketSeriesOp
   const tick = options.tickUnits ?? 1;
   const levels = options.depthLevels ?? 10;
   const replay = new BookReplay({ onViolation: 'record' });
-  const out: MarketSeries = { midTimes: [], mids: [], returns: [], interArrivalNs: [], spreads: [], bestDepth: [], orderSizes: [], executionSizes: [], snapshots: [], events: 0, rejected: 0 };
   let time = 0;
-  let nextSample = interval;
+  for (const e of options.history ?? []) {
+    replay.apply(e);
+    time += e.dtNs;
+  }
+  const skipped = replay.count;
+  const skippedViolations = replay.violations.length;
+  const out: MarketSeries = { midTimes: [], mids: [], returns: [], interArrivalNs: [], spreads: [], bestDepth: [], orderSizes: [], executionSizes: [], snapshots: [], events: 0, rejected: 0 };
+  let nextSample = time + interval;
   for (const e of events) {
     // Clock samples fall between events: the book as it was before this one.
     time += e.dtNs;
@@ -70,5 +81,5 @@ export function marketSeries(events: Iterable<LobEvent>, options: MarketSeriesOp
     if (best.asks[0]) out.bestDepth.push(best.asks[0].size);
   }
   for (let i = 1; i < out.mids.length; i++) out.returns.push(Math.log((out.mids[i] as number) / (out.mids[i - 1] as number)));
-  return { ...out, events: replay.count, rejected: replay.violations.length };
+  return { ...out, events: replay.count - skipped, rejected: replay.violations.length - skippedViolations };
 }
