@@ -35,3 +35,6 @@ export * from './bytegen/checkpoint.js';
 export * from './bytegen/evaluate.js';
 export * from './bytegen/generate.js';
 export * from './bytegen/train.js';
+export * from './bytegen/report.js';
+export * from './bytegen/event-data.js';
+export { ByteGenGenerator, type ByteGenRequest } from './bytegen/bytegen-generator.js';

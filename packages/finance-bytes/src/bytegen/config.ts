@@ -26,8 +26,11 @@ export const byteGenConfigSchema = z
       .refine((n) => n % EVENT_BYTES === 0, `must be a multiple of ${EVENT_BYTES} (whole events)`)
       .default(256),
     hnet: hnetConfigSchema.prefault(DEFAULT_HNET),
-    /** The plain byte transformer of the ablation (core's byte GPT); contextLength is windowBytes. */
-    transformer: byteGptConfigSchema.prefault({ dim: 96, numLayers: 3, numHeads: 4 }),
+    /**
+     * The plain byte transformer of the ablation (core's byte GPT; contextLength is windowBytes). Its default, width 96
+     * and 2 layers, costs about as many FLOPs per byte as the default H-Net (BENCHMARKS.md).
+     */
+    transformer: byteGptConfigSchema.prefault({ dim: 96, numLayers: 2, numHeads: 4 }),
     /** H-Net ratio loss: target compression N and weight α (the paper's 0.03). N = 4 is 8 chunks per 32-byte event. */
     ratioTarget: z.number().gt(1).default(4),
     ratioWeight: z.number().nonnegative().default(0.03),

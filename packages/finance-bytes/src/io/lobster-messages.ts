@@ -116,8 +116,8 @@ export async function* readLobsterMessages(file: string, options: LobsterImportO
 }
 
 /** Formats events as LOBSTER message rows (seed events dropped; their time still counts). */
-export async function* lobsterMessageLines(events: AsyncIterable<readonly LobEvent[]> | Iterable<readonly LobEvent[]>): AsyncGenerator<string> {
-  let timeNs = 0;
+export async function* lobsterMessageLines(events: AsyncIterable<readonly LobEvent[]> | Iterable<readonly LobEvent[]>, startNs = 0): AsyncGenerator<string> {
+  let timeNs = startNs;
   for await (const batch of events) {
     let text = '';
     for (const e of batch) {
@@ -129,7 +129,7 @@ export async function* lobsterMessageLines(events: AsyncIterable<readonly LobEve
   }
 }
 
-/** Writes events as a LOBSTER message file, atomically and streaming. */
-export async function writeLobsterMessages(file: string, events: AsyncIterable<readonly LobEvent[]> | Iterable<readonly LobEvent[]>): Promise<void> {
-  await streamToFileAtomic(file, lobsterMessageLines(events), [], { objectMode: false });
+/** Writes events as a LOBSTER message file, atomically and streaming; times count from `startNs` (default midnight). */
+export async function writeLobsterMessages(file: string, events: AsyncIterable<readonly LobEvent[]> | Iterable<readonly LobEvent[]>, startNs = 0): Promise<void> {
+  await streamToFileAtomic(file, lobsterMessageLines(events, startNs), [], { objectMode: false });
 }

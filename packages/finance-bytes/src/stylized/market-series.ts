@@ -5,6 +5,8 @@ import type { BookLevels } from '../io/lobster-orderbook.js';
 export interface MarketSeriesOptions {
   /** Clock interval of the mid-price samples, ns (default 10 s). */
   readonly intervalNs?: number;
+  /** Sample the mid every N events instead (event time: for short generated streams). */
+  readonly everyEvents?: number;
   /** Price units per tick: spreads are reported in ticks (default 1). */
   readonly tickUnits?: number;
   /** Levels per side kept in the depth snapshots (default 10). */
@@ -61,7 +63,7 @@ export function marketSeries(events: Iterable<LobEvent>, options: MarketSeriesOp
   for (const e of events) {
     // Clock samples fall between events: the book as it was before this one.
     time += e.dtNs;
-    while (time >= nextSample) {
+    while (!options.everyEvents && time >= nextSample) {
       const mid = replay.book.midPrice();
       if (mid !== undefined) {
         out.midTimes.push(nextSample / 1e9);
@@ -71,7 +73,16 @@ export function marketSeries(events: Iterable<LobEvent>, options: MarketSeriesOp
       nextSample += interval;
     }
     if (e.dtNs > 0) out.interArrivalNs.push(e.dtNs);
-    if (replay.apply(e)) continue;
+    const rejected = replay.apply(e) !== undefined;
+    if (options.everyEvents && (replay.count - skipped) % options.everyEvents === 0) {
+      const mid = replay.book.midPrice();
+      if (mid !== undefined) {
+        out.midTimes.push(time / 1e9);
+        out.mids.push(mid);
+        out.snapshots.push(replay.book.snapshot(levels));
+      }
+    }
+    if (rejected) continue;
     if (e.type === EventType.Submit && (e.flags & EventFlag.Seed) === 0) out.orderSizes.push(e.size);
     if (e.type === EventType.Execute || e.type === EventType.ExecuteHidden) out.executionSizes.push(e.size);
     const spread = replay.book.spread();
