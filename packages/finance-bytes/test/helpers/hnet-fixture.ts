@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { readWeights, tf } from '@nextx/core';
+import type { HNetConfigInput } from '../../src/index.js';
 
 /** hnet-chunk-a (copied from ../shared/fixtures/hnet-chunk-a): weights, cases and the fixture's own config. */
 export const HNET_DIR = fileURLToPath(new URL('../fixtures/hnet-chunk-a/', import.meta.url));
 
 export interface HNetFixtureConfig {
-  readonly hnet_config: { arch_layout: [string, [string], string]; d_model: [number, number]; d_intermediate: [number, number]; vocab_size: number; tie_embeddings: boolean };
+  /** The official HNetConfig fields (the model's own schema checks them). */
+  readonly hnet_config: HNetConfigInput;
   readonly dims: { B: number; L: number; lengths: number[]; D0: number; D1: number; M: number; vocab: number };
   readonly ratio_N: [number, number];
   readonly ratio_alpha_in_full_grad: number;

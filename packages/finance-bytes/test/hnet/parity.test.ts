@@ -320,3 +320,22 @@ describe.each(['wasm', 'cpu'] as const)('H-Net dynamic chunking parity on %s', (
     });
   });
 });
+
+describe('H-Net config', () => {
+  it('refuses what is not covered with the field path: nested stages, tied embeddings, an inner width below the outer', async () => {
+    const { ConfigError } = await import('@nextx/core');
+    const bad = (config: unknown) => {
+      try {
+        new HNetForCausalLM(config as never);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as InstanceType<typeof ConfigError>).path;
+      }
+      throw new Error('accepted');
+    };
+    expect(bad({ ...config.hnet_config, arch_layout: ['m2', ['m2', ['T2'], 'm2'], 'm2'] })[0]).toBe('arch_layout');
+    expect(bad({ ...config.hnet_config, tie_embeddings: true })).toEqual(['tie_embeddings']);
+    expect(bad({ ...config.hnet_config, d_model: [48, 32] })).toEqual(['d_model']);
+    expect(bad({ ...config.hnet_config, arch_layout: ['x3', ['T2'], 'm2'] })).toEqual(['arch_layout', 0]);
+  });
+});
