@@ -31,6 +31,8 @@ export interface ByteModel {
   readonly module: Module;
   /** ids and targets [B·L] (int32 host data). */
   loss(inputs: Int32Array, targets: Int32Array, batch: number, length: number): ByteLoss;
+  /** Next-byte logits [B, L, 256] of ids [B·L] (and H-Net's boundary decisions). */
+  logits(inputs: Int32Array, batch: number, length: number): { logits: tf.Tensor; boundaries?: Uint8Array };
   prefill(ids: Int32Array, batch: number, length: number): DecodeState;
   step(state: DecodeState, ids: Int32Array): DecodeState;
 }
@@ -79,6 +81,17 @@ export class HNetByteModel implements ByteModel {
       return { total: tf.add(ce, tf.mul(this.ratioWeight, ratio)) as tf.Scalar, ce, ratio };
     });
     return { ...parts, boundaries };
+  }
+
+  logits(inputs: Int32Array, batch: number, length: number): { logits: tf.Tensor; boundaries: Uint8Array } {
+    const ids = tf.tensor2d(inputs, [batch, length], 'int32');
+    try {
+      const out = this.module.forwardMasked(ids, undefined, { kernel: 'float32' });
+      out.p.dispose();
+      return { logits: out.logits, boundaries: out.boundaries };
+    } finally {
+      ids.dispose();
+    }
   }
 
   prefill(ids: Int32Array, batch: number, length: number): DecodeState {
@@ -164,6 +177,10 @@ export class TransformerByteModel implements ByteModel {
       const ce = crossEntropy(this.module.forward(tf.tensor2d(inputs, [batch, length], 'int32')), tf.tensor2d(targets, [batch, length], 'int32'));
       return { total: ce, ce };
     });
+  }
+
+  logits(inputs: Int32Array, batch: number, length: number): { logits: tf.Tensor } {
+    return { logits: tf.tidy(() => this.module.forward(tf.tensor2d(inputs, [batch, length], 'int32'))) };
   }
 
   prefill(ids: Int32Array, batch: number, length: number): DecodeState {

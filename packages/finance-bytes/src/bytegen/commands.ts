@@ -166,10 +166,11 @@ export const generateByteGenCommand: PluginCommand = {
     const loaded = loadByteGen(options['checkpoint']);
     try {
       const data = await readData(options);
-      // The history the streams continue; the data after it is the real continuation the report compares with.
-      const cut = Math.max(Math.floor(loaded.config.windowBytes / 64), data.length - perStream);
+      // The history the streams continue; the data after it (as many events as are generated in all) is the real
+      // continuation the report compares with.
+      const cut = Math.max(Math.floor(loaded.config.windowBytes / 64), data.length - perStream * streams);
       const history = data.slice(0, cut);
-      const real = [data.slice(cut, cut + perStream)];
+      const real = [data.slice(cut)];
       const result = await generateAll(loaded.model, {
         eventsPerStream: perStream,
         streams,

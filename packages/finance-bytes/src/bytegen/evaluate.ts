@@ -5,6 +5,8 @@ import type { ByteModel } from './byte-model.js';
 export interface ByteEvaluation {
   /** Mean next-byte cross-entropy in bits (validation windows). */
   readonly bitsPerByte: number;
+  /** The same per byte offset 0–31 of the record being predicted (which fields cost the bits). */
+  readonly bitsByOffset: number[];
   readonly bytes: number;
   /** H-Net only: learned chunk boundaries against the 32-byte layout. */
   readonly boundaries?: BoundaryAnalysis;
@@ -38,6 +40,8 @@ export function evaluateBytes(model: ByteModel, stream: Uint8Array, options: { r
   const hits = new Float64Array(EVENT_BYTES);
   const seen = new Float64Array(EVENT_BYTES);
   let anyBoundaries = false;
+  const offsetNats = new Float64Array(EVENT_BYTES);
+  const offsetCount = new Float64Array(EVENT_BYTES);
   const wasTraining = model.module.training;
   model.module.eval();
   try {
@@ -51,10 +55,19 @@ export function evaluateBytes(model: ByteModel, stream: Uint8Array, options: { r
           targets[b * L + t] = stream[start + t + 1] as number;
         }
       });
-      const loss = model.loss(inputs, targets, group.length, L);
-      nats += (loss.ce.dataSync()[0] as number) * group.length * L;
-      counted += group.length * L;
-      tf.dispose([loss.total, loss.ce, loss.ratio].filter((t): t is tf.Scalar => t !== undefined));
+      const out = model.logits(inputs, group.length, L);
+      const nll = tf.tidy(() => tf.neg(tf.sum(tf.mul(tf.logSoftmax(out.logits), tf.oneHot(tf.tensor2d(targets, [group.length, L], 'int32'), 256)), -1)));
+      const values = nll.dataSync();
+      tf.dispose([nll, out.logits]);
+      for (let i = 0; i < values.length; i++) {
+        // Target t + 1 of a window that starts on an event boundary is byte (t + 1) mod 32 of its record.
+        const offset = ((i % L) + 1) % EVENT_BYTES;
+        nats += values[i] as number;
+        offsetNats[offset]! += values[i] as number;
+        offsetCount[offset]! += 1;
+      }
+      counted += values.length;
+      const loss = out;
       if (loss.boundaries) {
         anyBoundaries = true;
         for (let b = 0; b < group.length; b++) {
@@ -68,7 +81,11 @@ export function evaluateBytes(model: ByteModel, stream: Uint8Array, options: { r
   } finally {
     model.module.train(wasTraining);
   }
-  const result: ByteEvaluation = { bitsPerByte: nats / counted / Math.LN2, bytes: counted };
+  const result: ByteEvaluation = {
+    bitsPerByte: nats / counted / Math.LN2,
+    bitsByOffset: Array.from(offsetNats, (n, o) => n / Math.max(1, offsetCount[o] as number) / Math.LN2),
+    bytes: counted,
+  };
   if (!anyBoundaries) return result;
   const total = hits.reduce((a, b) => a + b, 0);
   const atStarts = FIELD_STARTS.reduce((a, o) => a + (hits[o] as number), 0);
