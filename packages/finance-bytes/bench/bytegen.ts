@@ -58,6 +58,7 @@ for (const name of ['hnet', 'transformer'] as const) {
     parameters: model.module.numParameters(),
     forwardFlopsPerByte: Math.round(forwardFlopsPerByte(config, evaluation.boundaries?.rate ?? 0)),
     validationBitsPerByte: +evaluation.bitsPerByte.toFixed(4),
+    bitsByRecordOffset: evaluation.bitsByOffset.map((b) => +b.toFixed(3)),
     boundaries: evaluation.boundaries,
     generation: speed,
   };

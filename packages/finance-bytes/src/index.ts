@@ -38,3 +38,4 @@ export * from './bytegen/train.js';
 export * from './bytegen/report.js';
 export * from './bytegen/event-data.js';
 export { ByteGenGenerator, type ByteGenRequest } from './bytegen/bytegen-generator.js';
+export * from './stylized/stylized-figures.js';

@@ -14,6 +14,7 @@ import { evaluateBytes } from './evaluate.js';
 import { generateAll } from './generate.js';
 import { countRecords, stylizedReport } from './report.js';
 import type { ConstraintLevel } from './event-constraint.js';
+import { writeStylizedFigures } from '../stylized/stylized-figures.js';
 
 function integer(flag: string, value: unknown, min = 1): number {
   const n = Number(value);
@@ -189,12 +190,13 @@ export const generateByteGenCommand: PluginCommand = {
       const files = await writeStreams(context.out, history, valid);
       const raw = join(context.out, 'records.bin');
       writeFileSync(raw, Buffer.concat(records.map((r) => Buffer.from(r.bytes))));
-      const { report } = stylizedReport(history, real, valid, { tickUnits: loaded.config.tickUnits });
-      const summary = { backbone: loaded.config.backbone, constraint, seed: result.seed, seconds: result.seconds, eventsPerSecond: records.length / result.seconds, counts, stylized: report };
+      const stylized = stylizedReport(history, real, valid, { tickUnits: loaded.config.tickUnits });
+      const figures = await writeStylizedFigures(context.out, { ...stylized, tickUnits: loaded.config.tickUnits });
+      const summary = { backbone: loaded.config.backbone, constraint, seed: result.seed, seconds: result.seconds, eventsPerSecond: records.length / result.seconds, counts, stylized: stylized.report, figures };
       const reportFile = join(context.out, 'report.json');
       writeFileAtomic(reportFile, `${JSON.stringify(summary, null, 2)}\n`);
       context.log(`generated ${records.length} events (${(counts.consistentRate * 100).toFixed(1)} % consistent, constraint ${constraint}) in ${result.seconds.toFixed(1)} s, seed ${String(result.seed)}; files in ${context.out}`);
-      return { ...summary, files: [...files, raw, reportFile] };
+      return { ...summary, files: [...files, raw, reportFile, ...Object.values(figures.files)] };
     } finally {
       loaded.model.module.dispose();
     }

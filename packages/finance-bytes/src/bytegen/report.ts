@@ -59,15 +59,19 @@ export function stylizedReport(
   real: readonly (readonly LobEvent[])[],
   generated: readonly (readonly LobEvent[])[],
   options: { readonly tickUnits: number; readonly everyEvents?: number },
-): { report: StylizedReport; real: MarketSeries; generated: MarketSeries } {
+): { report: StylizedReport; real: MarketSeries; generated: MarketSeries; realPath: MarketSeries; generatedPath: MarketSeries } {
   const everyEvents = options.everyEvents ?? 16;
-  const series = (streams: readonly (readonly LobEvent[])[]) => joinSeries(streams.map((s) => marketSeries(s, { history, tickUnits: options.tickUnits, everyEvents })));
-  const realSeries = series(real);
-  const generatedSeries = series(generated);
+  const one = (stream: readonly LobEvent[]) => marketSeries(stream, { history, tickUnits: options.tickUnits, everyEvents });
+  const realParts = real.map(one);
+  const generatedParts = generated.map(one);
+  const realSeries = joinSeries(realParts);
+  const generatedSeries = joinSeries(generatedParts);
   const facts = (s: MarketSeries) => stylizedFacts(s, { maxLag: 10 });
   return {
     report: { sampling: `mid every ${everyEvents} events`, real: facts(realSeries), generated: facts(generatedSeries), distances: compareSeries(realSeries, generatedSeries) },
     real: realSeries,
     generated: generatedSeries,
+    realPath: realParts[0] ?? realSeries,
+    generatedPath: generatedParts[0] ?? generatedSeries,
   };
 }

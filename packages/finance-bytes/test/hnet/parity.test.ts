@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
-import { initBackend, readWeights, tf } from '@nextx/core';
+import { ConfigError, initBackend, readWeights, tf } from '@nextx/core';
 import {
   HNetForCausalLM,
   RoutingModule,
@@ -322,14 +322,13 @@ describe.each(['wasm', 'cpu'] as const)('H-Net dynamic chunking parity on %s', (
 });
 
 describe('H-Net config', () => {
-  it('refuses what is not covered with the field path: nested stages, tied embeddings, an inner width below the outer', async () => {
-    const { ConfigError } = await import('@nextx/core');
+  it('refuses what is not covered with the field path: nested stages, tied embeddings, an inner width below the outer', () => {
     const bad = (config: unknown) => {
       try {
         new HNetForCausalLM(config as never);
       } catch (error) {
         expect(error).toBeInstanceOf(ConfigError);
-        return (error as InstanceType<typeof ConfigError>).path;
+        return (error as ConfigError).path;
       }
       throw new Error('accepted');
     };
