@@ -17,7 +17,7 @@ function tokens(start: number, t: number, heads = 2, d = 2): tf.Tensor4D {
 
 function appendTokens(cache: LayerKVCache, start: number, t: number, heads = 2): void {
   const k = tokens(start, t, heads);
-  cache.append(k, k);
+  cache.commit(k, k);
   k.dispose();
 }
 
@@ -109,12 +109,13 @@ describe.each(TEST_BACKENDS)('eviction policies on %s', (backend) => {
         const mask = slidingWindowMask(9, { window: 3, sinkTokens: sinks });
         return mha.forward(x, { mask });
       });
+      // A token attends to the cache and to itself, then is committed: a window of 3 needs the 2 newest cached.
       const policy = sinks ? sinkAndRecent({ sinkTokens: sinks }) : keepRecent();
-      const cache = new LayerKVCache({ policy, budget: { tokens: 3 + sinks } });
+      const cache = new LayerKVCache({ policy, budget: { tokens: 2 + sinks } });
       const steps = [];
       for (let p = 0; p < 9; p++) {
         steps.push(tf.tidy(() => mha.forward(tf.slice(x, [0, p, 0], [-1, 1, -1]), { cache })));
-        expect(cache.length).toBe(Math.min(p + 1, 3 + sinks));
+        expect(cache.length).toBe(Math.min(p + 1, 2 + sinks));
       }
       const joined = tf.concat(steps, 1);
       expectClose(joined, full.dataSync(), 1e-5);
@@ -131,18 +132,21 @@ describe.each(TEST_BACKENDS)('eviction policies on %s', (backend) => {
     for (const policy of [perHeadBudget({ fractions: [1, 0.5], byScore: true, recent: 1 }), heavyHitter({ recent: 2 })]) {
       const cache = new LayerKVCache({ policy, budget: { tokens: 4 } });
       let last: tf.Tensor | undefined;
+      let seen: number[][] = [];
       for (let p = 0; p < 7; p++) {
         last?.dispose();
+        seen = [0, 1].map((h) => [...cache.headPositions(h), p]); // what this token attends to: the cache and itself
         last = tf.tidy(() => mha.forward(tf.slice(x, [0, p, 0], [-1, 1, -1]), { cache }));
       }
       // Reference: the full pass where the last query sees, per head, exactly the positions its cache kept.
       const rows: number[] = [];
       for (let h = 0; h < 2; h++) {
-        const kept = cache.headPositions(h);
+        const kept = seen[h] as number[];
         for (let i = 0; i < 7; i++)
           for (let j = 0; j < 7; j++) rows.push((i < 6 ? j <= i : kept.includes(j)) ? 0 : -Infinity);
       }
       expect(cache.headPositions(0)).toContain(6);
+      expect(cache.tokenCount).toBe(4);
       const reference = tf.tidy(() => {
         const mask = tf.tensor4d(rows, [1, 2, 7, 7]);
         return tf.slice(mha.forward(x, { mask }), [0, 6, 0], [-1, 1, -1]);

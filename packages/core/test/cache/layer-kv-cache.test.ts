@@ -21,7 +21,7 @@ function slotValues(x: tf.Tensor, head: number): number[] {
 function appendTokens(cache: LayerKVCache, start: number, t: number, heads = 2): void {
   const k = tokens(start, t, heads);
   const v = tokens(start, t, heads);
-  cache.append(k, v);
+  cache.commit(k, v);
   tf.dispose([k, v]);
 }
 
@@ -39,7 +39,7 @@ describe.each(TEST_BACKENDS)('LayerKVCache and KVCache on %s', (backend) => {
     expect(cache.bytes).toBe(0);
     tf.tidy(() => {
       const k = tokens(0, 2);
-      cache.append(k, tf.neg(k));
+      cache.commit(k, tf.neg(k));
     });
     appendTokens(cache, 2, 3);
     const { k, v } = cache.read();
@@ -52,7 +52,7 @@ describe.each(TEST_BACKENDS)('LayerKVCache and KVCache on %s', (backend) => {
     expect(cache.bytes).toBe(2 * 1 * 2 * 5 * 3 * 4);
     expect(tf.memory().numTensors).toBe(baseline + 2);
     const bad = tf.zeros([1, 3, 1, 3]);
-    expect(() => cache.append(bad, bad)).toThrow(/does not continue/);
+    expect(() => cache.commit(bad, bad)).toThrow(/does not continue/);
     bad.dispose();
     cache.truncate(3);
     expect(cache.positions).toEqual([0, 1, 2]);
