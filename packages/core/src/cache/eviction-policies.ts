@@ -47,6 +47,7 @@ interface SelectOptions {
  * The recency passes stop at the first unit that does not fit, so a window never skips over a unit.
  */
 function selectHead(ctx: EvictionContext, head: number, keep: number, options: SelectOptions): number[] {
+  if (ctx.unit === 'token') return selectTokens(ctx.headPositions[head] as readonly number[], keep, options);
   const units = unitsOf(ctx, head, options.scores);
   const chosen = new Set<Unit>();
   let size = 0;
@@ -75,6 +76,47 @@ function selectHead(ctx: EvictionContext, head: number, keep: number, options: S
     take(u);
   }
   return [...chosen].flatMap((u) => u.slots).sort((a, b) => a - b);
+}
+
+/**
+ * selectHead for single tokens, in linear passes over the live slots ordered by position (already so when
+ * positions increase along the slots, as commits make them): it runs at every commit of a full cache.
+ */
+function selectTokens(positions: readonly number[], keep: number, options: SelectOptions): number[] {
+  const live: number[] = [];
+  let sorted = true;
+  for (let j = 0; j < positions.length; j++) {
+    const p = positions[j] as number;
+    if (p < 0) continue;
+    if (live.length && p <= (positions[live[live.length - 1] as number] as number)) sorted = false;
+    live.push(j);
+  }
+  if (!sorted) live.sort((a, b) => (positions[a] as number) - (positions[b] as number) || a - b);
+  const chosen = new Uint8Array(positions.length);
+  let size = 0;
+  const take = (slot: number) => {
+    chosen[slot] = 1;
+    size++;
+  };
+  const sinkTokens = options.sinkTokens ?? 0;
+  for (const slot of live) if (size < keep && (positions[slot] as number) < sinkTokens) take(slot);
+  const recent = Math.min(keep, options.recent ?? (options.scores ? 0 : keep));
+  for (let i = live.length - 1, taken = 0; i >= 0 && taken < recent && size < keep; i--) {
+    const slot = live[i] as number;
+    if (chosen[slot]) continue;
+    take(slot);
+    taken++;
+  }
+  const scores = options.scores;
+  if (scores && size < keep) {
+    const rest = live.filter((slot) => !chosen[slot]).reverse(); // newest first: ties go to the newer token
+    rest.sort((a, b) => (scores[b] as number) - (scores[a] as number));
+    for (const slot of rest) if (size < keep) take(slot);
+  }
+  for (let i = live.length - 1; i >= 0 && size < keep; i--) if (!chosen[live[i] as number]) take(live[i] as number);
+  const out: number[] = [];
+  for (let j = 0; j < chosen.length; j++) if (chosen[j]) out.push(j);
+  return out;
 }
 
 /** Whether every head holds the same positions (then a score-free policy computes one shared plan). */

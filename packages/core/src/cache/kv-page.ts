@@ -1,47 +1,41 @@
 import { tf } from '../tf.js';
 
-/** What one page records of a run of slots, per head: absolute positions (−1 = dead), group ids, scores. */
-export interface SlotRecords {
-  readonly positions: readonly (readonly number[])[];
-  readonly groups: readonly (readonly number[])[];
-  /** Accumulated attention per head, when a score-based policy is used. */
-  readonly scores?: readonly Float32Array[];
-}
-
 /**
- * One page of a layer's KV cache: keys and values [B, H, n, d] of n slots, what each slot holds per head, and —
- * when some slots are dead in some head — the additive mask of those slots ([1, 1 or H, 1, n]: −∞ where dead).
+ * The tensors of one page of a layer's KV cache: keys [B, H, n, d] and values of n slots, and — when some slots are
+ * dead in some head — the additive mask of those slots ([1, 1 or H, 1, n]: −∞ where dead). Values are [B, H, n, d]
+ * while the page grows (appending along the slot axis is a few row copies) and transposed, [B, H, d, n], once
+ * sealed: then a few queries read the page as the left operand of both attention products (segmentedAttention; a
+ * right operand is repacked on every call on wasm).
+ *
  * tfjs has no in-place writes, so growing or compacting a page replaces its tensors; keeping the cache in pages is
  * what bounds the copy of a commit by one page instead of the whole cache. A page owns its tensors (kept out of
- * callers' tidy scopes) and frees the replaced ones.
+ * callers' tidy scopes) and frees the replaced ones. What each slot holds is the cache's bookkeeping.
  */
 export class KVPage {
   private keys: tf.Tensor4D;
   private values: tf.Tensor4D;
+  private transposed = false;
   private mask: tf.Tensor4D | undefined;
   private maskedDead = 0;
-  private pos: number[][];
-  private grp: number[][];
-  private sc: Float32Array[] | undefined;
-  private live: number[];
 
-  /** A page of a chunk's keys and values (shared with the caller's tensors, not copied). */
-  constructor(k: tf.Tensor4D, v: tf.Tensor4D, records: SlotRecords) {
+  /** A page of keys and values [B, H, n, d] (the page keeps its own references; the caller keeps its tensors). */
+  constructor(k: tf.Tensor4D, v: tf.Tensor4D) {
     this.keys = tf.keep(tf.clone(k));
     this.values = tf.keep(tf.clone(v));
-    this.pos = records.positions.map((row) => [...row]);
-    this.grp = records.groups.map((row) => [...row]);
-    this.sc = records.scores?.map((row) => Float32Array.from(row));
-    this.live = this.pos.map(liveCount);
-    this.refreshMask();
   }
 
   get k(): tf.Tensor4D {
     return this.keys;
   }
 
-  get v(): tf.Tensor4D {
-    return this.values;
+  /** Values [B, H, n, d] while the page grows; undefined once sealed. */
+  get v(): tf.Tensor4D | undefined {
+    return this.transposed ? undefined : this.values;
+  }
+
+  /** Values transposed, [B, H, d, n], once sealed. */
+  get vT(): tf.Tensor4D | undefined {
+    return this.transposed ? this.values : undefined;
   }
 
   get bias(): tf.Tensor4D | undefined {
@@ -52,31 +46,8 @@ export class KVPage {
     return this.keys.shape[2];
   }
 
-  get positions(): readonly (readonly number[])[] {
-    return this.pos;
-  }
-
-  get groups(): readonly (readonly number[])[] {
-    return this.grp;
-  }
-
-  get scores(): readonly Float32Array[] | undefined {
-    return this.sc;
-  }
-
-  /** Tokens held per head. */
-  liveTokens(head: number): number {
-    return this.live[head] ?? 0;
-  }
-
-  /** The most tokens any head holds here (the width a compaction keeps). */
-  get widest(): number {
-    return Math.max(0, ...this.live);
-  }
-
-  /** (head, slot) pairs that hold no token. */
-  get deadSlots(): number {
-    return this.live.reduce((sum, n) => sum + this.size - n, 0);
+  get valueDtype(): tf.DataType {
+    return this.values.dtype;
   }
 
   /** Key and value bytes, each tensor counted with its own dtype. */
@@ -84,71 +55,67 @@ export class KVPage {
     return this.keys.size * tf.util.bytesPerElement(this.keys.dtype) + this.values.size * tf.util.bytesPerElement(this.values.dtype);
   }
 
-  /** Appends slots: a chunk's keys and values with their records, or a following page's (which the caller frees). */
-  append(k: tf.Tensor4D, v: tf.Tensor4D, records: SlotRecords): void {
-    this.replace(tf.concat([this.keys, k], 2) as tf.Tensor4D, tf.concat([this.values, v], 2) as tf.Tensor4D);
-    records.positions.forEach((row, h) => this.pos[h]?.push(...row));
-    records.groups.forEach((row, h) => this.grp[h]?.push(...row));
-    if (this.sc) this.sc = this.sc.map((row, h) => joinFloats(row, records.scores?.[h], records.positions[h]?.length ?? 0));
-    this.live = this.pos.map(liveCount);
-    if (this.mask) this.maskedDead = -1; // same dead slots, wider page: the mask is rebuilt
-    this.refreshMask();
+  /** Values [B, H, n, d]: the page's own tensor, or a transposed copy the caller owns when sealed. */
+  valuesAsRows(): tf.Tensor4D {
+    return this.transposed ? (tf.transpose(this.values, [0, 1, 3, 2]) as tf.Tensor4D) : this.values;
   }
 
-  /** Adds attention received, per head, to the scores of this page's slots (read from `sums` at `offset`). */
-  addScores(sums: readonly Float32Array[], offset: number): void {
-    this.sc?.forEach((row, h) => {
-      const add = sums[h] as Float32Array;
-      for (let j = 0; j < row.length; j++) if ((this.pos[h]?.[j] as number) >= 0) row[j] = (row[j] as number) + (add[offset + j] as number);
+  /** Transposes the values for reading (once, when the page stops growing). */
+  seal(): void {
+    if (this.transposed) return;
+    this.replace(this.keys, tf.transpose(this.values, [0, 1, 3, 2]) as tf.Tensor4D);
+    this.transposed = true;
+  }
+
+  /** Appends a chunk's keys and values [B, H, t, d]. */
+  append(k: tf.Tensor4D, v: tf.Tensor4D): void {
+    const values = tf.tidy(() => (this.transposed ? tf.concat([this.values, tf.transpose(v, [0, 1, 3, 2])], 3) : tf.concat([this.values, v], 2)));
+    this.replace(tf.concat([this.keys, k], 2) as tf.Tensor4D, values as tf.Tensor4D);
+  }
+
+  /** Appends the slots of the page that follows (the caller frees it). */
+  absorb(next: KVPage): void {
+    const values = tf.tidy(() => {
+      const other = this.transposed === next.transposed ? next.values : tf.transpose(next.values, [0, 1, 3, 2]);
+      return tf.concat([this.values, other], this.transposed ? 3 : 2);
     });
-  }
-
-  /** Marks a slot dead in one head; the mask follows at the next refreshMask(). */
-  kill(head: number, slot: number): void {
-    const row = this.pos[head] as number[];
-    if ((row[slot] as number) < 0) return;
-    row[slot] = -1;
-    if (this.sc) (this.sc[head] as Float32Array)[slot] = 0;
-    this.live[head] = (this.live[head] as number) - 1;
-  }
-
-  /** Rebuilds the mask if slots died since it was built. */
-  refreshMask(): void {
-    const dead = this.deadSlots;
-    if (dead === this.maskedDead) return;
-    this.mask?.dispose();
-    this.mask = deadSlotBias(this.pos);
-    this.maskedDead = dead;
+    this.replace(tf.concat([this.keys, next.keys], 2) as tf.Tensor4D, values as tf.Tensor4D);
   }
 
   /**
-   * Keeps only live slots: per head its live slots in order, padded to the widest head with dead slots (filled
-   * from slot 0, masked); one gather for every head when they agree.
+   * Keeps, per head, the listed slots (all lists one length; −1 = a padding slot, filled from slot 0 and masked by
+   * the caller's next setMask); one gather for every head when the lists agree.
    */
-  compact(): void {
-    const width = this.widest;
-    const lists = this.pos.map((row) => {
-      const live = row.flatMap((p, j) => (p >= 0 ? [j] : []));
-      return [...live, ...Array.from({ length: width - live.length }, () => -1)];
-    });
+  gather(lists: readonly (readonly number[])[]): void {
     const first = lists[0] ?? [];
-    const shared = lists.every((l) => l.every((x, i) => x === first[i])) && !first.includes(-1);
-    const pick = (x: tf.Tensor4D) =>
+    const shared = !first.includes(-1) && lists.every((l) => l === first || l.every((x, i) => x === first[i]));
+    const pick = (x: tf.Tensor4D, axis: 2 | 3) =>
       tf.tidy(() => {
-        if (shared) return tf.gather(x, tf.tensor1d(first, 'int32'), 2) as tf.Tensor4D;
+        if (shared) return tf.gather(x, tf.tensor1d([...first], 'int32'), axis) as tf.Tensor4D;
         const heads = lists.map((list, h) =>
-          tf.gather(tf.slice(x, [0, h, 0, 0], [-1, 1, -1, -1]), tf.tensor1d(list.map((i) => Math.max(i, 0)), 'int32'), 2),
+          tf.gather(tf.slice(x, [0, h, 0, 0], [-1, 1, -1, -1]), tf.tensor1d(list.map((i) => Math.max(i, 0)), 'int32'), axis),
         );
         return tf.concat(heads, 1) as tf.Tensor4D;
       });
-    this.replace(pick(this.keys), pick(this.values));
-    const select = <T>(rows: readonly ArrayLike<T>[], dead: T) => lists.map((list, h) => list.map((j) => (j < 0 ? dead : (rows[h]?.[j] as T))));
-    this.pos = select(this.pos, -1);
-    this.grp = select(this.grp, -1);
-    if (this.sc) this.sc = select(this.sc, 0).map((row) => Float32Array.from(row));
-    this.live = this.pos.map(liveCount);
+    this.replace(pick(this.keys, 2), pick(this.values, this.transposed ? 3 : 2));
     this.maskedDead = -1;
-    this.refreshMask();
+  }
+
+  /** Whether the mask was built for another count of dead slots (or before the page grew or was compacted). */
+  maskStale(dead: number): boolean {
+    return dead !== this.maskedDead;
+  }
+
+  /** Rebuilds the mask from the slots' positions per head (−1 = dead) of a page with `dead` dead slots. */
+  setMask(rows: readonly (readonly number[])[], dead: number): void {
+    this.mask?.dispose();
+    this.mask = deadSlotBias(rows);
+    this.maskedDead = dead;
+  }
+
+  /** Forces the next setMask to rebuild (the page grew: same dead slots, wider mask). */
+  widened(): void {
+    if (this.mask) this.maskedDead = -1;
   }
 
   dispose(): void {
@@ -157,24 +124,11 @@ export class KVPage {
   }
 
   private replace(k: tf.Tensor4D, v: tf.Tensor4D): void {
-    const old = [this.keys, this.values];
+    const old = [this.keys, this.values].filter((t) => t !== k && t !== v);
     this.keys = tf.keep(k);
     this.values = tf.keep(v);
     tf.dispose(old);
   }
-}
-
-function liveCount(row: readonly number[]): number {
-  let n = 0;
-  for (const p of row) if (p >= 0) n++;
-  return n;
-}
-
-function joinFloats(a: Float32Array, b: Float32Array | undefined, extra: number): Float32Array {
-  const out = new Float32Array(a.length + extra);
-  out.set(a);
-  if (b) out.set(b, a.length);
-  return out;
 }
 
 /** −∞ on dead slots (position < 0), per head ([1, H, 1, n]) or shared ([1, 1, 1, n]); undefined when none is dead. */

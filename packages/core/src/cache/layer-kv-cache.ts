@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import { parseConfig } from '../config/parse-config.js';
 import type { CacheBudget, EvictionPolicy, EvictionUnit, KeepPlan } from './eviction-policy.js';
 import { keepRecent } from './eviction-policies.js';
-import { KVPage, type SlotRecords } from './kv-page.js';
+import { KVPage } from './kv-page.js';
 
 export interface LayerKVCacheOptions {
   /** Eviction rule applied when a commit takes the cache over budget (default keep-recent). */
@@ -31,10 +31,15 @@ export interface CommitOptions {
   readonly attention?: tf.Tensor;
 }
 
-/** A run of cache slots as attention reads them: keys, values [B, H, n, d], and the mask of its dead slots. */
+/**
+ * A run of cache slots as attention reads them (an AttentionSegment): keys [B, H, n, d]; values as `v`
+ * [B, H, n, d] (the last page, where commits grow) or transposed as `vT` [B, H, d, n] (sealed pages); the mask
+ * of its dead slots.
+ */
 export interface CacheSegment {
   readonly k: tf.Tensor4D;
-  readonly v: tf.Tensor4D;
+  readonly v?: tf.Tensor4D | undefined;
+  readonly vT?: tf.Tensor4D | undefined;
   /** [1, 1 or H, 1, n], −∞ on dead slots; absent when every slot holds a token in every head. */
   readonly bias?: tf.Tensor4D;
 }
@@ -74,11 +79,16 @@ export class LayerKVCache {
   readonly evictBy: EvictionUnit;
   readonly pageSize: number;
   private pages: KVPage[] = [];
+  /** Per page, the tokens each head holds there. */
+  private pageLive: number[][] = [];
+  /** Per head, per slot: absolute position (−1 = dead), group id, accumulated attention (score-based policies). */
+  private pos: number[][] = [];
+  private grp: number[][] = [];
+  private sc: number[][] | undefined;
   private shape: ChunkShape | undefined;
   private next = 0;
   private nextGroup = 0;
   private view: Joined | undefined;
-  private flat: FlatRecords | undefined;
 
   constructor(options: LayerKVCacheOptions = {}) {
     const { policy, ...rest } = options;
@@ -91,7 +101,7 @@ export class LayerKVCache {
 
   /** Slots held: tokens, plus dead slots awaiting reclamation (they are masked). */
   get length(): number {
-    return this.pages.reduce((sum, page) => sum + page.size, 0);
+    return this.pos[0]?.length ?? 0;
   }
 
   /** Position the next committed token gets (tokens committed minus tokens rolled back). */
@@ -101,20 +111,20 @@ export class LayerKVCache {
 
   /** Positions of head 0's slots, −1 on dead ones (all heads' unless a per-head plan was applied). */
   get positions(): readonly number[] {
-    return this.records().positions[0] ?? [];
+    return this.pos[0] ?? [];
   }
 
   headPositions(head: number): readonly number[] {
-    return this.records().positions[head] ?? [];
+    return this.pos[head] ?? [];
   }
 
   /** Group id of each of head 0's slots (−1 on padding slots of per-head plans). */
   get groups(): readonly number[] {
-    return this.records().groups[0] ?? [];
+    return this.grp[0] ?? [];
   }
 
   headGroups(head: number): readonly number[] {
-    return this.records().groups[head] ?? [];
+    return this.grp[head] ?? [];
   }
 
   /** The most tokens any head holds (what a token budget bounds). */
@@ -147,14 +157,14 @@ export class LayerKVCache {
 
   /**
    * Keys and values [B, H, T, d] as single tensors, owned by the cache (do not dispose; valid until the next
-   * change). With several pages this joins them (a copy of the cache): for inspection, not per step.
+   * change). This joins the pages (a copy of the cache): for inspection, not per step.
    */
   read(): { k: tf.Tensor4D; v: tf.Tensor4D } {
     const view = this.joined();
     return { k: view.k, v: view.v };
   }
 
-  /** The additive [1, 1 or H, 1, T] mask of dead slots over `read()`'s slots, if any; owned by the cache. */
+  /** The additive [1, H, 1, T] mask of dead slots over `read()`'s slots, if any; owned by the cache. */
   keyBias(): tf.Tensor4D | undefined {
     return this.pages.some((p) => p.bias) ? this.joined().bias : undefined;
   }
@@ -177,25 +187,24 @@ export class LayerKVCache {
   commit(k: tf.Tensor, v: tf.Tensor, options: CommitOptions = {}): void {
     const shape = this.chunkShape(k, v);
     const t = k.shape[2] as number;
-    const positions = options.positions ?? Array.from({ length: t }, (_, i) => this.next + i);
+    const positions = options.positions ? [...options.positions] : Array.from({ length: t }, (_, i) => this.next + i);
     checkPositions(positions, t);
     const groups = this.groupIds(options.group, t);
     const slots = this.length;
     const received = options.attention && this.policy.needsScores ? this.attentionSums(options.attention, slots + t, shape.heads) : undefined;
-    const heads = Array.from({ length: shape.heads });
-    const chunk: SlotRecords = {
-      positions: heads.map(() => positions),
-      groups: heads.map(() => groups),
-      ...(this.policy.needsScores ? { scores: heads.map((_, h) => received?.[h]?.slice(slots) ?? new Float32Array(t)) } : {}),
-    };
     const budget = this.tokenBudget(shape);
-    const live = this.pages.length ? this.liveTokens() : heads.map(() => 0);
-    const plan = Math.max(...live.map((n) => n + t)) > budget ? this.plan(chunk, received, budget) : undefined;
+    const live = this.pages.length ? this.liveTokens() : [0];
+    const chunk = { positions, groups, received };
+    const plan = Math.max(...live) + t > budget ? this.plan(chunk, shape.heads, budget) : undefined;
 
     this.changed();
     this.shape = shape;
-    if (received) this.forEachPage((page, offset) => page.addScores(received, offset));
-    this.appendChunk(k as tf.Tensor4D, v as tf.Tensor4D, chunk);
+    if (this.pos.length === 0) this.startRecords(shape.heads);
+    if (received) this.addScores(received);
+    this.appendChunk(k as tf.Tensor4D, v as tf.Tensor4D);
+    this.pos.forEach((row) => row.push(...positions));
+    this.grp.forEach((row) => row.push(...groups));
+    this.sc?.forEach((row, h) => row.push(...(received ? Array.from(received[h]?.subarray(slots) ?? []) : new Array<number>(t).fill(0))));
     this.next = Math.max(this.next, ...positions.map((p) => p + 1));
     this.nextGroup = Math.max(this.nextGroup, ...groups.map((g) => g + 1));
     if (plan) this.kill(plan);
@@ -204,15 +213,14 @@ export class LayerKVCache {
 
   /** Adds attention probabilities [B, H, Lq, T] over this cache's slots to the accumulated scores. */
   recordAttention(probs: tf.Tensor): void {
-    if (!this.policy.needsScores || !this.shape) return;
-    const sums = this.attentionSums(probs, this.length, this.shape.heads);
-    this.flat = undefined;
-    this.forEachPage((page, offset) => page.addScores(sums, offset));
+    if (!this.sc || !this.shape) return;
+    this.addScores(this.attentionSums(probs, this.length, this.shape.heads));
   }
 
   /** The accumulated attention per head ([H][T], 0 on dead slots), if the policy tracks it. */
   attentionScores(): readonly Float32Array[] | undefined {
-    return this.policy.needsScores ? this.records().scores : undefined;
+    if (!this.policy.needsScores) return undefined;
+    return this.sc?.map((row) => Float32Array.from(row)) ?? [];
   }
 
   /** Undoes the last n committed tokens (speculative decoding): drops slots at positions ≥ nextPosition − n. */
@@ -233,7 +241,7 @@ export class LayerKVCache {
     this.changed();
     this.killWhere((_, slot) => slot >= length);
     this.reclaim();
-    this.next = Math.max(0, ...this.records().positions.flat().map((p) => p + 1));
+    this.next = Math.max(0, ...this.pos.map((row) => Math.max(-1, ...row) + 1));
   }
 
   /** Empties the cache and frees its tensors; positions and group ids start again at 0. */
@@ -241,6 +249,10 @@ export class LayerKVCache {
     this.changed();
     for (const page of this.pages) page.dispose();
     this.pages = [];
+    this.pageLive = [];
+    this.pos = [];
+    this.grp = [];
+    this.sc = undefined;
     this.shape = undefined;
     this.next = 0;
     this.nextGroup = 0;
@@ -262,35 +274,45 @@ export class LayerKVCache {
   }
 
   private liveTokens(): number[] {
-    const heads = this.shape?.heads ?? 0;
-    return Array.from({ length: heads }, (_, h) => this.pages.reduce((sum, page) => sum + page.liveTokens(h), 0));
+    return Array.from({ length: this.shape?.heads ?? 0 }, (_, h) => this.pageLive.reduce((sum, live) => sum + (live[h] as number), 0));
   }
 
-  private forEachPage(visit: (page: KVPage, offset: number) => void): void {
-    let offset = 0;
-    for (const page of this.pages) {
-      visit(page, offset);
-      offset += page.size;
-    }
+  private startRecords(heads: number): void {
+    this.pos = Array.from({ length: heads }, () => []);
+    this.grp = Array.from({ length: heads }, () => []);
+    this.sc = this.policy.needsScores ? Array.from({ length: heads }, () => []) : undefined;
+  }
+
+  /** Adds attention received ([H][≥ T]) to the live slots' scores, rounded to float32 as they are kept. */
+  private addScores(received: readonly Float32Array[]): void {
+    this.sc?.forEach((row, h) => {
+      const add = received[h] as Float32Array;
+      const positions = this.pos[h] as number[];
+      for (let j = 0; j < row.length; j++) if ((positions[j] as number) >= 0) row[j] = Math.fround((row[j] as number) + (add[j] as number));
+    });
   }
 
   /** The policy's plan for the cache after committing `chunk`, checked before anything changes. */
-  private plan(chunk: SlotRecords, received: Float32Array[] | undefined, budget: number): KeepPlan {
-    const now = this.records();
-    const headPositions = chunk.positions.map((row, h) => [...(now.positions[h] ?? []), ...row]);
-    const headGroups = chunk.groups.map((row, h) => [...(now.groups[h] ?? []), ...row]);
-    const scores = chunk.scores?.map((row, h) => {
-      const old = now.scores?.[h] ?? new Float32Array(0);
-      const out = new Float32Array(old.length + row.length);
-      out.set(old);
-      if (received) for (let j = 0; j < old.length; j++) if ((headPositions[h]?.[j] as number) >= 0) out[j] = (out[j] as number) + (received[h]?.[j] as number);
-      out.set(row, old.length);
-      return out;
-    });
-    const length = headGroups[0]?.length ?? 0;
+  private plan(chunk: { positions: number[]; groups: number[]; received: Float32Array[] | undefined }, heads: number, budget: number): KeepPlan {
+    const rows = (source: number[][], tail: number[]) => Array.from({ length: heads }, (_, h) => (source[h] ?? []).concat(tail));
+    const headPositions = rows(this.pos, chunk.positions);
+    const headGroups = rows(this.grp, chunk.groups);
+    const scores = this.policy.needsScores
+      ? headPositions.map((row, h) => {
+          const out = new Float32Array(row.length);
+          const old = this.sc?.[h] ?? [];
+          const add = chunk.received?.[h];
+          for (let j = 0; j < row.length; j++) {
+            const before = j < old.length ? (old[j] as number) : 0;
+            out[j] = (row[j] as number) < 0 ? 0 : before + (add ? (add[j] as number) : 0);
+          }
+          return out;
+        })
+      : undefined;
+    const length = headPositions[0]?.length ?? 0;
     const plan = this.policy.select({
       length,
-      numHeads: headPositions.length,
+      numHeads: heads,
       headPositions,
       headGroups,
       unit: this.evictBy,
@@ -298,9 +320,7 @@ export class LayerKVCache {
       budget,
     });
     const lists = 'shared' in plan ? headPositions.map(() => plan.shared) : plan.perHead;
-    if (lists.length !== headPositions.length) {
-      throw new InputError(`eviction policy '${this.policy.name}' planned ${lists.length} heads of ${headPositions.length}`);
-    }
+    if (lists.length !== heads) throw new InputError(`eviction policy '${this.policy.name}' planned ${lists.length} heads of ${heads}`);
     lists.forEach((list, h) => {
       checkSorted(list, length);
       const row = headPositions[h] as number[];
@@ -311,24 +331,53 @@ export class LayerKVCache {
     return plan;
   }
 
-  /** Grows the last page by the chunk if it fits the page size, else starts a page (older pages are not copied). */
-  private appendChunk(k: tf.Tensor4D, v: tf.Tensor4D, chunk: SlotRecords): void {
+  /** Grows the last page by the chunk if it fits the page size, else seals it and starts a page. */
+  private appendChunk(k: tf.Tensor4D, v: tf.Tensor4D): void {
+    const t = k.shape[2] as number;
     const last = this.pages[this.pages.length - 1];
-    if (last && last.size + (k.shape[2] as number) <= this.pageSize) last.append(k, v, chunk);
-    else this.pages.push(new KVPage(k, v, chunk));
+    const live = this.pageLive[this.pageLive.length - 1];
+    if (last && live && last.size + t <= this.pageSize) {
+      last.append(k, v);
+      last.widened();
+      live.forEach((n, h) => (live[h] = n + t));
+    } else {
+      last?.seal();
+      this.pages.push(new KVPage(k, v));
+      this.pageLive.push(Array.from({ length: this.pos.length }, () => t));
+    }
   }
 
+  /** Marks dead every slot a plan leaves out (a walk of the sorted lists, page by page). */
   private kill(plan: KeepPlan): void {
-    const keep = ('shared' in plan ? this.pages[0]?.positions.map(() => plan.shared) ?? [] : plan.perHead).map((list) => new Set(list));
-    this.forEachPage((page, offset) =>
-      page.positions.forEach((row, h) => row.forEach((_, j) => keep[h]?.has(offset + j) || page.kill(h, j))),
-    );
+    const lists = 'shared' in plan ? this.pos.map(() => plan.shared) : plan.perHead;
+    lists.forEach((list, h) => {
+      let next = 0;
+      this.forEachSlot((slot, page) => {
+        if (list[next] === slot) next++;
+        else this.killSlot(h, slot, page);
+      });
+    });
   }
 
   private killWhere(dead: (position: number, slot: number) => boolean): void {
-    this.forEachPage((page, offset) =>
-      page.positions.forEach((row, h) => row.forEach((p, j) => p >= 0 && dead(p, offset + j) && page.kill(h, j))),
-    );
+    this.pos.forEach((row, h) => this.forEachSlot((slot, page) => dead(row[slot] as number, slot) && this.killSlot(h, slot, page)));
+  }
+
+  private forEachSlot(visit: (slot: number, page: number) => void): void {
+    let slot = 0;
+    this.pages.forEach((page, index) => {
+      for (let end = slot + page.size; slot < end; slot++) visit(slot, index);
+    });
+  }
+
+  private killSlot(head: number, slot: number, page: number): void {
+    const row = this.pos[head] as number[];
+    if ((row[slot] as number) < 0) return;
+    row[slot] = -1;
+    const scores = this.sc?.[head];
+    if (scores) scores[slot] = 0;
+    const live = this.pageLive[page] as number[];
+    live[head] = (live[head] as number) - 1;
   }
 
   /**
@@ -337,89 +386,116 @@ export class LayerKVCache {
    * that fit one page. A compaction copies one page, and (but for the last) only after half of it died.
    */
   private reclaim(force = false): void {
+    const records = [this.pos, this.grp, ...(this.sc ? [this.sc] : [])];
+    // Each kept page with the slots it now holds per head (−1 = padding); undefined: its own range, unchanged.
+    const kept: { page: KVPage; live: number[]; start: number; slots?: number[][] }[] = [];
     let reshaped = false;
-    const last = this.pages[this.pages.length - 1];
-    this.pages = this.pages.filter((page) => {
-      if (page.widest === 0) {
+    let start = 0;
+    this.pages.forEach((page, index) => {
+      const n = page.size;
+      const live = this.pageLive[index] as number[];
+      const widest = Math.max(...live);
+      const dead = live.reduce((sum, c) => sum + n - c, 0);
+      const rows = () => this.pos.map((row) => row.slice(start, start + n));
+      if (widest === 0) {
         page.dispose();
         reshaped = true;
-        return false;
-      }
-      if (page.deadSlots > 0 && page.widest < page.size && (force || page === last || page.widest <= page.size / 2)) {
-        page.compact();
+      } else if (dead > 0 && widest < n && (force || index === this.pages.length - 1 || widest <= n / 2)) {
+        const slots = rows().map((row) => padTo(row.flatMap((p, j) => (p >= 0 ? [start + j] : [])), widest));
+        page.gather(slots.map((list) => list.map((slot) => (slot < 0 ? -1 : slot - start))));
+        page.setMask(slots, live.reduce((sum, c) => sum + widest - c, 0));
+        kept.push({ page, live, start, slots });
         reshaped = true;
       } else {
-        page.refreshMask();
+        if (page.maskStale(dead)) page.setMask(rows(), dead);
+        kept.push({ page, live, start });
       }
-      return true;
+      start += n;
     });
-    if (reshaped) this.mergeSmallPages();
-    this.flat = undefined;
+    if (reshaped) {
+      for (const table of records) {
+        const fill = table === this.sc ? 0 : -1;
+        table.forEach((row, h) => {
+          const old = row.slice();
+          row.length = 0;
+          for (const entry of kept) {
+            if (!entry.slots) for (let j = 0; j < entry.page.size; j++) row.push(old[entry.start + j] as number);
+            else for (const slot of entry.slots[h] as number[]) row.push(slot < 0 ? fill : (old[slot] as number));
+          }
+        });
+      }
+      this.pages = kept.map((entry) => entry.page);
+      this.pageLive = kept.map((entry) => entry.live);
+      this.mergeSmallPages();
+    }
     if (this.budget.bytes !== undefined && this.bytes > this.budget.bytes) {
       if (!force) this.reclaim(true);
       else if (this.pages.length > 1) this.repack();
     }
   }
 
-  /** Joins neighbouring pages whose slots fit one page (after compactions left small ones). */
+  /** Joins neighbouring pages whose slots fit one page (after compactions left small ones); all but the last sealed. */
   private mergeSmallPages(): void {
-    const merged: KVPage[] = [];
-    for (const page of this.pages) {
-      const prev = merged[merged.length - 1];
-      if (prev && prev.size + page.size <= this.pageSize) {
-        prev.append(page.k, page.v, page);
+    const pages: KVPage[] = [];
+    const lives: number[][] = [];
+    let start = 0;
+    const starts: number[] = [];
+    this.pages.forEach((page, index) => {
+      const live = this.pageLive[index] as number[];
+      const prev = pages[pages.length - 1];
+      const prevLive = lives[lives.length - 1];
+      if (prev && prevLive && prev.size + page.size <= this.pageSize) {
+        prev.absorb(page);
         page.dispose();
+        prevLive.forEach((c, h) => (prevLive[h] = c + (live[h] as number)));
+        prev.widened();
       } else {
-        merged.push(page);
+        pages.push(page);
+        lives.push(live);
+        starts.push(start);
       }
-    }
-    this.pages = merged;
+      start += page.size;
+    });
+    pages.forEach((page, i) => {
+      const from = starts[i] as number;
+      const live = lives[i] as number[];
+      const dead = live.reduce((sum, c) => sum + page.size - c, 0);
+      if (page.maskStale(dead)) page.setMask(this.pos.map((row) => row.slice(from, from + page.size)), dead);
+      if (i < pages.length - 1) page.seal();
+    });
+    this.pages = pages;
+    this.pageLive = lives;
   }
 
   /** One page of every head's live slots (per-head plans can spread them so that compacted pages exceed a byte cap). */
   private repack(): void {
-    const all = this.records();
     const view = this.joined();
-    const page = new KVPage(view.k, view.v, all);
+    const page = new KVPage(view.k, view.v);
+    const live = this.liveTokens();
     this.changed();
     for (const old of this.pages) old.dispose();
     this.pages = [page];
-    page.compact();
-  }
-
-  /** Host records of every slot in order. */
-  private records(): FlatRecords {
-    if (this.flat) return this.flat;
-    const heads = this.shape?.heads ?? 0;
-    const rows = <T>(pick: (page: KVPage) => readonly (readonly T[])[] | undefined) =>
-      Array.from({ length: heads }, (_, h) => this.pages.flatMap((page) => [...(pick(page)?.[h] ?? [])]));
-    const scores = this.policy.needsScores
-      ? rows((page) => page.scores?.map((row) => Array.from(row))).map((row) => Float32Array.from(row))
-      : undefined;
-    this.flat = { positions: rows((p) => p.positions), groups: rows((p) => p.groups), ...(scores ? { scores } : {}) };
-    return this.flat;
+    this.pageLive = [live];
+    this.reclaim(true);
   }
 
   private joined(): Joined {
     if (this.pages.length === 0) throw new InputError('LayerKVCache.read: the cache is empty');
-    const only = this.pages.length === 1 ? this.pages[0] : undefined;
-    if (only) return { k: only.k, v: only.v, bias: only.bias };
     this.view ??= tf.tidy(() => {
       const heads = this.shape?.heads ?? 1;
       const biased = this.pages.some((p) => p.bias);
       const bias = (p: KVPage) => (p.bias ? tf.broadcastTo(p.bias, [1, heads, 1, p.size]) : tf.zeros([1, heads, 1, p.size]));
       return {
         k: tf.keep(tf.concat(this.pages.map((p) => p.k), 2)),
-        v: tf.keep(tf.concat(this.pages.map((p) => p.v), 2)),
+        v: tf.keep(tf.concat(this.pages.map((p) => p.valuesAsRows()), 2)),
         bias: biased ? tf.keep(tf.concat(this.pages.map(bias), 3) as tf.Tensor4D) : undefined,
       };
     });
     return this.view;
   }
 
-  /** Drops what was derived from the pages (joined tensors, host records) before they change. */
+  /** Frees the joined view before the pages change. */
   private changed(): void {
-    this.flat = undefined;
     if (!this.view) return;
     tf.dispose([this.view.k, this.view.v, ...(this.view.bias ? [this.view.bias] : [])]);
     this.view = undefined;
@@ -434,8 +510,8 @@ export class LayerKVCache {
     const valueDim = v.shape[3] as number;
     this.checkContinues(batch, heads, keyDim, valueDim);
     const first = this.pages[0];
-    if (first && (first.k.dtype !== k.dtype || first.v.dtype !== v.dtype)) {
-      throw new InputError(`LayerKVCache.commit: dtypes ${k.dtype}/${v.dtype} differ from the cache's ${first.k.dtype}/${first.v.dtype}`);
+    if (first && (first.k.dtype !== k.dtype || first.valueDtype !== v.dtype)) {
+      throw new InputError(`LayerKVCache.commit: dtypes ${k.dtype}/${v.dtype} differ from the cache's ${first.k.dtype}/${first.valueDtype}`);
     }
     return { batch, heads, keyDim, valueDim, keyBytes: tf.util.bytesPerElement(k.dtype), valueBytes: tf.util.bytesPerElement(v.dtype) };
   }
@@ -473,10 +549,9 @@ interface Joined {
   readonly bias: tf.Tensor4D | undefined;
 }
 
-interface FlatRecords extends SlotRecords {
-  readonly positions: number[][];
-  readonly groups: number[][];
-  readonly scores?: Float32Array[];
+function padTo(list: number[], width: number): number[] {
+  while (list.length < width) list.push(-1);
+  return list;
 }
 
 function checkPositions(positions: readonly number[], t: number): void {

@@ -259,7 +259,8 @@ describe.each(TEST_BACKENDS)('KV cache streaming on %s (attend, then commit and 
       for (let p = 0; p < steps; p++) {
         last?.dispose();
         seen = [0, 1].map((h) => [...scored.headPositions(h).filter((q) => q >= 0), p]);
-        last = tf.tidy(() => mha.forward(tf.slice(x, [0, p, 0], [-1, 1, -1]), { cache: scored }));
+        // `visible` over a cache whose heads hold different positions: a per-head mask [1, H, 1, T + 1].
+        last = tf.tidy(() => mha.forward(tf.slice(x, [0, p, 0], [-1, 1, -1]), { cache: scored, visible: (i, j) => j <= i }));
         expect(scored.numPages).toBeLessThanOrEqual(6);
       }
       const perHead = tf.tidy(() => {

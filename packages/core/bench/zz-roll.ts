@@ -1,0 +1,15 @@
+import { performance } from 'node:perf_hooks';
+import { tf } from '../src/tf.js';
+import { initBackend } from '../src/backend/init-backend.js';
+import { LayerKVCache } from '../src/cache/layer-kv-cache.js';
+import { heavyHitter, sinkAndRecent } from '../src/cache/eviction-policies.js';
+await initBackend({ prefer: 'wasm' });
+const k = tf.randomNormal([1, 4, 1, 64]) as tf.Tensor4D;
+const budget = Number(process.argv[2] ?? 4096);
+const policy = process.argv[3] === 'h2o' ? heavyHitter({ recent: 64 }) : sinkAndRecent({ sinkTokens: 4 });
+const cache = new LayerKVCache({ budget: { tokens: budget }, policy });
+for (let i = 0; i < budget; i++) cache.commit(k, k);
+const t0 = performance.now();
+const n = 300;
+for (let i = 0; i < n; i++) cache.commit(k, k);
+console.log('rolling', budget, ((performance.now() - t0) / n * 1000).toFixed(1), 'us/commit', 'pages', cache.numPages);
