@@ -73,6 +73,22 @@ export class KVPage {
     this.replace(tf.concat([this.keys, k], 2) as tf.Tensor4D, values as tf.Tensor4D);
   }
 
+  /**
+   * This page's keys and values joined with a chunk's (new tensors in the caller's scope; the page is unchanged),
+   * and its mask widened to them: what a chunk that will grow this page attends to.
+   */
+  joinedWith(k: tf.Tensor4D, v: tf.Tensor4D): { k: tf.Tensor4D; v: tf.Tensor4D; bias?: tf.Tensor4D } {
+    if (this.transposed) throw new Error('KVPage.joinedWith: the page is sealed');
+    const t = k.shape[2];
+    const bias = this.mask && (tf.concat([this.mask, tf.zeros([1, this.mask.shape[1], 1, t])], 3) as tf.Tensor4D);
+    return { k: tf.concat([this.keys, k], 2) as tf.Tensor4D, v: tf.concat([this.values, v], 2) as tf.Tensor4D, ...(bias ? { bias } : {}) };
+  }
+
+  /** Takes `joinedWith`'s keys and values as this page's (the chunk committed; no second copy). */
+  adopt(joined: { k: tf.Tensor4D; v: tf.Tensor4D }): void {
+    this.replace(joined.k, joined.v);
+  }
+
   /** Appends the slots of the page that follows (the caller frees it). */
   absorb(next: KVPage): void {
     const values = tf.tidy(() => {

@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { parseConfig } from '../config/parse-config.js';
 import type { CacheBudget, EvictionPolicy, EvictionUnit, KeepPlan } from './eviction-policy.js';
 import { keepRecent } from './eviction-policies.js';
+import type { AttentionSegment } from '../nn/segmented-attention.js';
 import { KVPage } from './kv-page.js';
 
 export interface LayerKVCacheOptions {
@@ -89,6 +90,9 @@ export class LayerKVCache {
   private next = 0;
   private nextGroup = 0;
   private view: Joined | undefined;
+  /** What the last segmentsWith() joined, for the commit of that chunk to reuse (while the cache is unchanged). */
+  private prepared: { k: tf.Tensor; v: tf.Tensor; joined: { k: tf.Tensor4D; v: tf.Tensor4D }; version: number } | undefined;
+  private version = 0;
 
   constructor(options: LayerKVCacheOptions = {}) {
     const { policy, ...rest } = options;
@@ -156,6 +160,20 @@ export class LayerKVCache {
   }
 
   /**
+   * What a chunk with keys and values [B, H, t, d] attends to: the pages, then the chunk — joined with the last page
+   * when committing the chunk will grow that page, so that the commit reuses the join instead of copying again.
+   * The joined tensors belong to the caller's scope: call this inside a tf.tidy (as attention does), or they
+   * outlive an attention that does not commit.
+   */
+  segmentsWith(k: tf.Tensor4D, v: tf.Tensor4D): readonly AttentionSegment[] {
+    const last = this.pages[this.pages.length - 1];
+    if (!last?.v || last.size + (k.shape[2] as number) > this.pageSize) return [...this.pages, { k, v }];
+    const joined = last.joinedWith(k, v);
+    this.prepared = { k, v, joined, version: this.version };
+    return [...this.pages.slice(0, -1), joined];
+  }
+
+  /**
    * Keys and values [B, H, T, d] as single tensors, owned by the cache (do not dispose; valid until the next
    * change). This joins the pages (a copy of the cache): for inspection, not per step.
    */
@@ -197,11 +215,12 @@ export class LayerKVCache {
     const chunk = { positions, groups, received };
     const plan = Math.max(...live) + t > budget ? this.plan(chunk, shape.heads, budget) : undefined;
 
+    const version = this.version;
     this.changed();
     this.shape = shape;
     if (this.pos.length === 0) this.startRecords(shape.heads);
     if (received) this.addScores(received);
-    this.appendChunk(k as tf.Tensor4D, v as tf.Tensor4D);
+    this.appendChunk(k as tf.Tensor4D, v as tf.Tensor4D, version);
     this.pos.forEach((row) => row.push(...positions));
     this.grp.forEach((row) => row.push(...groups));
     this.sc?.forEach((row, h) => row.push(...(received ? Array.from(received[h]?.subarray(slots) ?? []) : new Array<number>(t).fill(0))));
@@ -332,12 +351,16 @@ export class LayerKVCache {
   }
 
   /** Grows the last page by the chunk if it fits the page size, else seals it and starts a page. */
-  private appendChunk(k: tf.Tensor4D, v: tf.Tensor4D): void {
+  private appendChunk(k: tf.Tensor4D, v: tf.Tensor4D, version: number): void {
     const t = k.shape[2] as number;
     const last = this.pages[this.pages.length - 1];
     const live = this.pageLive[this.pageLive.length - 1];
+    const prepared = this.prepared;
+    this.prepared = undefined;
     if (last && live && last.size + t <= this.pageSize) {
-      last.append(k, v);
+      const reuse = prepared && prepared.k === k && prepared.v === v && prepared.version === version && !prepared.joined.k.isDisposed;
+      if (reuse && !prepared.joined.v.isDisposed) last.adopt(prepared.joined);
+      else last.append(k, v);
       last.widened();
       live.forEach((n, h) => (live[h] = n + t));
     } else {
@@ -496,6 +519,7 @@ export class LayerKVCache {
 
   /** Frees the joined view before the pages change. */
   private changed(): void {
+    this.version++;
     if (!this.view) return;
     tf.dispose([this.view.k, this.view.v, ...(this.view.bias ? [this.view.bias] : [])]);
     this.view = undefined;

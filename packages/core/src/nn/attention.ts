@@ -184,7 +184,8 @@ export class MultiHeadAttention extends Module {
       if (cache && k && v && commit) cache.commit(k, v);
       segments = cache && cache.length > 0 ? cache.segments() : [{ k: k as tf.Tensor, v: v as tf.Tensor }];
     } else {
-      segments = [...(cache?.segments() ?? []), { k: k as tf.Tensor, v: v as tf.Tensor }];
+      const chunk = { k: k as tf.Tensor4D, v: v as tf.Tensor4D };
+      segments = cache ? cache.segmentsWith(chunk.k, chunk.v) : [chunk];
     }
     const masks = [call.mask, call.visible && contextMask(cache, positions, call.visible)].filter((m) => m !== undefined);
     const mask = masks.length > 1 ? tf.add(masks[0] as tf.Tensor, masks[1] as tf.Tensor) : masks[0];

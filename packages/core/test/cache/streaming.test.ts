@@ -5,6 +5,7 @@ import { LayerKVCache } from '../../src/cache/layer-kv-cache.js';
 import { heavyHitter, keepRecent, perHeadBudget, sinkAndRecent } from '../../src/cache/eviction-policies.js';
 import type { EvictionPolicy } from '../../src/cache/eviction-policy.js';
 import { MultiHeadAttention } from '../../src/nn/attention.js';
+import type { VisibilityRule } from '../../src/nn/attention-mask.js';
 import { Rng } from '../../src/rng/rng.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { expectClose, randomTensor } from '../nn/util.js';
@@ -17,13 +18,8 @@ function attention(seed: number): MultiHeadAttention {
   return new MultiHeadAttention({ dim: C, numHeads: H, rng: Rng.seeded(seed) }).eval();
 }
 
-/** The positions of `sizes` chunks laid end to end. */
-function starts(sizes: readonly number[]): number[] {
-  return sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
-}
-
 /** An additive [t, T + t] mask over the cache's slots then the chunk's, built here from the slot positions. */
-function maskOver(cache: LayerKVCache, start: number, t: number, visible: Visible): tf.Tensor2D {
+function maskOver(cache: LayerKVCache, start: number, t: number, visible: VisibilityRule): tf.Tensor2D {
   const keys = [...cache.positions, ...Array.from({ length: t }, (_, i) => start + i)];
   const values = new Float32Array(t * keys.length);
   for (let i = 0; i < t; i++) keys.forEach((q, j) => (values[i * keys.length + j] = q >= 0 && visible(start + i, q) ? 0 : -Infinity));
@@ -71,7 +67,7 @@ describe.each(TEST_BACKENDS)('KV cache streaming on %s (attend, then commit and 
     const total = sizes.reduce((a, b) => a + b, 0);
     const x = randomTensor([2, total, C], 2);
     const window = 5;
-    const slide: Visible = (p, q) => q <= p && p - q < window;
+    const slide: VisibilityRule = (p, q) => q <= p && p - q < window;
     const reference = referenceAttention(mha, x, slide);
     // A chunk sees the window − 1 tokens before it: that is all the cache must keep.
     const cache = new LayerKVCache({ policy: keepRecent(), budget: { tokens: window - 1 }, pageSize });
@@ -91,7 +87,7 @@ describe.each(TEST_BACKENDS)('KV cache streaming on %s (attend, then commit and 
   it('the issue #13 case: a budget of 4 and two 3-token chunks, chunk 2 sees positions 0–5 (causal)', () => {
     const mha = attention(3);
     const x = randomTensor([1, 6, C], 4);
-    const causal: Visible = (p, q) => q <= p;
+    const causal: VisibilityRule = (p, q) => q <= p;
     const reference = referenceAttention(mha, x, causal);
     const cache = new LayerKVCache({ budget: { tokens: 4 } });
     const out = chunked(x, [3, 3], (chunk, start) => mha.forward(chunk, { cache, visible: causal, positions: [start, start + 1, start + 2] }));
@@ -108,7 +104,7 @@ describe.each(TEST_BACKENDS)('KV cache streaming on %s (attend, then commit and 
     const total = sizes.reduce((a, b) => a + b, 0);
     const x = randomTensor([1, total, C], 6);
     const [sinks, window] = [2, 4];
-    const rule: Visible = (p, q) => q <= p && (p - q < window || q < sinks);
+    const rule: VisibilityRule = (p, q) => q <= p && (p - q < window || q < sinks);
     const reference = referenceAttention(mha, x, rule);
     const cache = new LayerKVCache({ policy: sinkAndRecent({ sinkTokens: sinks }), budget: { tokens: sinks + window - 1 }, pageSize: 4 });
     const out = chunked(x, sizes, (chunk) => mha.forward(chunk, { cache, visible: rule }));
@@ -197,7 +193,7 @@ describe.each(TEST_BACKENDS)('KV cache streaming on %s (attend, then commit and 
     tf.dispose(mha.forward(finalBlock, { cache }));
     const y = mha.forward(next, { cache, visible: (p, q) => q <= p });
     const all = tf.concat([context, finalBlock, next], 1);
-    const rule: Visible = (i, j) => (i < 5 ? j <= i : i < 8 ? j < 8 : j <= i); // causal prefix, block 5–7 whole
+    const rule: VisibilityRule = (i, j) => (i < 5 ? j <= i : i < 8 ? j < 8 : j <= i); // causal prefix, block 5–7 whole
     const reference = tf.tidy(() => tf.slice(referenceAttention(mha, all, rule), [0, 8, 0], [-1, 2, -1]));
     expectClose(y, reference.dataSync(), 1e-5);
     tf.dispose([context, finalBlock, next, y, all, reference]);
@@ -208,7 +204,7 @@ describe.each(TEST_BACKENDS)('KV cache streaming on %s (attend, then commit and 
   it('growth keeps older pages as they are: a commit copies at most the last page', () => {
     const mha = attention(16);
     const x = randomTensor([1, 11, C], 17);
-    const causal: Visible = (p, q) => q <= p;
+    const causal: VisibilityRule = (p, q) => q <= p;
     const reference = referenceAttention(mha, x, causal);
     const paged = new LayerKVCache({ pageSize: 4 });
     const whole = new LayerKVCache({ pageSize: Infinity });
@@ -236,7 +232,7 @@ describe.each(TEST_BACKENDS)('KV cache streaming on %s (attend, then commit and 
     const steps = 40;
     const x = randomTensor([1, steps, C], 19);
     const window = 7;
-    const slide: Visible = (p, q) => q <= p && p - q < window;
+    const slide: VisibilityRule = (p, q) => q <= p && p - q < window;
     const reference = referenceAttention(mha, x, slide);
     const cache = new LayerKVCache({ budget: { tokens: window - 1 }, pageSize: 4 });
     const perSlot = 2 * H * (C / H) * 4;
