@@ -8,40 +8,36 @@
  *  - rolling: an append to a full keep-recent cache of that budget (each append evicts one token);
  *  - products: the two forms of one query's attention products over that many keys (query-major q·kᵀ and p·v as
  *    tfjs writes them; key-major (k·qᵀ)ᵀ and (vᵀ·pᵀ)ᵀ as sealed pages are read by up to 16 queries);
- *  - pageSizes: append and step at the largest context for other page sizes.
+ *  - otherPageSizes: append and step at 512 and at the largest context for other page sizes.
  * Each figure is the median over `--samples` calls at that context, in microseconds of this process's CPU time
  * (process.cpuUsage: on a shared machine wall time also counts the other processes' turns; `--clock wall` for wall
  * time). JSON on stdout.
- * `npx tsx bench/kv-cache-append.ts [--backends wasm,cpu] [--max 4096] [--samples 24] [--pageSize 128]
- *  [--pageSizes 32,64,256,512] [--clock cpu|wall]`.
+ * `npx tsx bench/kv-cache-append.ts [--backends wasm,cpu] [--max 4096] [--samples 24] [--pageSize 256]
+ *  [--pageSizes 64,128,512] [--clock cpu|wall]`.
  */
-import { performance } from "node:perf_hooks";
-import { cpuUsage } from "node:process";
-import { tf } from "../src/tf.js";
-import { initBackend } from "../src/backend/init-backend.js";
-import { LayerKVCache } from "../src/cache/layer-kv-cache.js";
-import { segmentedAttention } from "../src/nn/segmented-attention.js";
-import { benchArgs, machine, median } from "./gpt-bench-common.js";
+import { performance } from 'node:perf_hooks';
+import { cpuUsage } from 'node:process';
+import { tf } from '../src/tf.js';
+import { initBackend } from '../src/backend/init-backend.js';
+import { LayerKVCache } from '../src/cache/layer-kv-cache.js';
+import { segmentedAttention } from '../src/nn/segmented-attention.js';
+import { benchArgs, machine, median } from './gpt-bench-common.js';
 
 const { backends, args } = benchArgs({
-  max: "4096",
-  samples: "24",
-  pageSize: "128",
-  heads: "4",
-  headDim: "64",
-  pageSizes: "32,64,256,512",
-  clock: "cpu",
+  max: '4096',
+  samples: '24',
+  pageSize: '256',
+  heads: '4',
+  headDim: '64',
+  pageSizes: '64,128,512',
+  clock: 'cpu',
 });
-const [max, samples, pageSize, heads, headDim] = [
-  "max",
-  "samples",
-  "pageSize",
-  "heads",
-  "headDim",
-].map((k) => Number(args[k])) as [number, number, number, number, number];
+const [max, samples, pageSize, heads, headDim] = ['max', 'samples', 'pageSize', 'heads', 'headDim'].map((k) =>
+  Number(args[k]),
+) as [number, number, number, number, number];
 /** Microseconds now: this process's CPU time (user + system), or wall time. */
 const clock =
-  args["clock"] === "wall"
+  args['clock'] === 'wall'
     ? () => performance.now() * 1000
     : () => {
         const { user, system } = cpuUsage();
@@ -65,9 +61,7 @@ class ConcatPerAppendCache {
     return this.k?.shape[2] ?? 0;
   }
   dispose(): void {
-    tf.dispose(
-      [this.k, this.v].filter((t): t is tf.Tensor4D => t !== undefined)
-    );
+    tf.dispose([this.k, this.v].filter((t): t is tf.Tensor4D => t !== undefined));
   }
 }
 
@@ -111,11 +105,9 @@ function concatPerAppend(): Design {
     step: (q, k, v) => {
       cache.append(k, v);
       tf.tidy(() =>
-        segmentedAttention(
-          q,
-          [{ k: cache.k as tf.Tensor4D, v: cache.v as tf.Tensor4D }],
-          { scale: 1 / Math.sqrt(headDim) }
-        ).heads.dataSync()
+        segmentedAttention(q, [{ k: cache.k as tf.Tensor4D, v: cache.v as tf.Tensor4D }], {
+          scale: 1 / Math.sqrt(headDim),
+        }).heads.dataSync(),
       );
     },
     dispose: () => cache.dispose(),
@@ -129,7 +121,7 @@ function perContext(
   make: () => Design,
   run: (design: Design, k: tf.Tensor4D) => void,
   fill: (design: Design, to: number) => void,
-  at: readonly number[] = contexts
+  at: readonly number[] = contexts,
 ): Record<number, number> {
   const design = make();
   const out: Record<number, number> = {};
@@ -170,10 +162,10 @@ function timed(run: () => tf.Tensor): number {
 /** One query's products over n keys per head, both forms. */
 function productForms(): Record<string, Record<number, number>> {
   const out: Record<string, Record<number, number>> = {
-    "q·kT": {},
-    "(k·qT)T": {},
-    "p·v": {},
-    "(vT·pT)T": {},
+    'q·kT': {},
+    '(k·qT)T': {},
+    'p·v': {},
+    '(vT·pT)T': {},
   };
   const bh = heads;
   const q = tf.randomNormal([bh, 1, headDim]);
@@ -184,17 +176,11 @@ function productForms(): Record<string, Record<number, number>> {
       [bh, headDim, n],
       [bh, 1, n],
     ].map((shape) => tf.randomNormal(shape));
-    out["q·kT"]![n] = timed(() => tf.matMul(q, k as tf.Tensor, false, true));
-    out["(k·qT)T"]![n] = timed(() =>
-      tf.reshape(tf.matMul(k as tf.Tensor, q, false, true), [bh, 1, n])
-    );
-    out["p·v"]![n] = timed(() => tf.matMul(p as tf.Tensor, v as tf.Tensor));
-    out["(vT·pT)T"]![n] = timed(() =>
-      tf.reshape(tf.matMul(vT as tf.Tensor, p as tf.Tensor, false, true), [
-        bh,
-        1,
-        headDim,
-      ])
+    out['q·kT']![n] = timed(() => tf.matMul(q, k as tf.Tensor, false, true));
+    out['(k·qT)T']![n] = timed(() => tf.reshape(tf.matMul(k as tf.Tensor, q, false, true), [bh, 1, n]));
+    out['p·v']![n] = timed(() => tf.matMul(p as tf.Tensor, v as tf.Tensor));
+    out['(vT·pT)T']![n] = timed(() =>
+      tf.reshape(tf.matMul(vT as tf.Tensor, p as tf.Tensor, false, true), [bh, 1, headDim]),
     );
     tf.dispose([k, v, vT, p] as tf.Tensor[]);
   }
@@ -204,10 +190,9 @@ function productForms(): Record<string, Record<number, number>> {
 
 const ratio = (series: Record<number, number>) =>
   Number(
-    (
-      (series[contexts[contexts.length - 1] as number] as number) /
-      (series[contexts[0] as number] as number)
-    ).toFixed(2)
+    ((series[contexts[contexts.length - 1] as number] as number) / (series[contexts[0] as number] as number)).toFixed(
+      2,
+    ),
   );
 
 const results = [];
@@ -216,6 +201,7 @@ for (const backend of backends) {
   const q = token();
   const append = (design: Design, k: tf.Tensor4D) => design.append(k, k);
   const step = (design: Design, k: tf.Tensor4D) => design.step(q, k, k);
+  for (const make of [() => paged(pageSize), concatPerAppend]) perContext(make, step, growTo, [256]); // warm-up
   const appendPaged = perContext(() => paged(pageSize), append, growTo);
   const appendConcat = perContext(concatPerAppend, append, growTo);
   const stepPaged = perContext(() => paged(pageSize), step, growTo);
@@ -227,21 +213,16 @@ for (const backend of backends) {
       () => paged(pageSize, context),
       append,
       (design) => growTo(design, context),
-      [context]
+      [context],
     );
     rolling[context] = series[context] as number;
   }
-  const largest = [contexts[contexts.length - 1] as number];
-  const pageSizes: Record<number, { append: number; step: number }> = {};
-  for (const size of (args["pageSizes"] ?? "")
-    .split(",")
-    .filter(Boolean)
-    .map(Number)) {
-    const appendAt = perContext(() => paged(size), append, growTo, largest);
-    const stepAt = perContext(() => paged(size), step, growTo, largest);
+  const sweepAt = [...new Set([Math.min(512, max), max])];
+  const pageSizes: Record<number, { append: Record<number, number>; step: Record<number, number> }> = {};
+  for (const size of (args['pageSizes'] ?? '').split(',').filter(Boolean).map(Number)) {
     pageSizes[size] = {
-      append: appendAt[largest[0] as number] as number,
-      step: stepAt[largest[0] as number] as number,
+      append: perContext(() => paged(size), append, growTo, sweepAt),
+      step: perContext(() => paged(size), step, growTo, sweepAt),
     };
   }
   q.dispose();
@@ -251,11 +232,9 @@ for (const backend of backends) {
     stepMicros: { paged: stepPaged, concatPerAppend: stepConcat },
     rollingAppendMicros: rolling,
     productMicros: productForms(),
-    pageSizesAtLargestContext: pageSizes,
+    otherPageSizes: pageSizes,
     growth: {
-      note: `cost at ${contexts[contexts.length - 1]} tokens ÷ cost at ${
-        contexts[0]
-      } tokens`,
+      note: `cost at ${contexts[contexts.length - 1]} tokens ÷ cost at ${contexts[0]} tokens`,
       appendPaged: ratio(appendPaged),
       appendConcatPerAppend: ratio(appendConcat),
       stepPaged: ratio(stepPaged),
@@ -267,14 +246,14 @@ for (const backend of backends) {
 console.log(
   JSON.stringify(
     {
-      bench: "kv-cache-append",
-      clock: args["clock"],
-      layout: { batch: 1, heads, headDim, dtype: "float32", pageSize },
+      bench: 'kv-cache-append',
+      clock: args['clock'],
+      layout: { batch: 1, heads, headDim, dtype: 'float32', pageSize },
       samples,
       machine: machine(),
       results,
     },
     null,
-    2
-  )
+    2,
+  ),
 );

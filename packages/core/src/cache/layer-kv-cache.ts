@@ -14,7 +14,7 @@ export interface LayerKVCacheOptions {
   /** Evict single tokens (default) or whole groups (a frame, a block: see `CommitOptions.group`), never split. */
   readonly evictBy?: EvictionUnit;
   /**
-   * Slots per page (default 128). A commit copies at most the last page (tfjs has no in-place writes); attention
+   * Slots per page (default 256). A commit copies at most the last page (tfjs has no in-place writes); attention
    * runs one product per page. `Infinity` keeps one growing tensor (a copy of the whole cache per commit).
    */
   readonly pageSize?: number;
@@ -565,7 +565,7 @@ export class LayerKVCache {
   }
 }
 
-const DEFAULT_PAGE_SIZE = 128;
+const DEFAULT_PAGE_SIZE = 256;
 
 interface Joined {
   readonly k: tf.Tensor4D;
