@@ -125,7 +125,7 @@ export class KVPage {
   /** Rebuilds the mask from the slots' positions per head (−1 = dead) of a page with `dead` dead slots. */
   setMask(rows: readonly (readonly number[])[], dead: number): void {
     this.mask?.dispose();
-    this.mask = deadSlotBias(rows);
+    this.mask = dead > 0 ? deadSlotBias(rows) : undefined;
     this.maskedDead = dead;
   }
 

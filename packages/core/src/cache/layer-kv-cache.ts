@@ -67,8 +67,8 @@ interface ChunkShape {
  * Keys and values of one attention layer, [B, H, T, d], for chunked generation. Attention reads the cache and a
  * chunk's own keys together (`segments()` + the chunk), then commits the chunk: eviction happens at commit, so a
  * chunk always sees the context its mask allows. Storage is a list of pages: a commit grows only the last page,
- * evicted slots die (masked at once) and their pages are compacted lazily — when half dead, when last, or when a
- * byte budget needs the room — so neither growth nor eviction copies the whole cache per step.
+ * evicted slots die (masked at once) and their pages are compacted lazily — when half dead, or when a byte budget
+ * needs the room — so neither growth nor eviction copies the whole cache per step.
  *
  * Every slot has an absolute token position per head (−1 = dead in that head) and a group id; masks over
  * [cache + chunk] are stated on these (`positions`, `headPositions`, `contextMask`). RoPE is applied before
@@ -404,9 +404,10 @@ export class LayerKVCache {
   }
 
   /**
-   * Reclaims dead slots: drops dead pages, compacts a page when at most half of it is live, when it is the last
-   * page (where commits grow) or when a byte budget needs the room, re-masks the others, and merges neighbours
-   * that fit one page. A compaction copies one page, and (but for the last) only after half of it died.
+   * Reclaims dead slots: drops dead pages, compacts a page when at most half of it is live, when its dead slots
+   * end it (a rollback) or when a byte budget needs the room, re-masks the others, and merges neighbours that fit
+   * one page. A compaction copies one page, and (but for a cut) only after half of it died: amortised, a slot is
+   * copied about once per eviction however long the run.
    */
   private reclaim(force = false): void {
     const records = [this.pos, this.grp, ...(this.sc ? [this.sc] : [])];
@@ -419,18 +420,23 @@ export class LayerKVCache {
       const live = this.pageLive[index] as number[];
       const widest = Math.max(...live);
       const dead = live.reduce((sum, c) => sum + n - c, 0);
-      const rows = () => this.pos.map((row) => row.slice(start, start + n));
       if (widest === 0) {
         page.dispose();
         reshaped = true;
-      } else if (dead > 0 && widest < n && (force || index === this.pages.length - 1 || widest <= n / 2)) {
-        const slots = rows().map((row) => padTo(row.flatMap((p, j) => (p >= 0 ? [start + j] : [])), widest));
-        page.gather(slots.map((list) => list.map((slot) => (slot < 0 ? -1 : slot - start))));
-        page.setMask(slots, live.reduce((sum, c) => sum + widest - c, 0));
-        kept.push({ page, live, start, slots });
-        reshaped = true;
+      } else if (dead > 0 && (force || page.maskStale(dead))) {
+        const rows = this.pos.map((row) => row.slice(start, start + n));
+        if (widest < n && (force || widest <= n / 2 || deadIsSuffix(rows))) {
+          const slots = rows.map((row) => padTo(row.flatMap((p, j) => (p >= 0 ? [start + j] : [])), widest));
+          page.gather(slots.map((list) => list.map((slot) => (slot < 0 ? -1 : slot - start))));
+          page.setMask(slots, live.reduce((sum, c) => sum + widest - c, 0));
+          kept.push({ page, live, start, slots });
+          reshaped = true;
+        } else {
+          page.setMask(rows, dead);
+          kept.push({ page, live, start });
+        }
       } else {
-        if (page.maskStale(dead)) page.setMask(rows(), dead);
+        if (dead === 0 && page.maskStale(0)) page.setMask([], 0);
         kept.push({ page, live, start });
       }
       start += n;
@@ -571,6 +577,13 @@ interface Joined {
   readonly k: tf.Tensor4D;
   readonly v: tf.Tensor4D;
   readonly bias: tf.Tensor4D | undefined;
+}
+
+/** Whether every head's dead slots are the same run at the end of the page (a rollback): cut without a gather. */
+function deadIsSuffix(rows: readonly (readonly number[])[]): boolean {
+  const first = rows[0] ?? [];
+  const cut = first.findIndex((p) => p < 0);
+  return rows.every((row) => row.every((p, j) => (j < cut ? p >= 0 : p < 0)));
 }
 
 function padTo(list: number[], width: number): number[] {

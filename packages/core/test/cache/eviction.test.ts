@@ -8,6 +8,7 @@ import { RotaryEmbedding } from '../../src/nn/rope.js';
 import { Rng } from '../../src/rng/rng.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { expectClose, randomTensor } from '../nn/util.js';
+import { expectDeadSlotsMasked, held, heldValues, liveSlots } from './held.js';
 
 function tokens(start: number, t: number, heads = 2, d = 2): tf.Tensor4D {
   const v: number[] = [];
@@ -21,9 +22,14 @@ function appendTokens(cache: LayerKVCache, start: number, t: number, heads = 2):
   k.dispose();
 }
 
-/** Attention probabilities [1, H, 1, T] putting `weights[h][j]` on slot j. */
+/** Attention probabilities [1, H, 1, T] putting `weights[h][j]` on head h's j-th live slot (0 on dead slots). */
 function record(cache: LayerKVCache, weights: number[][]): void {
-  const probs = tf.tensor4d(weights.flat(), [1, weights.length, 1, (weights[0] as number[]).length]);
+  const rows = weights.map((row, h) => {
+    const out = new Array<number>(cache.length).fill(0);
+    liveSlots(cache, h).forEach((slot, j) => (out[slot] = row[j] as number));
+    return out;
+  });
+  const probs = tf.tensor4d(rows.flat(), [1, weights.length, 1, cache.length]);
   cache.recordAttention(probs);
   probs.dispose();
 }
@@ -39,9 +45,13 @@ describe.each(TEST_BACKENDS)('eviction policies on %s', (backend) => {
   it('sink + recent keeps the first tokens and the newest (StreamingLLM)', () => {
     const cache = new LayerKVCache({ policy: sinkAndRecent({ sinkTokens: 2 }), budget: { tokens: 5 } });
     for (let p = 0; p < 10; p++) appendTokens(cache, p, 1);
-    expect(cache.positions).toEqual([0, 1, 7, 8, 9]);
+    expect(held(cache)).toEqual([0, 1, 7, 8, 9]);
+    expectDeadSlotsMasked(cache);
     appendTokens(cache, 10, 3); // a multi-token append is evicted in one go
-    expect(cache.positions).toEqual([0, 1, 10, 11, 12]);
+    expect(held(cache)).toEqual([0, 1, 10, 11, 12]);
+    expect(held(cache, 1)).toEqual([0, 1, 10, 11, 12]);
+    expect(heldValues(cache, cache.read().k, 1)).toEqual([100, 101, 110, 111, 112]);
+    expectDeadSlotsMasked(cache);
     cache.dispose();
   });
 
@@ -54,35 +64,35 @@ describe.each(TEST_BACKENDS)('eviction policies on %s', (backend) => {
       [0.1, 0.8, 0.1],
     ]);
     appendTokens(cache, 3, 1);
-    expect(cache.headPositions(0)).toEqual([0, 2, 3]);
-    expect(cache.headPositions(1)).toEqual([1, 2, 3]);
-    expect(cache.keyBias()).toBeUndefined(); // same count per head: no padding slots
+    expect(held(cache, 0)).toEqual([0, 2, 3]);
+    expect(held(cache, 1)).toEqual([1, 2, 3]);
+    expectDeadSlotsMasked(cache); // each head's evicted token is masked in that head only
     const k = cache.read().k;
-    const data = k.dataSync();
-    expect([data[0], data[2], data[4]]).toEqual([0, 2, 3]);
-    expect([data[6], data[8], data[10]]).toEqual([101, 102, 103]);
+    expect(heldValues(cache, k, 0)).toEqual([0, 2, 3]);
+    expect(heldValues(cache, k, 1)).toEqual([101, 102, 103]);
     // Scores follow their tokens: head 0's position 0 stays the heavy hitter.
-    expect(Array.from(cache.attentionScores()?.[0] ?? [])).toEqual([Math.fround(0.7), Math.fround(0.2), 0]);
+    const scores = cache.attentionScores()?.[0] ?? new Float32Array(0);
+    expect(liveSlots(cache, 0).map((slot) => scores[slot])).toEqual([Math.fround(0.7), Math.fround(0.2), 0]);
     record(cache, [
       [0.1, 0.1, 0.8],
       [0.1, 0.1, 0.8],
     ]);
     appendTokens(cache, 4, 1);
-    expect(cache.headPositions(0)).toEqual([0, 3, 4]);
+    expect(held(cache, 0)).toEqual([0, 3, 4]);
     cache.dispose();
   });
 
-  it('per-head budgets keep different counts per head, padded and masked', () => {
+  it('per-head budgets keep different counts per head, each head masking its own evicted slots', () => {
     const cache = new LayerKVCache({ policy: perHeadBudget({ fractions: [1, 0.5] }), budget: { tokens: 4 } });
     for (let p = 0; p < 6; p++) appendTokens(cache, p, 1);
-    expect(cache.headPositions(0)).toEqual([2, 3, 4, 5]);
-    expect(cache.headPositions(1)).toEqual([4, 5, -1, -1]);
-    expect(Array.from(cache.keyBias()?.dataSync() ?? [])).toEqual([0, 0, 0, 0, 0, 0, -Infinity, -Infinity]);
-    const data = cache.read().k.dataSync();
-    expect([data[8], data[10]]).toEqual([104, 105]);
+    expect(held(cache, 0)).toEqual([2, 3, 4, 5]);
+    expect(held(cache, 1)).toEqual([4, 5]);
+    expectDeadSlotsMasked(cache);
+    expect(heldValues(cache, cache.read().k, 1)).toEqual([104, 105]);
     cache.rollback(1);
-    expect(cache.headPositions(0)).toEqual([2, 3, 4]);
-    expect(cache.headPositions(1)).toEqual([4, -1, -1]);
+    expect(held(cache, 0)).toEqual([2, 3, 4]);
+    expect(held(cache, 1)).toEqual([4]);
+    expectDeadSlotsMasked(cache);
     cache.dispose();
   });
 
@@ -115,7 +125,7 @@ describe.each(TEST_BACKENDS)('eviction policies on %s', (backend) => {
       const steps = [];
       for (let p = 0; p < 9; p++) {
         steps.push(tf.tidy(() => mha.forward(tf.slice(x, [0, p, 0], [-1, 1, -1]), { cache })));
-        expect(cache.length).toBe(Math.min(p + 1, 2 + sinks));
+        expect(cache.tokenCount).toBe(Math.min(p + 1, 2 + sinks));
       }
       const joined = tf.concat(steps, 1);
       expectClose(joined, full.dataSync(), 1e-5);

@@ -4,6 +4,7 @@ import { LayerKVCache } from '../../src/cache/layer-kv-cache.js';
 import { KVCache } from '../../src/cache/kv-cache.js';
 import { sinkAndRecent } from '../../src/cache/eviction-policies.js';
 import { ConfigError, InputError } from '../../src/errors.js';
+import { expectDeadSlotsMasked, held, heldValues } from './held.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 
 /** Keys [1, H, t, d] whose every value is 100·head + position, so gathered slots can be read back. */
@@ -70,11 +71,12 @@ describe.each(TEST_BACKENDS)('LayerKVCache and KVCache on %s', (backend) => {
     const cache = new LayerKVCache({ budget: { tokens: 4 } });
     for (let p = 0; p < 10; p++) {
       appendTokens(cache, p, 1);
-      expect(cache.length).toBe(Math.min(p + 1, 4));
+      expect(cache.tokenCount).toBe(Math.min(p + 1, 4));
     }
-    expect(cache.positions).toEqual([6, 7, 8, 9]);
-    expect(slotValues(cache.read().k, 1)).toEqual([6, 7, 8, 9]);
-    expect(slotValues(cache.read().v, 0)).toEqual([6, 7, 8, 9]);
+    expect(held(cache)).toEqual([6, 7, 8, 9]);
+    expect(heldValues(cache, cache.read().k, 1)).toEqual([106, 107, 108, 109]);
+    expect(heldValues(cache, cache.read().v, 0)).toEqual([6, 7, 8, 9]);
+    expectDeadSlotsMasked(cache);
     expect(cache.nextPosition).toBe(10);
     cache.dispose();
   });
