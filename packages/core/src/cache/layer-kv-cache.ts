@@ -315,7 +315,8 @@ export class LayerKVCache {
   private plan(chunk: { positions: number[]; groups: number[]; received: Float32Array[] | undefined }, heads: number, budget: number): KeepPlan {
     const rows = (source: number[][], tail: number[]) => Array.from({ length: heads }, (_, h) => (source[h] ?? []).concat(tail));
     const headPositions = rows(this.pos, chunk.positions);
-    const headGroups = rows(this.grp, chunk.groups);
+    let groups: number[][] | undefined;
+    const headGroups = () => (groups ??= rows(this.grp, chunk.groups));
     const scores = this.policy.needsScores
       ? headPositions.map((row, h) => {
           const out = new Float32Array(row.length);
@@ -333,7 +334,9 @@ export class LayerKVCache {
       length,
       numHeads: heads,
       headPositions,
-      headGroups,
+      get headGroups() {
+        return headGroups();
+      },
       unit: this.evictBy,
       ...(scores ? { scores } : {}),
       budget,
@@ -343,9 +346,10 @@ export class LayerKVCache {
     lists.forEach((list, h) => {
       checkSorted(list, length);
       const row = headPositions[h] as number[];
-      const kept = list.filter((i) => (row[i] as number) >= 0);
-      if (kept.length > budget) throw new InputError(`eviction policy '${this.policy.name}' kept ${kept.length} > ${budget} tokens`);
-      if (this.evictBy === 'group') checkWholeGroups(this.policy.name, row, headGroups[h] as number[], new Set(kept));
+      let kept = 0;
+      for (const slot of list) if ((row[slot] as number) >= 0) kept++;
+      if (kept > budget) throw new InputError(`eviction policy '${this.policy.name}' kept ${kept} > ${budget} tokens`);
+      if (this.evictBy === 'group') checkWholeGroups(this.policy.name, row, headGroups()[h] as number[], new Set(list));
     });
     return plan;
   }
@@ -375,21 +379,24 @@ export class LayerKVCache {
     const lists = 'shared' in plan ? this.pos.map(() => plan.shared) : plan.perHead;
     lists.forEach((list, h) => {
       let next = 0;
-      this.forEachSlot((slot, page) => {
-        if (list[next] === slot) next++;
-        else this.killSlot(h, slot, page);
-      });
+      let slot = 0;
+      for (let page = 0; page < this.pages.length; page++) {
+        for (const end = slot + (this.pages[page] as KVPage).size; slot < end; slot++) {
+          if (list[next] === slot) next++;
+          else this.killSlot(h, slot, page);
+        }
+      }
     });
   }
 
   private killWhere(dead: (position: number, slot: number) => boolean): void {
-    this.pos.forEach((row, h) => this.forEachSlot((slot, page) => dead(row[slot] as number, slot) && this.killSlot(h, slot, page)));
-  }
-
-  private forEachSlot(visit: (slot: number, page: number) => void): void {
-    let slot = 0;
-    this.pages.forEach((page, index) => {
-      for (let end = slot + page.size; slot < end; slot++) visit(slot, index);
+    this.pos.forEach((row, h) => {
+      let slot = 0;
+      for (let page = 0; page < this.pages.length; page++) {
+        for (const end = slot + (this.pages[page] as KVPage).size; slot < end; slot++) {
+          if (dead(row[slot] as number, slot)) this.killSlot(h, slot, page);
+        }
+      }
     });
   }
 
@@ -598,11 +605,13 @@ function checkPositions(positions: readonly number[], t: number): void {
 }
 
 function checkSorted(list: readonly number[], length: number): void {
-  list.forEach((i, n) => {
-    if (!Number.isInteger(i) || i < 0 || i >= length || (n > 0 && i <= (list[n - 1] as number))) {
+  let previous = -1;
+  for (const slot of list) {
+    if (!Number.isInteger(slot) || slot <= previous || slot >= length) {
       throw new InputError(`eviction plan: slot list must be sorted unique indices in [0, ${length}), got [${list.join(',')}]`);
     }
-  });
+    previous = slot;
+  }
 }
 
 function checkWholeGroups(policy: string, row: readonly number[], groups: readonly number[], kept: ReadonlySet<number>): void {

@@ -22,8 +22,9 @@ export interface SegmentedAttentionOptions {
 /**
  * Up to this many queries, the products take the keys and the transposed values as their left operands:
  * (k·qᵀ)ᵀ and (vᵀ·pᵀ)ᵀ. On wasm a right operand is repacked by XNNPACK on every call, so q·kᵀ over a cache of
- * n keys repacks n·d values for one query; this way only the queries and the probabilities are (37 ms → 1.2 ms
- * for one query over 4,096 keys × 4 heads of 64, bench/kv-cache-append.ts). More queries amortise the packing.
+ * n keys repacks n·d values for one query; this way only the queries and the probabilities are (one query over
+ * 4,096 keys × 4 heads of 64: 18 → 7.7 ms and 4.9 → 1.2 ms, bench/kv-cache-append.ts). More queries amortise the
+ * packing.
  */
 const KEY_MAJOR_QUERIES = 16;
 
