@@ -7,7 +7,8 @@ import { InputError } from '../errors.js';
  * tensors the caller owns; `AttentionMaskCache` keeps them by key for reuse.
  *
  * Masks are stated on absolute token positions: a query at position p and a key at position q. With a KV cache
- * the keys are the cache's positions (`LayerKVCache.positions`) and the queries continue from there.
+ * the keys are the cache's slots (`LayerKVCache.positions`, −1 on dead ones) followed by the chunk's own keys;
+ * `contextMask` builds such a mask from a rule.
  */
 export type VisibilityRule = (queryPosition: number, keyPosition: number) => boolean;
 

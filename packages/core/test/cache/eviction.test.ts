@@ -8,13 +8,7 @@ import { RotaryEmbedding } from '../../src/nn/rope.js';
 import { Rng } from '../../src/rng/rng.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { expectClose, randomTensor } from '../nn/util.js';
-import { expectDeadSlotsMasked, held, heldValues, liveSlots } from './held.js';
-
-function tokens(start: number, t: number, heads = 2, d = 2): tf.Tensor4D {
-  const v: number[] = [];
-  for (let h = 0; h < heads; h++) for (let i = 0; i < t; i++) for (let c = 0; c < d; c++) v.push(100 * h + start + i);
-  return tf.tensor4d(v, [1, heads, t, d]);
-}
+import { expectDeadSlotsMasked, held, heldValues, liveSlots, tokens } from './cache-helpers.js';
 
 function appendTokens(cache: LayerKVCache, start: number, t: number, heads = 2): void {
   const k = tokens(start, t, heads);

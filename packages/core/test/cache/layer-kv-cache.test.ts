@@ -4,15 +4,10 @@ import { LayerKVCache } from '../../src/cache/layer-kv-cache.js';
 import { KVCache } from '../../src/cache/kv-cache.js';
 import { sinkAndRecent } from '../../src/cache/eviction-policies.js';
 import { ConfigError, InputError } from '../../src/errors.js';
-import { expectDeadSlotsMasked, held, heldValues } from './held.js';
+import { expectDeadSlotsMasked, held, heldValues, tokens as sharedTokens } from './cache-helpers.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 
-/** Keys [1, H, t, d] whose every value is 100·head + position, so gathered slots can be read back. */
-function tokens(start: number, t: number, heads = 2, d = 3): tf.Tensor4D {
-  const v: number[] = [];
-  for (let h = 0; h < heads; h++) for (let i = 0; i < t; i++) for (let c = 0; c < d; c++) v.push(100 * h + start + i);
-  return tf.tensor4d(v, [1, heads, t, d]);
-}
+const tokens = (start: number, t: number, heads = 2) => sharedTokens(start, t, heads, 3);
 
 /** The position encoded in each slot of head h (first channel). */
 function slotValues(x: tf.Tensor, head: number): number[] {

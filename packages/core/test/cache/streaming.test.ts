@@ -10,6 +10,7 @@ import { Rng } from '../../src/rng/rng.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { expectClose, randomTensor } from '../nn/util.js';
 import { chunked, referenceAttention, type Visible } from './reference-attention.js';
+import { tokens } from './cache-helpers.js';
 
 const C = 8;
 const H = 2;
@@ -41,14 +42,8 @@ function snapshot(cache: LayerKVCache) {
   };
 }
 
-function kv(start: number, t: number, heads = H, d = 2): tf.Tensor4D {
-  const v: number[] = [];
-  for (let h = 0; h < heads; h++) for (let i = 0; i < t; i++) for (let c = 0; c < d; c++) v.push(100 * h + start + i);
-  return tf.tensor4d(v, [1, heads, t, d]);
-}
-
 function commitTokens(cache: LayerKVCache, start: number, t: number, group?: number): void {
-  const k = kv(start, t);
+  const k = tokens(start, t);
   cache.commit(k, k, group === undefined ? {} : { group });
   k.dispose();
 }
@@ -159,7 +154,7 @@ describe.each(TEST_BACKENDS)('KV cache streaming on %s (attend, then commit and 
     const cache = new LayerKVCache({ policy: splitter, budget: { tokens: 3 }, evictBy: 'group' });
     commitTokens(cache, 0, 3, 0);
     const before = snapshot(cache);
-    const chunk = kv(3, 2);
+    const chunk = tokens(3, 2);
     expect(() => cache.commit(chunk, chunk, { group: 1 })).toThrow(/splits group 1/);
     expect(snapshot(cache)).toEqual(before);
     chunk.dispose();
@@ -285,7 +280,7 @@ describe.each(TEST_BACKENDS)('KV cache streaming on %s (attend, then commit and 
     const stale = tf.zeros([3, 3]); // over the chunk only: the cache's 3 slots are missing
     const badK = tf.zeros([1, 3, 1, 4]);
     const probs = tf.zeros([1, H, 1, 2]);
-    const ok = kv(3, 1);
+    const ok = tokens(3, 1);
     const before = snapshot(cache);
     const numTensors = tf.memory().numTensors;
     const attempts: [string, () => unknown][] = [

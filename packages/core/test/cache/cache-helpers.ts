@@ -1,6 +1,13 @@
 import { expect } from 'vitest';
-import type { tf } from '../../src/tf.js';
+import { tf } from '../../src/tf.js';
 import type { LayerKVCache } from '../../src/cache/layer-kv-cache.js';
+
+/** Keys [1, H, t, d] whose every value is 100·head + position, so that slots can be read back. */
+export function tokens(start: number, t: number, heads = 2, d = 2): tf.Tensor4D {
+  const v: number[] = [];
+  for (let h = 0; h < heads; h++) for (let i = 0; i < t; i++) for (let c = 0; c < d; c++) v.push(100 * h + start + i);
+  return tf.tensor4d(v, [1, heads, t, d]);
+}
 
 /** The slot indices of head h's live slots (dead slots, position −1, await reclamation and are masked). */
 export function liveSlots(cache: LayerKVCache, head = 0): number[] {
