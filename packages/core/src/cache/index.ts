@@ -1,4 +1,4 @@
-export { LayerKVCache, type CacheSegment, type CommitOptions, type LayerKVCacheOptions } from './layer-kv-cache.js';
+export { LayerKVCache, type CommitOptions, type LayerKVCacheOptions } from './layer-kv-cache.js';
 export { KVCache, type KVCacheOptions } from './kv-cache.js';
 export { contextMask } from './context-mask.js';
 export type { CacheBudget, EvictionContext, EvictionPolicy, EvictionUnit, KeepPlan } from './eviction-policy.js';

@@ -32,19 +32,6 @@ export interface CommitOptions {
   readonly attention?: tf.Tensor;
 }
 
-/**
- * A run of cache slots as attention reads them (an AttentionSegment): keys [B, H, n, d]; values as `v`
- * [B, H, n, d] (the last page, where commits grow) or transposed as `vT` [B, H, d, n] (sealed pages); the mask
- * of its dead slots.
- */
-export interface CacheSegment {
-  readonly k: tf.Tensor4D;
-  readonly v?: tf.Tensor4D | undefined;
-  readonly vT?: tf.Tensor4D | undefined;
-  /** [1, 1 or H, 1, n], −∞ on dead slots; absent when every slot holds a token in every head. */
-  readonly bias?: tf.Tensor4D;
-}
-
 const optionsSchema = z.object({
   budget: z
     .object({ tokens: z.number().int().nonnegative().optional(), bytes: z.number().nonnegative().optional() })
@@ -154,8 +141,12 @@ export class LayerKVCache {
     return this.policy.needsScores;
   }
 
-  /** The pages in slot order, owned by the cache (valid until the next change): what attention reads. */
-  segments(): readonly CacheSegment[] {
+  /**
+   * The pages in slot order, owned by the cache (valid until the next change): keys [B, H, n, d], values as `v`
+   * [B, H, n, d] (the last page, where commits grow) or transposed as `vT` [B, H, d, n] (sealed pages), and the mask
+   * of the page's dead slots ([1, 1 or H, 1, n]) when it has some.
+   */
+  segments(): readonly AttentionSegment[] {
     return this.pages;
   }
 
