@@ -73,8 +73,13 @@ describe('CoBit training, checkpoints and generation', () => {
     expect(last?.ids.map((r) => r.length)).toEqual([12, 12]);
     expect(last?.texts[0]).toBe(tokenizer.decodeIds(last?.ids[0] as number[]));
     expect(last?.seed).toBe(4);
-    const again = [];
-    for await (const chunk of generateText(loaded, { samples: 2, length: 12, every: 100, sampler: { steps: 9, stochastic: { gamma: 0.3 } } }, { seed: 4 })) again.push(chunk.value.ids);
+    const stochastic = async (seed: number) => {
+      let ids: readonly (readonly number[])[] = [];
+      for await (const chunk of generateText(loaded, { samples: 2, length: 12, every: 100, sampler: { steps: 9, stochastic: { gamma: 0.3 } } }, { seed })) ids = chunk.value.ids;
+      return ids;
+    };
+    expect(await stochastic(11)).toEqual(await stochastic(11));
+    expect(await stochastic(11)).not.toEqual(await stochastic(12));
     // One warm-up run at this length: the network keeps the positional features of each length it has seen.
     for await (const chunk of generateText(loaded, { samples: 1, length: 4, every: 1, sampler: { steps: 3 } }, { seed: 0 })) void chunk;
     const before = tf.memory().numTensors;
