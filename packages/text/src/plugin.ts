@@ -4,6 +4,7 @@ import { evalCommands } from './commands/eval-command.js';
 import { generateCommands } from './commands/generate-command.js';
 import { trainCommands } from './commands/train-command.js';
 import { ArGenerator, BitlmGenerator, CobitGenerator } from './generators.js';
+import { textDemo } from './demo.js';
 
 /** The @nextx/text plugin: CoBit (bitstream diffusion), BitLM and the AR reference, with their CLI verbs. */
 export const plugin: Plugin = {
@@ -21,4 +22,5 @@ export const plugin: Plugin = {
     generate: generateCommands,
     eval: evalCommands,
   },
+  demo: (context) => textDemo(context),
 };
