@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type {
+  Rng} from '@nextx/core';
 import {
   Dropout,
   Embedding,
@@ -8,7 +10,6 @@ import {
   ModuleList,
   MultiHeadAttention,
   RotaryEmbedding,
-  Rng,
   SwiGluMlp,
   maskFromPositions,
   range,

@@ -1,4 +1,5 @@
-import { Dropout, Linear, Module, Rng, gelu, silu, tf } from '@nextx/core';
+import type { Rng} from '@nextx/core';
+import { Dropout, Linear, Module, gelu, silu, tf } from '@nextx/core';
 
 /** Official `SwiGLU`: Wo(Wa(h) ⊙ SiLU(Wb(h))), with dropout before Wo; the SiLU is on Wb (names `Wa`, `Wb`, `Wo`). */
 export class CobitSwiGlu extends Module {

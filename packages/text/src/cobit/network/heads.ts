@@ -1,4 +1,5 @@
-import { Conv1d, Dropout, LayerNorm, Linear, Module, MultiHeadAttention, Rng, gelu, tf } from '@nextx/core';
+import type { Rng} from '@nextx/core';
+import { Conv1d, Dropout, LayerNorm, Linear, Module, MultiHeadAttention, gelu, tf } from '@nextx/core';
 import { AdaLNZero } from './ada-ln-zero.js';
 import { SequentialMlp } from './feed-forward.js';
 import { NamedModules } from './named-modules.js';

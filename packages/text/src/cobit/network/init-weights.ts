@@ -1,4 +1,5 @@
-import { Linear, MultiHeadAttention, normalInit, tf, uniformInit, type Rng } from '@nextx/core';
+import type { Linear} from '@nextx/core';
+import { MultiHeadAttention, normalInit, tf, uniformInit, type Rng } from '@nextx/core';
 import { AdaLNZero } from './ada-ln-zero.js';
 import type { CobitNetwork } from './cobit-network.js';
 import { CobitSwiGlu } from './feed-forward.js';

@@ -1,4 +1,5 @@
-import { Dropout, LayerNorm, Module, MultiHeadAttention, RotaryEmbedding, Rng, tf } from '@nextx/core';
+import type { RotaryEmbedding, Rng} from '@nextx/core';
+import { Dropout, LayerNorm, Module, MultiHeadAttention, tf } from '@nextx/core';
 import { AdaLNZero } from './ada-ln-zero.js';
 import { CobitSwiGlu, SequentialMlp } from './feed-forward.js';
 import type { Tap } from './tap.js';
