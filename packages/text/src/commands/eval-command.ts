@@ -7,7 +7,7 @@ import { drawWindows } from '../data/token-stream.js';
 import { generateText } from '../generate/text-generation.js';
 import { generativePerplexity, meanUnigramEntropy } from '../metrics/text-metrics.js';
 import { prepareTextData } from './data-setup.js';
-import { SAMPLER_OPTIONS, samplerFromOptions } from './generate-command.js';
+import { samplerFromOptions, samplerOptionsFor } from './generate-command.js';
 import { intOption, listOption, stringOption } from './options.js';
 import type { TextModelName } from './train-command.js';
 
@@ -58,7 +58,7 @@ function evalCommandFor(name: TextModelName): PluginCommand {
       { flags: '--seed <n>', description: 'seed of the samples and of the held-out windows', defaultValue: '0' },
       { flags: '--batch <n>', description: 'samples generated at once', defaultValue: '8' },
       { flags: '--temperature <x>', description: 'text/ar: softmax temperature', defaultValue: '1' },
-      ...SAMPLER_OPTIONS.map((o) => (name === 'text/bitlm' && o.flags.startsWith('--schedule') ? { ...o, defaultValue: 'karras' } : name === 'text/bitlm' && o.flags.startsWith('--steps') ? { ...o, defaultValue: '16' } : o)),
+      ...samplerOptionsFor(name),
     ],
     async run(options, context: CliContext) {
       const dir = stringOption(options['checkpoint']);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { InputError, writeFileAtomic, type CliContext, type PluginCommand } from '@nextx/core';
+import { InputError, writeFileAtomic, type CliContext, type CliOption, type PluginCommand } from '@nextx/core';
 import { disposeLoaded, loadTextCheckpoint, type LoadedTextModel } from '../checkpoint/text-checkpoint.js';
 import type { CobitSamplerConfigInput } from '../cobit/sampler-config.js';
 import { generateText, type TextChunk } from '../generate/text-generation.js';
@@ -47,6 +47,15 @@ export const SAMPLER_OPTIONS = [
   { flags: '--sigma-min <x>', description: 'terminal σ', defaultValue: '0.08' },
 ] as const;
 
+/** The sampler options of a model's commands: BitLM's head defaults to 16 Karras levels (it has no entropy profile). */
+export function samplerOptionsFor(name: TextModelName): CliOption[] {
+  const bitlm: Record<string, string> = { '--schedule': 'karras', '--steps': '16' };
+  return SAMPLER_OPTIONS.map((o) => {
+    const flag = o.flags.split(' ')[0] as string;
+    return name === 'text/bitlm' && bitlm[flag] ? { ...o, defaultValue: bitlm[flag] } : { ...o };
+  });
+}
+
 function generateCommandFor(name: TextModelName): PluginCommand {
   return {
     description: `generate text from a ${name} checkpoint; streams the decoded text as it forms`,
@@ -57,7 +66,7 @@ function generateCommandFor(name: TextModelName): PluginCommand {
       { flags: '--seed <n>', description: 'random seed (default: a fresh one, reported so that the run can be repeated)' },
       { flags: '--every <n>', description: 'stream the current text every n steps / tokens / blocks', defaultValue: '8' },
       { flags: '--temperature <x>', description: 'text/ar: softmax temperature', defaultValue: '1' },
-      ...SAMPLER_OPTIONS.map((o) => (name === 'text/bitlm' && o.flags.startsWith('--schedule') ? { ...o, defaultValue: 'karras' } : name === 'text/bitlm' && o.flags.startsWith('--steps') ? { ...o, defaultValue: '16' } : o)),
+      ...samplerOptionsFor(name),
     ],
     async run(options, context: CliContext) {
       const dir = stringOption(options['checkpoint']);
