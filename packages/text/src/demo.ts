@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
-import { BitCodec, entropicSigmas, linePlot, panels, writeFileAtomic, type CliContext, type DemoResult } from '@nextx/core';
+import { BitCodec, entropicSigmas, karrasLevels, linePlot, panels, writeFileAtomic, type CliContext, type DemoResult } from '@nextx/core';
 import { disposeLoaded, loadTextCheckpoint } from './checkpoint/text-checkpoint.js';
 import type { CobitSamplerConfigInput } from './cobit/sampler-config.js';
 import { rngNoise, sampleCobit } from './cobit/sampler.js';
@@ -61,14 +61,21 @@ export async function textDemo(context: CliContext, dir = DEMO_CHECKPOINT): Prom
   const figure = panels(
     [
       linePlot({
-        title: 'Entropy-rate profile and the schedule it places',
-        series: [
-          { name: 'profile pdf', x: Array.from(profile.sigmas), y: Array.from(profile.pdf) },
-          { name: 'schedule (σ of each step)', x: Array.from(schedule), y: Array.from(schedule, () => 0), dashed: true },
-        ],
+        title: 'Entropy-rate profile (trained)',
+        series: [{ name: 'profile pdf', x: Array.from(profile.sigmas), y: Array.from(profile.pdf) }],
         xLabel: 'σ',
         yLabel: 'mass per bin',
         logX: true,
+      }),
+      linePlot({
+        title: 'Where the steps go',
+        series: [
+          { name: 'entropic', x: stepIndex.concat(steps), y: Array.from(schedule) },
+          { name: 'Karras ρ = 7', x: stepIndex.concat(steps), y: Array.from(karrasLevels(steps, { sigmaMin: 0.08, sigmaMax: 80 })), dashed: true },
+        ],
+        xLabel: 'level',
+        yLabel: 'σ',
+        logY: true,
       }),
       linePlot({
         title: 'Text crystallising: tokens already final',
@@ -81,7 +88,7 @@ export async function textDemo(context: CliContext, dir = DEMO_CHECKPOINT): Prom
         yDomain: [0, 1],
       }),
     ],
-    { columns: 2, title: 'CoBit on State of the Union addresses' },
+    { columns: 3, title: 'CoBit on State of the Union addresses' },
   );
   const figureFile = join(context.out, 'cobit-demo.png');
   await figure.write(figureFile);

@@ -51,6 +51,8 @@ export interface CheckpointExtras {
 export interface RunOptions {
   /** Stop after this many completed steps (default: config.steps), saving a checkpoint there. */
   readonly untilStep?: number;
+  /** Checked after every step: when it returns true the run stops there, saving a checkpoint (e.g. a time budget). */
+  readonly stopWhen?: () => boolean;
 }
 
 export interface TrainResult {
@@ -138,7 +140,9 @@ export class Trainer<B> {
       this.report(metrics, until);
       const every = this.config.checkpointEvery;
       const due = every > 0 && this.completed % every === 0;
-      if (this.options.checkpointDir && (due || this.completed === until)) this.saveCheckpoint();
+      const stop = runOptions.stopWhen?.() === true;
+      if (this.options.checkpointDir && (due || stop || this.completed === until)) this.saveCheckpoint();
+      if (stop) break;
     }
     return { step: this.completed, history, ...(this.lastCheckpoint ? { checkpoint: this.lastCheckpoint } : {}) };
   }

@@ -68,17 +68,13 @@ export async function runTraining<B>(run: TrainingRun<B>, options: TrainingRunOp
       run.onResume?.(options.checkpointDir);
     }
     const deadline = options.minutes === undefined ? Infinity : performance.now() + options.minutes * 60_000;
-    const total = trainer.config.steps;
-    const history: TrainResult['history'][number][] = [];
     let stoppedByBudget = false;
-    while (trainer.step < total) {
-      if (performance.now() > deadline) {
-        stoppedByBudget = true;
-        break;
-      }
-      const chunk = await trainer.run({ untilStep: Math.min(total, trainer.step + (trainer.config.checkpointEvery || 50)) });
-      history.push(...chunk.history);
-    }
+    const { history } = await trainer.run({
+      stopWhen: () => {
+        stoppedByBudget = performance.now() > deadline && trainer.step < trainer.config.steps;
+        return stoppedByBudget;
+      },
+    });
     run.beforeFinalSave?.();
     const checkpoint = trainer.saveCheckpoint();
     return { step: trainer.step, history, checkpoint, stoppedByBudget };
