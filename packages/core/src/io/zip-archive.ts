@@ -56,7 +56,7 @@ function checkEndRecord(bytes: Uint8Array, file: string): void {
   }
   const truncated = (detail: string) =>
     new CheckpointError(file, `truncated: ${detail}; the file has ${bytes.length} bytes (an interrupted download or copy?)`, bytes.length);
-  if (at < 0) throw truncated("the zip archive's end-of-central-directory record is missing");
+  if (at < 0) throw truncated('no end-of-central-directory record in the last 64 KiB');
   const directorySize = view.getUint32(at + 12, true);
   const directoryOffset = view.getUint32(at + 16, true);
   // ZIP64 archives store 0xffffffff here and the real figures in their own record; fflate checks those.

@@ -3,6 +3,7 @@ import {
   InputError,
   KVCache,
   createCategoricalSampler,
+  ensureBackend,
   guideLogits,
   linearGuidanceRamp,
   throwIfAborted,
@@ -67,6 +68,7 @@ export async function* generateVar(
   request: VarGenerateRequest,
   options: GenerateOptions = {},
 ): AsyncIterable<GenerateChunk<VarScaleResult>> {
+  await ensureBackend();
   const { vqvae, transformer } = models;
   const sizes = transformer.sizes;
   const rng = toRng(options.seed);
@@ -138,7 +140,7 @@ export async function* generateVar(
       }
       const last = k === S - 1;
       const image = last || request.preview ? decodeToHost(vqvae, state.fhat) : undefined;
-      options.onProgress?.({ stage: 'scale', completed: k + 1, total: S, message: `scale ${k + 1}/${S} (${pn}×${pn})` });
+      options.onProgress?.({ stage: 'scale', completed: k + 1, total: S, message: `${pn}×${pn}` });
       yield {
         index: k,
         total: S,
