@@ -57,9 +57,11 @@ export interface TrainResult {
 /**
  * The training loop: AdamW with a warm-up + decay schedule, global-norm clipping, gradient accumulation, optional EMA,
  * JSON-lines metrics, progress events, atomic checkpoints that resume exactly (weights, optimizer moments, EMA,
- * step, Rng and batch-source position), a stop with TrainingError on a non-finite loss or gradient norm (before the
- * bad update, so nothing is saved from it), and AbortSignal support between steps and between the micro-batches of a
- * step (an abort saves a checkpoint of the steps done first, when there is a checkpoint directory).
+ * step, the loss's Rng, the model's own training state (Rng positions of dropout and drop path, counters) and the
+ * batch-source position), a stop with
+ * TrainingError on a non-finite loss or gradient norm (before the bad update, so nothing is saved from it), and
+ * AbortSignal support between steps and between the micro-batches of a step (an abort saves a checkpoint of the steps
+ * done first, when there is a checkpoint directory).
  */
 export class Trainer<B> {
   readonly config: TrainerConfig;
@@ -106,6 +108,7 @@ export class Trainer<B> {
       disposeTrainingCheckpoint(checkpoint);
     }
     this.rng = Rng.fromState(checkpoint.state.rng);
+    this.options.model.loadTrainingState(checkpoint.state.model ?? {});
     this.options.source.restore(checkpoint.state.source);
     this.completed = checkpoint.state.step;
     this.savedStep = this.completed;
@@ -165,6 +168,7 @@ export class Trainer<B> {
         state: {
           step: this.completed,
           rng: this.rng.state(),
+          model: this.options.model.trainingState(),
           source: this.options.source.state(),
           ...(this.ema ? { emaUpdates: this.ema.numUpdates } : {}),
         },
@@ -218,12 +222,14 @@ export class Trainer<B> {
 
   /**
    * The step's micro-batches, one at a time with a turn of the event loop between them: an abort there abandons the
-   * step (the batch source and Rng go back to where the step began, so a resumed run draws the same batches) and
+   * step (the batch source and the Rngs go back to where the step began, so a resumed run draws the same batches and
+   * masks) and
    * saves the steps done so far. A step of several micro-batches thus answers Ctrl-C within one micro-batch.
    */
   private async accumulate(): Promise<{ loss: tf.Scalar; grads: NamedGrads; tokens: number }> {
     const sourceBefore = this.options.source.state();
     const rngBefore = this.rng.state();
+    const modelBefore = this.options.model.trainingState();
     const accumulator = new GradientAccumulator(this.parameters);
     let tokens = 0;
     try {
@@ -234,6 +240,7 @@ export class Trainer<B> {
           accumulator.dispose();
           this.options.source.restore(sourceBefore);
           this.rng = Rng.fromState(rngBefore);
+          this.options.model.loadTrainingState(modelBefore);
           this.stopOnAbort();
         }
         tokens += this.options.tokensPerBatch?.(batch) ?? 0;

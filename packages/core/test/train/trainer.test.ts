@@ -34,8 +34,9 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function makeTrainer(
   overrides: Partial<TrainerOptions<RegressionBatch>> = {},
   loss = (model: TinyRegressor, batch: RegressionBatch) => mseLoss(model, batch),
+  dropout = 0,
 ): { trainer: Trainer<RegressionBatch>; model: TinyRegressor } {
-  const model = new TinyRegressor(11);
+  const model = new TinyRegressor(11, dropout);
   const trainer = new Trainer<RegressionBatch>({
     model,
     loss: (batch) => loss(model, batch),
@@ -104,6 +105,20 @@ describe.each(TEST_BACKENDS)('Trainer on %s', (backend) => {
     const state = JSON.parse(readFileSync(join(dir, 'ckpt', 'training_state.json'), 'utf8')) as { step: number };
     expect(state.step).toBe(12);
     expect(JSON.parse(readFileSync(join(dir, 'ckpt', 'config.json'), 'utf8'))).toEqual({ kind: 'tiny' });
+    cleanup(straight, first, second);
+  });
+
+  it("resumes a model with dropout exactly: the checkpoint holds the model's own Rng positions", async () => {
+    const straight = makeTrainer({ checkpointDir: join(dir, 'straight') }, undefined, 0.5);
+    const reference = (await straight.trainer.run()).history.map((m) => m.loss);
+    const first = makeTrainer({}, undefined, 0.5);
+    await first.trainer.run({ untilStep: 5 });
+    const state = JSON.parse(readFileSync(join(dir, 'ckpt', 'training_state.json'), 'utf8')) as { model: Record<string, { rngs: object }> };
+    expect(Object.keys(state.model)).toEqual(['drop']);
+    expect(Object.keys(state.model['drop']!.rngs)).toEqual(['rng']);
+    const second = makeTrainer({}, undefined, 0.5);
+    expect(second.trainer.resumeIfPresent()).toBe(5);
+    expect((await second.trainer.run()).history.map((m) => m.loss)).toEqual(reference.slice(5));
     cleanup(straight, first, second);
   });
 

@@ -41,7 +41,8 @@ export function isFashionMnistDir(dir: string): boolean {
 /**
  * `--data`: a folder with the Fashion-MNIST IDX files (default Debian's /usr/share/datasets/fashion-mnist), or a
  * folder of PNGs with one sub-folder per class. A PNG folder with `train/` (and `test/` or `val/`) inside uses those
- * as the splits; otherwise a seeded random fifth at most (`heldOutImages`) is held out and the rest is trained on.
+ * as the splits; otherwise `heldOutImages` chosen at random (seeded; at most a fifth, at least one) are held out and
+ * the rest is trained on.
  */
 export async function openTrainingData(path: string | undefined, options: OpenTrainingDataOptions): Promise<TrainingData> {
   const dir = resolve(path ?? DEBIAN_FASHION_MNIST_DIR);
@@ -89,8 +90,9 @@ async function openImageFolder(dir: string, options: OpenTrainingDataOptions): P
     return { kind: 'image-folder', path: dir, classes: train.classes, channels: train.channels, train: datasetOf(train), heldOut: datasetOf(relabelled) };
   }
   const count = listImageFolder(dir).files.length;
+  if (count < 2) throw new InputError(`--data ${dir}: one image; training needs at least two (one is held out for evaluation)`);
   const order = permutation(count, Rng.seeded(options.seed));
-  const heldOutCount = Math.min(options.heldOutImages, Math.floor(count / 5));
+  const heldOutCount = Math.min(options.heldOutImages, Math.max(1, Math.floor(count / 5)));
   const trainPicks = order.slice(heldOutCount, heldOutCount + (options.trainImages ?? count));
   if (!trainPicks.length && options.trainImages !== 0) throw new InputError(`--data ${dir}: no images left to train on`);
   // One decoding pass over the images used, held-out first: both splits share the channel choice.

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import {
   tf,
@@ -292,7 +293,7 @@ function resumedSettings(settingsFile: string, options: VarTrainingRunOptions): 
       throw new InputError(`${flag} ${String(value)} differs from the run being resumed (${flag} ${String(saved[key] ?? 'all')}, ${settingsFile}); resume with the same settings or start a new --out`);
     }
   }
-  if (options.config !== undefined && JSON.stringify(parseVarModelConfig(options.config)) !== JSON.stringify(saved.config)) {
+  if (options.config !== undefined && !isDeepStrictEqual(parseVarModelConfig(options.config), parseVarModelConfig(saved.config))) {
     throw new InputError(`--config differs from the config of the run being resumed (${settingsFile})`);
   }
   return saved;
