@@ -126,6 +126,10 @@ export async function trainVarRun(options: VarTrainingRunOptions): Promise<VarTr
   const log = options.log ?? (() => undefined);
   const files = runFiles(resolve(options.out));
   const partial = options.resume ? resumedSettings(files.settings, options) : freshSettings(files.settings, options);
+  if (options.resume && existsSync(files.report)) {
+    log(`the run in ${resolve(options.out)} is complete (${files.report})`);
+    return JSON.parse(readFileSync(files.report, 'utf8')) as VarTrainingReport;
+  }
   const sizes = partial.config ? deriveSizes(partial.config) : deriveSizes(FASHION_MNIST_VAR_CONFIG);
   let phase = 'loading the data';
   try {
@@ -145,7 +149,7 @@ export async function trainVarRun(options: VarTrainingRunOptions): Promise<VarTr
     const model = buildVar(settings.config, settings.seed);
     try {
       phase = 'training the VQVAE';
-      log(`training the VQVAE (${model.vqvae.numParameters()} parameters, ${settings.vqvaeSteps} steps) → ${files.vqvaeTraining}`);
+      log(`training the VQVAE (${model.vqvae.numParameters()} parameters, ${settings.vqvaeSteps} steps${resumingAt(files.vqvaeTraining)}) → ${files.vqvaeTraining}`);
       const vqStart = performance.now();
       const vq = await trainVqvae({
         vqvae: model.vqvae,
@@ -169,7 +173,7 @@ export async function trainVarRun(options: VarTrainingRunOptions): Promise<VarTr
       const tokens = await tokenizeDataset(model, data.train, tokenized, progress(options));
 
       phase = 'training the transformer';
-      log(`training the VAR transformer (${model.transformer.numParameters()} parameters, ${settings.varSteps} steps) → ${files.varTraining}`);
+      log(`training the VAR transformer (${model.transformer.numParameters()} parameters, ${settings.varSteps} steps${resumingAt(files.varTraining)}) → ${files.varTraining}`);
       const varStart = performance.now();
       const varRun = await trainVarTransformer({
         models: model,
@@ -322,6 +326,17 @@ function checkConfigFitsData(config: VarModelConfig, data: TrainingData): void {
 function describeData(data: TrainingData): string {
   const kind = data.kind === 'fashion-mnist' ? 'Fashion-MNIST' : 'image folder';
   return `${kind} ${data.path}: ${data.train.count} training and ${data.heldOut.count} held-out images, ${data.classes.length} classes, ${data.channels === 1 ? 'gray' : 'RGB'} ${data.train.size}×${data.train.size}`;
+}
+
+/** `, from step k` when a stage's training checkpoint is there (the Trainer resumes from it). */
+function resumingAt(checkpointDir: string): string {
+  const stateFile = join(checkpointDir, 'training_state.json');
+  if (!existsSync(stateFile)) return '';
+  try {
+    return `, from step ${(JSON.parse(readFileSync(stateFile, 'utf8')) as { step: number }).step}`;
+  } catch {
+    return ''; // the Trainer reports an unreadable checkpoint itself
+  }
 }
 
 /** The loss of the last line of a metrics file (the whole run's, resumed or not). */

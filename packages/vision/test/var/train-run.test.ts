@@ -73,6 +73,9 @@ describe('a VAR training run (both stages) in a run directory', () => {
     expect(resumed.heldOutReconstructionMse).toBe(straight.heldOutReconstructionMse);
     expect([resumed.vqvae.finalLoss, resumed.var.finalLoss]).toEqual([straight.vqvae.finalLoss, straight.var.finalLoss]);
     for (const file of ['samples-grid.png', 'reconstructions.png', 'report.json']) expect(existsSync(join(out, file)), file).toBe(true);
+    const logs: string[] = [];
+    expect(await trainVarRun({ ...settings(out), resume: true, log: (m) => logs.push(m) })).toEqual(resumed); // a finished run
+    expect(logs).toEqual([`the run in ${out} is complete (${join(out, 'report.json')})`]);
     // The final checkpoint is what `nextx generate vision/var --checkpoint` loads.
     const model = await loadVarCheckpoint(join(out, 'checkpoint'));
     expect(model.config.var.num_classes).toBe(4);
