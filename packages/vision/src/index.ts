@@ -11,7 +11,7 @@ export { varCrossEntropy, varTrainingCrossEntropy, dropClassLabels, type VarBatc
 export { trainVqvae, vqvaeLoss, reconstructionMse, evaluateReconstruction, type ReconstructionReport } from './var/train-vqvae.js';
 export { trainVarTransformer, tokenizeImages, tokenizeDataset, TokenBatchSource, varTrainingLoss } from './var/train-var.js';
 export { trainVarRun, runFiles, RUN_DEFAULTS, type VarTrainingRunOptions, type VarTrainingReport, type VarRunSettings } from './var/train-run.js';
-export { writeClassGrid, FASHION_MNIST_VAR_CONFIG, type ClassGridOptions } from './var/fashion-mnist-recipe.js';
+export { writeClassGrid, classGridFigure, FASHION_MNIST_VAR_CONFIG, type ClassGridOptions } from './var/fashion-mnist-recipe.js';
 export { readFashionMnist, fashionMnistPixels, FASHION_MNIST_CLASSES, DEBIAN_FASHION_MNIST_DIR } from './data/fashion-mnist.js';
 export { listImageFolder, readPngImage, loadImageFolder, type LoadedImageFolder, type LoadImageFolderOptions } from './data/image-folder.js';
 export { fitImage, type HostImage } from './data/fit-image.js';

@@ -1,4 +1,5 @@
-import { imageGrid, writePng, type ProgressListener } from '@nextx/core';
+import { imageGridFigure, type GridImages, type ImageGridFigure, type ProgressListener } from '@nextx/core';
+import { FASHION_MNIST_CLASSES } from '../data/fashion-mnist.js';
 import { parseVarModelConfig, type VarModelConfig } from './config.js';
 import { generateVarAll } from './generate.js';
 import type { LoadedVar } from './load.js';
@@ -24,16 +25,21 @@ export const FASHION_MNIST_VAR_CONFIG: VarModelConfig = parseVarModelConfig({
 });
 
 export interface ClassGridOptions {
-  /** Classes, one row each (labels 0 … classes − 1; default 10, Fashion-MNIST's). */
-  readonly classes?: number;
+  /** Class names, one row each (labels 0 … n − 1); default Fashion-MNIST's ten. */
+  readonly classNames?: readonly string[];
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
 }
 
+/** A sample grid with one row of `perClass` images per class, labelled with the class names. */
+export function classGridFigure(images: GridImages, perClass: number, classNames: readonly string[] = FASHION_MNIST_CLASSES): ImageGridFigure {
+  return imageGridFigure({ images, columns: perClass, rowLabels: classNames, title: 'VAR samples, one row per class (cfg 2, top-k 50)' });
+}
+
 /** One row per class, `perClass` samples each, guidance 2 with top-k 50. */
 export async function writeClassGrid(model: LoadedVar, file: string, seed: number, perClass = 8, options: ClassGridOptions = {}): Promise<string> {
-  const rows = options.classes ?? 10;
-  const classes = Array.from({ length: rows * perClass }, (_, i) => Math.floor(i / perClass));
+  const names = options.classNames ?? FASHION_MNIST_CLASSES;
+  const classes = Array.from({ length: names.length * perClass }, (_, i) => Math.floor(i / perClass));
   const scales = await generateVarAll(model, { classes, cfg: 2, topK: 50, topP: 0 }, {
     seed,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -43,6 +49,5 @@ export async function writeClassGrid(model: LoadedVar, file: string, seed: numbe
   if (!image) throw new Error('generation produced no image');
   const [, h, w, c] = image.shape;
   const tiles = classes.map((_, i) => ({ data: image.data.subarray(i * h * w * c, (i + 1) * h * w * c), height: h, width: w, channels: c as 1 | 3 }));
-  writePng(file, imageGrid(tiles, { columns: perClass }));
-  return file;
+  return classGridFigure(tiles, perClass, names).write(file);
 }

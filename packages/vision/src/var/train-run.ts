@@ -7,12 +7,15 @@ import {
   AbortError,
   CheckpointError,
   InputError,
-  imageGrid,
+  imageGridFigure,
+  panels,
   parseConfig,
+  readMetrics,
+  trainingCurve,
   writeFileAtomic,
-  writePng,
   type ProgressListener,
   type RasterImage,
+  type StepMetrics,
 } from '@nextx/core';
 import { ImageBatchSource, type ImageDataset } from '../data/image-batch-source.js';
 import { openTrainingData, type TrainingData } from '../data/training-data.js';
@@ -94,6 +97,7 @@ export interface VarTrainingReport {
   readonly checkpoint: string;
   readonly samplesGrid: string;
   readonly reconstructions: string;
+  readonly trainingCurves: string;
   readonly data: { readonly kind: TrainingData['kind']; readonly path: string; readonly classes: readonly string[]; readonly trainImages: number; readonly heldOutImages: number };
   readonly vqvae: { readonly steps: number; readonly finalLoss: number; readonly seconds: number };
   readonly var: { readonly steps: number; readonly finalLoss: number; readonly seconds: number; readonly tokenizedImages: number };
@@ -111,6 +115,7 @@ export const runFiles = (out: string) => ({
   checkpoint: join(out, 'checkpoint'),
   samplesGrid: join(out, 'samples-grid.png'),
   reconstructions: join(out, 'reconstructions.png'),
+  trainingCurves: join(out, 'training-curves.png'),
   report: join(out, 'report.json'),
 });
 
@@ -191,18 +196,21 @@ export async function trainVarRun(options: VarTrainingRunOptions): Promise<VarTr
       phase = 'writing the checkpoint and figures';
       saveVarCheckpoint(files.checkpoint, model);
       await writeClassGrid(model, files.samplesGrid, settings.seed, Math.min(8, Math.max(1, Math.floor(80 / data.classes.length))), {
-        classes: data.classes.length,
+        classNames: data.classes.map((name, i) => name || `class ${i}`),
         ...progress(options),
       });
-      writeReconstructions(model, data.heldOut, files.reconstructions);
+      await writeReconstructions(model, data.heldOut, files.reconstructions);
+      const [vqvaeHistory, varHistory] = [readMetrics(files.vqvaeMetrics), readMetrics(files.varMetrics)]; // whole run, resumed or not
+      await writeTrainingCurves(vqvaeHistory, varHistory, files.trainingCurves);
       const report: VarTrainingReport = {
         out: resolve(options.out),
         checkpoint: files.checkpoint,
         samplesGrid: files.samplesGrid,
         reconstructions: files.reconstructions,
+        trainingCurves: files.trainingCurves,
         data: { kind: data.kind, path: data.path, classes: data.classes, trainImages: data.train.count, heldOutImages: data.heldOut.count },
-        vqvae: { steps: vq.step, finalLoss: lastLoss(files.vqvaeMetrics), seconds: vqvaeSeconds },
-        var: { steps: varRun.step, finalLoss: lastLoss(files.varMetrics), seconds: varSeconds, tokenizedImages: tokenized },
+        vqvae: { steps: vq.step, finalLoss: vqvaeHistory.at(-1)?.loss ?? NaN, seconds: vqvaeSeconds },
+        var: { steps: varRun.step, finalLoss: varHistory.at(-1)?.loss ?? NaN, seconds: varSeconds, tokenizedImages: tokenized },
         heldOutReconstructionMse: heldOut.mse,
         codebookUsage: heldOut.codebookUsage,
       };
@@ -339,17 +347,8 @@ function resumingAt(checkpointDir: string): string {
   }
 }
 
-/** The loss of the last line of a metrics file (the whole run's, resumed or not). */
-function lastLoss(metricsFile: string): number {
-  const lines = existsSync(metricsFile) ? readFileSync(metricsFile, 'utf8').trim().split('\n') : [];
-  const last = lines.at(-1);
-  return last ? ((JSON.parse(last) as { loss?: number }).loss ?? NaN) : NaN;
-}
-
-const toUnit = (data: Float32Array) => Float32Array.from(data, (v) => (v + 1) / 2);
-
-/** Up to 16 held-out images next to their reconstructions through the tokenizer. */
-function writeReconstructions(model: LoadedVar, heldOut: ImageDataset, file: string): void {
+/** Up to 16 held-out images beside their reconstructions through the tokenizer, 4 pairs to a row. */
+async function writeReconstructions(model: LoadedVar, heldOut: ImageDataset, file: string): Promise<string> {
   const n = Math.min(16, heldOut.count);
   const { size, channels } = heldOut;
   const pixels = heldOut.pixels(Array.from({ length: n }, (_, i) => i));
@@ -357,6 +356,15 @@ function writeReconstructions(model: LoadedVar, heldOut: ImageDataset, file: str
   const reconstructed = recon.dataSync() as Float32Array;
   recon.dispose();
   const plane = size * size * channels;
-  const tile = (data: Float32Array, i: number): RasterImage => ({ data: toUnit(data.subarray(i * plane, (i + 1) * plane)), height: size, width: size, channels: channels as 1 | 3 });
-  writePng(file, imageGrid(Array.from({ length: n }, (_, i) => [tile(pixels, i), tile(reconstructed, i)]).flat(), { columns: 8 }));
+  const tile = (data: Float32Array, i: number): RasterImage => ({ data: data.subarray(i * plane, (i + 1) * plane), height: size, width: size, channels: channels as 1 | 3 });
+  const images = Array.from({ length: n }, (_, i) => [tile(pixels, i), tile(reconstructed, i)]).flat();
+  const titles = images.map((_, i) => (i % 2 ? 'recon.' : 'orig.'));
+  return imageGridFigure({ images, columns: 8, titles, valueRange: [-1, 1], title: 'Held-out images and their VQVAE reconstructions' }).write(file);
+}
+
+/** The loss curves of both stages side by side (the whole run's, from the metrics files). */
+function writeTrainingCurves(vqvae: readonly StepMetrics[], transformer: readonly StepMetrics[], file: string): Promise<string> {
+  const curve = (title: string, history: readonly StepMetrics[], yLabel: string) =>
+    trainingCurve({ title, series: [{ name: 'loss', x: history.map((m) => m.step), y: history.map((m) => m.loss) }], yLabel, width: 360, height: 220 });
+  return panels([curve('VQVAE', vqvae, 'MSE + VQ loss'), curve('VAR transformer', transformer, 'cross-entropy (nats)')], { title: 'VAR training' }).write(file);
 }
