@@ -1,0 +1,58 @@
+import { InputError } from '@nextx/core';
+
+/** Rows of lag windows and their targets, row-major: x is [n, lag], y is [n, horizon]. */
+export interface Windows {
+  readonly n: number;
+  readonly lag: number;
+  readonly horizon: number;
+  readonly x: Float32Array;
+  readonly y: Float32Array;
+}
+
+/**
+ * Sliding windows over one series (arnet/utils_data.py `tabularize_univariate`): row i holds
+ * x[i] = (s[i], …, s[i+lag−1]) (oldest first) and y[i] = (s[i+lag], …, s[i+lag+horizon−1]), i = 0…T−lag−horizon.
+ * `stride` keeps every stride-th row.
+ */
+export function slidingWindows(series: ArrayLike<number>, lag: number, horizon: number, stride = 1): Windows {
+  const n = Math.floor((series.length - lag - horizon) / stride) + 1;
+  if (series.length < lag + horizon || n < 1) {
+    throw new InputError(`a series of ${series.length} values is too short for windows of ${lag} lags + ${horizon} forecasts`);
+  }
+  const x = new Float32Array(n * lag);
+  const y = new Float32Array(n * horizon);
+  for (let r = 0; r < n; r++) {
+    const start = r * stride;
+    for (let j = 0; j < lag; j++) x[r * lag + j] = series[start + j] as number;
+    for (let j = 0; j < horizon; j++) y[r * horizon + j] = series[start + lag + j] as number;
+  }
+  return { n, lag, horizon, x, y };
+}
+
+/** Rows [from, to) of a window set. */
+export function sliceWindows(w: Windows, from: number, to: number): Windows {
+  return {
+    n: to - from,
+    lag: w.lag,
+    horizon: w.horizon,
+    x: w.x.slice(from * w.lag, to * w.lag),
+    y: w.y.slice(from * w.horizon, to * w.horizon),
+  };
+}
+
+/**
+ * The official time-ordered split (arnet/utils_data.py `split_by_p_valid`): the first int(n·(1 − validP)) rows
+ * train, the rest validate.
+ */
+export function splitWindowsByFraction(w: Windows, validP: number): { train: Windows; valid: Windows } {
+  const nTrain = Math.trunc(w.n * (1 - validP));
+  return { train: sliceWindows(w, 0, nTrain), valid: sliceWindows(w, nTrain, w.n) };
+}
+
+/** arnet/utils_data.py `estimate_noise`: mean |s[t+1] − s[t]| (float64). */
+export function estimateNoise(series: ArrayLike<number>): number {
+  if (series.length < 2) throw new InputError('estimating the noise needs at least 2 values');
+  let sum = 0;
+  for (let t = 0; t + 1 < series.length; t++) sum += Math.abs((series[t + 1] as number) - (series[t] as number));
+  return sum / (series.length - 1);
+}
