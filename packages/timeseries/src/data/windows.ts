@@ -56,3 +56,31 @@ export function estimateNoise(series: ArrayLike<number>): number {
   for (let t = 0; t + 1 < series.length; t++) sum += Math.abs((series[t + 1] as number) - (series[t] as number));
   return sum / (series.length - 1);
 }
+
+/**
+ * Windows over the values [from, to) of a series with missing values masked: a window (lags and targets) that holds
+ * a missing value is left out, so no NaN ever reaches a model. `dropped` counts them.
+ */
+export function observedWindows(
+  values: ArrayLike<number>,
+  observed: ArrayLike<number>,
+  lag: number,
+  horizon: number,
+  from = 0,
+  to = values.length,
+): Windows & { readonly dropped: number } {
+  const span = lag + horizon;
+  if (to - from < span) throw new InputError(`${to - from} values are too few for windows of ${lag} lags + ${horizon} forecasts`);
+  // missingBefore[t] = missing values in [from, from + t): a window is complete when its count difference is 0.
+  const missingBefore = new Int32Array(to - from + 1);
+  for (let t = from; t < to; t++) missingBefore[t - from + 1] = (missingBefore[t - from] as number) + (observed[t] ? 0 : 1);
+  const starts: number[] = [];
+  for (let s = 0; s + span <= to - from; s++) if (missingBefore[s + span] === missingBefore[s]) starts.push(s + from);
+  const x = new Float32Array(starts.length * lag);
+  const y = new Float32Array(starts.length * horizon);
+  starts.forEach((start, r) => {
+    for (let j = 0; j < lag; j++) x[r * lag + j] = values[start + j] as number;
+    for (let j = 0; j < horizon; j++) y[r * horizon + j] = values[start + lag + j] as number;
+  });
+  return { n: starts.length, lag, horizon, x, y, dropped: to - from - span + 1 - starts.length };
+}
