@@ -1,6 +1,7 @@
 import { tf, oneCycleAt, parseConfig, Rng, throwIfAborted, TrainingError, type ProgressListener } from '@nextx/core';
 import { InputError } from '@nextx/core';
 import type { Windows } from '../data/windows.js';
+import { permutation } from '../data/permutation.js';
 import { lambdaMax, arnetTrainConfigSchema, type ArnetTrainConfig, type ArnetTrainConfigInput } from './config.js';
 import { FastaiAdam } from './fastai-adam.js';
 import { arnetLoss } from './loss.js';
@@ -153,16 +154,4 @@ function checkShapes(model: ArnetModel, w: Windows): void {
   if (w.lag !== ar_order || w.horizon !== n_forecasts) {
     throw new InputError(`windows of ${w.lag} lags → ${w.horizon} targets do not fit an AR-Net of ar_order ${ar_order}, n_forecasts ${n_forecasts}`);
   }
-}
-
-/** A uniformly random order of 0…n−1 (Fisher–Yates on the Rng). */
-function permutation(n: number, rng: Rng): Int32Array {
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng.uniform() * (i + 1));
-    const t = order[i] as number;
-    order[i] = order[j] as number;
-    order[j] = t;
-  }
-  return order;
 }
