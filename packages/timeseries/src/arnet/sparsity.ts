@@ -9,7 +9,7 @@ import { tf } from '@nextx/core';
  * into NaN; a weight exactly 0 does not occur in float training, so no trained model differs (see the README).
  */
 export function sparsityRegulariser(w: tf.Tensor, c1: number, c2: number): tf.Scalar {
-  const regulariser = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const regulariser = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     save([x]);
     const value = tf.tidy(() => {
       const a = tf.pow(tf.abs(x), 1 / c2);
@@ -28,7 +28,7 @@ export function sparsityRegulariser(w: tf.Tensor, c1: number, c2: number): tf.Sc
         return tf.mul(finite, tf.div(dy, input.size));
       },
     };
-  });
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return regulariser(w) as tf.Scalar;
 }
 

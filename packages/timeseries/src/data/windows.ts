@@ -84,3 +84,50 @@ export function observedWindows(
   });
   return { n: starts.length, lag, horizon, x, y, dropped: to - from - span + 1 - starts.length };
 }
+
+/** Windows over D aligned series: x [n, lag, D] (lags oldest first), y [n, horizon, D], row-major. */
+export interface SequenceWindows {
+  readonly n: number;
+  readonly lag: number;
+  readonly horizon: number;
+  readonly channels: number;
+  readonly x: Float32Array;
+  readonly y: Float32Array;
+}
+
+/**
+ * Windows over [from, to) of D aligned series (the same time steps), leaving out every window in which any channel
+ * has a missing value; `stride` keeps every stride-th start.
+ */
+export function alignedWindows(
+  values: readonly ArrayLike<number>[],
+  observed: readonly ArrayLike<number>[],
+  lag: number,
+  horizon: number,
+  from: number,
+  to: number,
+  stride = 1,
+): SequenceWindows & { readonly dropped: number } {
+  const d = values.length;
+  const length = to - from;
+  if (length < lag + horizon) throw new InputError(`${length} values are too few for windows of ${lag} lags + ${horizon} steps`);
+  const allObserved = Uint8Array.from({ length: values[0]?.length ?? 0 }, (_, t) => (observed.every((o) => o[t]) ? 1 : 0));
+  const starts: number[] = [];
+  const span = lag + horizon;
+  let possible = 0;
+  for (let s = from; s + span <= to; s += stride, possible++) {
+    let ok = true;
+    for (let t = s; t < s + span && ok; t++) ok = allObserved[t] === 1;
+    if (ok) starts.push(s);
+  }
+  const x = new Float32Array(starts.length * lag * d);
+  const y = new Float32Array(starts.length * horizon * d);
+  starts.forEach((s, r) => {
+    for (let c = 0; c < d; c++) {
+      const v = values[c] as ArrayLike<number>;
+      for (let t = 0; t < lag; t++) x[(r * lag + t) * d + c] = v[s + t] as number;
+      for (let t = 0; t < horizon; t++) y[(r * horizon + t) * d + c] = v[s + lag + t] as number;
+    }
+  });
+  return { n: starts.length, lag, horizon, channels: d, x, y, dropped: possible - starts.length };
+}

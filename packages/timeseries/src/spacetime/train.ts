@@ -3,16 +3,7 @@ import { spacetimeTrainConfigSchema, type SpacetimeTrainConfig, type SpacetimeTr
 import { spacetimeLoss } from './loss.js';
 import type { SpacetimeModel } from './model.js';
 import { permutation } from '../data/permutation.js';
-
-/** Windows for SpaceTime: x [n, lag, D] (lags oldest first), y [n, horizon, D], row-major. */
-export interface SequenceWindows {
-  readonly n: number;
-  readonly lag: number;
-  readonly horizon: number;
-  readonly channels: number;
-  readonly x: Float32Array;
-  readonly y: Float32Array;
-}
+import type { SequenceWindows } from '../data/windows.js';
 
 /**
  * Gradients of the training loss by parameter name; parameters the loss does not reach (the decoder's `skip`, a
