@@ -15,4 +15,5 @@ export * from './image/index.js';
 export * from './quant/index.js';
 export * from './sampling/index.js';
 export * from './train/index.js';
+export * from './figures/index.js';
 export * from './demo/index.js';
