@@ -29,7 +29,7 @@ for (const [name, fit] of [
 ] as const) {
   const started = performance.now();
   const held = await fit(split.train);
-  const scores = compareOnTest(held, { series: [co2], seasonality: dataset.seasonality }, split, { horizon: HORIZON, samples: 100 });
+  const scores = await compareOnTest(held, { series: [co2], seasonality: dataset.seasonality }, split, { horizon: HORIZON, samples: 100 });
   console.log(`${name}: fitted on the first 80% in ${((performance.now() - started) / 1000).toFixed(1)} s\n${scores.table}`);
   held.model.dispose();
   const full = await fit(whole);

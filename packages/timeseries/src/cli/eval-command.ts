@@ -28,14 +28,15 @@ export function evalCommand(model: ForecastModelName): PluginCommand {
             ? await loadSeriesFromOptions({ ...options, ...(options['target'] ? {} : { target: names.join(',') }) })
             : { series: history.values.map((v, c) => seriesFromValues(names[c] ?? `series ${c}`, v, history.time)), seasonality: config.seasonality, source: options['checkpoint'] };
         const split = splitByTime(data.series[0]?.values.length ?? 0, { test: parseNumberOption('--test', options['test'], (n) => n > 0, 'a fraction in (0, 1) or a count ≥ 1') });
-        const scores = compareOnTest(forecaster, data, split, {
+        const scores = await compareOnTest(forecaster, data, split, {
+          figure: join(context.out, 'eval-forecast.png'),
           horizon: positiveInteger('--horizon', options['horizon']),
           samples: parseNumberOption('--samples', options['samples'], (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
         });
         const report = join(context.out, 'eval.json');
         writeFileAtomic(report, `${JSON.stringify({ model, checkpoint: options['checkpoint'], source: data.source, results: scores.results }, null, 2)}\n`);
         context.log(scores.table);
-        return { model, report, results: scores.results };
+        return { model, report, figure: scores.figure, results: scores.results };
       } finally {
         forecaster.model.dispose();
       }

@@ -4,6 +4,7 @@ import { InputError, type CliContext, type PluginCommand } from '@nextx/core';
 import { loadForecaster, type ForecastModelName } from '../forecast/checkpoint.js';
 import { forecastAll } from '../forecast/generate.js';
 import { writeForecastCsv } from './forecast-csv.js';
+import { writeForecastFigure } from '../figures/forecast-figure.js';
 import { DATA_OPTIONS, loadSeriesFromOptions, optionalNumber, positiveInteger } from './options.js';
 
 /** `nextx generate timeseries/<model>`: a probabilistic forecast from a checkpoint, as CSV and a figure. */
@@ -32,9 +33,16 @@ export function generateCommand(model: ForecastModelName): PluginCommand {
         const result = await forecastAll(forecaster, { horizon, samples }, contextValues, { ...(seed === undefined ? {} : { seed }), signal: context.signal, onProgress: context.onProgress });
         mkdirSync(context.out, { recursive: true });
         const csv = writeForecastCsv(join(context.out, 'forecast.csv'), names, result.point, result.summary);
-        void contextTime;
-        context.log(`wrote ${csv} (seed ${result.seed}; --seed ${result.seed} repeats this run)`);
-        return { model, csv, horizon, samples, seed: result.seed };
+        const figure = await writeForecastFigure(join(context.out, 'forecast.png'), {
+          title: `${forecaster.name} forecast, ${horizon} steps${samples ? `, ${samples} sample paths` : ''}`,
+          names,
+          history: contextValues,
+          historyTime: contextTime,
+          point: result.point,
+          summary: result.summary,
+        });
+        context.log(`wrote ${csv} and ${figure} (seed ${result.seed}; --seed ${result.seed} repeats this run)`);
+        return { model, csv, figure, horizon, samples, seed: result.seed };
       } finally {
         forecaster.model.dispose();
       }

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { InputError, writeFileAtomic, type CliContext, type PluginCommand } from '@nextx/core';
 import { fitArnet } from '../arnet/fit.js';
+import { ArnetForecaster } from '../arnet/forecaster.js';
+import { coefficientFigure } from '../figures/coefficient-figure.js';
 import { fitSpacetime } from '../spacetime/fit.js';
 import { splitByTime } from '../data/split.js';
 import { saveForecaster, type ForecastModelName, type LoadedForecaster } from '../forecast/checkpoint.js';
@@ -97,10 +99,11 @@ export function trainCommand(model: ForecastModelName): PluginCommand {
         });
         const seconds = (performance.now() - started) / 1000;
         context.log(`trained ${forecaster.name} in ${seconds.toFixed(1)} s; checkpoint ${checkpoint}`);
-        const scores = compareOnTest(forecaster, data, split, { horizon, samples: positiveInteger('--samples', options['samples']) });
+        const scores = await compareOnTest(forecaster, data, split, { horizon, samples: optionalNumber('--samples', options['samples'], (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0') ?? 100, figure: join(context.out, 'test-forecast.png') });
+        const coefficients = forecaster instanceof ArnetForecaster ? await coefficientFigure(forecaster.model.coefficients()).write(join(context.out, 'coefficients.png')) : undefined;
         writeFileAtomic(join(context.out, 'train-report.json'), `${JSON.stringify({ model, checkpoint, seconds, scores }, null, 2)}\n`);
         context.log(scores.table);
-        return { model, checkpoint, seconds, scores: scores.results, report: join(context.out, 'train-report.json') };
+        return { model, checkpoint, seconds, scores: scores.results, report: join(context.out, 'train-report.json'), figure: scores.figure, ...(coefficients ? { coefficients } : {}) };
       } finally {
         forecaster.model.dispose();
       }

@@ -105,7 +105,10 @@ describe('CLI: nextx train / generate / eval timeseries/<model>', () => {
     const trained = (await train?.run({ csv, target: 'value', lag: '12', epochs: '2', batchSize: '16', test: '0.2', gap: '0', seed: '0', samples: '20', seasonality: '12', missing: 'mask' }, context)) as { checkpoint: string; scores: Array<{ model: string; mase: number }> };
     expect(trained.scores.map((s) => s.model)).toEqual(['AR-Net', 'naive', 'seasonal naive (m=12)', 'AR(12)']);
     const out = testContext();
-    const result = (await generate?.run({ checkpoint: trained.checkpoint, horizon: '48', samples: '100', seed: '1' }, out)) as { csv: string; seed: number };
+    const result = (await generate?.run({ checkpoint: trained.checkpoint, horizon: '48', samples: '100', seed: '1' }, out)) as { csv: string; figure: string; seed: number };
+    expect(Array.from(readFileSync(result.figure).subarray(0, 8))).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
+    expect(readFileSync(join(context.out, 'coefficients.png')).length).toBeGreaterThan(1000);
+    expect(readFileSync(join(context.out, 'test-forecast.png')).length).toBeGreaterThan(1000);
     const lines = readFileSync(result.csv, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('series,step,point,median,q5,q25,q50,q75,q95');
     expect(lines.length).toBe(49);
