@@ -1,4 +1,5 @@
-import { tf, Dropout, gelu, LayerNorm, Linear, Module, ModuleList, Rng } from '@nextx/core';
+import type { Rng } from '@nextx/core';
+import { tf, Dropout, gelu, LayerNorm, Linear, Module, ModuleList } from '@nextx/core';
 import type { MlpConfig, MlpKwargs } from './config.js';
 
 type ActivationName = MlpKwargs['activation'];
