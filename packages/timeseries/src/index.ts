@@ -15,7 +15,7 @@ export { fitArnet, residualSigma, type FitArnetOptions } from './arnet/fit.js';
 export { spacetimeConfigSchema, spacetimeTrainConfigSchema, parseSpacetimeConfig, type SpacetimeConfig, type SpacetimeTrainConfig, type SpacetimeTrainConfigInput } from './spacetime/config.js';
 export { defaultSpacetimeConfig, type SpacetimeSizes } from './spacetime/default-config.js';
 export { companionMatrix, normRows, krylov, matrixPower, companionKrylovClosedForm } from './spacetime/companion.js';
-export { rfft, irfft, causalConv } from './spacetime/spectral.js';
+export { causalConv, fitLength } from './spacetime/fft-conv.js';
 export { pascalRows, DifferencingSsm, MovingAvgResidualSsm, ResidualSsm } from './spacetime/preprocess.js';
 export { CompanionSsm } from './spacetime/companion-ssm.js';
 export { ClosedLoopCompanionSsm } from './spacetime/closed-loop-ssm.js';

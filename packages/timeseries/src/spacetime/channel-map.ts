@@ -1,5 +1,5 @@
 import { tf } from '@nextx/core';
-import { causalConv } from './spectral.js';
+import { causalConv } from './fft-conv.js';
 
 /**
  * The kernel row each channel uses (spec 5.1, `repeat 'nk kd -> (kr nk nh hd) kd'`): channel d takes row

@@ -1,5 +1,4 @@
-import { tf, type ComplexTensor } from '@nextx/core';
-import { irfft, rfft } from './spectral.js';
+import { tf, complexDiv, complexMul, irfft, rfft, type ComplexTensor } from '@nextx/core';
 
 /**
  * Companion matrices A = S + p·e_{N−1}ᵀ (spec 3.1): ones on the sub-diagonal (A e_j = e_{j+1}) and p as the last
@@ -97,17 +96,7 @@ function foldedSpectrum(r: tf.Tensor, length: number): ComplexTensor {
       [0, 0],
       [0, blocks * length - d],
     ]);
-    return rfft(tf.sum(tf.reshape(padded, [h, blocks, length]), 1), length);
-  });
-}
-
-function complexDivide(x: ComplexTensor, y: ComplexTensor): ComplexTensor {
-  return tf.tidy(() => {
-    const scale = tf.add(tf.square(y.re), tf.square(y.im));
-    return {
-      re: tf.div(tf.add(tf.mul(x.re, y.re), tf.mul(x.im, y.im)), scale),
-      im: tf.div(tf.sub(tf.mul(x.im, y.re), tf.mul(x.re, y.im)), scale),
-    };
+    return rfft(tf.sum(tf.reshape(padded, [h, blocks, length]), 1), { n: length });
   });
 }
 
@@ -130,8 +119,7 @@ export function companionKrylovClosedForm(length: number, p: tf.Tensor, b: tf.Te
     const bins = Math.floor(length / 2) + 1;
     const angle = Array.from({ length: bins }, (_, k) => (2 * Math.PI * Math.fround(k)) / length);
     const omega: ComplexTensor = { re: tf.tensor1d(angle.map(Math.cos)), im: tf.tensor1d(angle.map(Math.sin)) };
-    const numerator = { re: tf.sub(tf.mul(qcp.re, qeb.re), tf.mul(qcp.im, qeb.im)), im: tf.add(tf.mul(qcp.re, qeb.im), tf.mul(qcp.im, qeb.re)) };
-    const ratio = complexDivide(numerator, { re: tf.sub(omega.re, qep.re), im: tf.sub(omega.im, qep.im) });
-    return irfft({ re: tf.add(qcb.re, ratio.re), im: tf.add(qcb.im, ratio.im) }, length) as tf.Tensor2D;
+    const ratio = complexDiv(complexMul(qcp, qeb), { re: tf.sub(omega.re, qep.re), im: tf.sub(omega.im, qep.im) });
+    return irfft({ re: tf.add(qcb.re, ratio.re), im: tf.add(qcb.im, ratio.im) }, { n: length }) as tf.Tensor2D;
   });
 }

@@ -1,7 +1,7 @@
 import { tf, Module, type Rng } from '@nextx/core';
 import type { PreprocessConfig } from './config.js';
 import { channelKernelRows, ssmConvolve } from './channel-map.js';
-import { fitLength } from './spectral.js';
+import { fitLength } from './fft-conv.js';
 import { Identity } from './mlp.js';
 
 /** `get_pascal(n)` (spec 6): P[j, k] = (−1)^k·C(j, k) for k ≤ j — row j is the j-th order backward difference. */

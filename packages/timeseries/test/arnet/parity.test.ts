@@ -7,6 +7,7 @@ import { arnetLoss } from '../../src/arnet/loss.js';
 import { SparsityRamp, sparsityRegulariser } from '../../src/arnet/sparsity.js';
 import { estimateNoise, slidingWindows, splitWindowsByFraction, type Windows } from '../../src/data/windows.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
+import { liveTensors } from '../helpers/memory.js';
 import { caseTensor, fixtureConfig, fixtureFile, readCases, type CaseTensor } from '../helpers/fixture.js';
 import { expectClose } from '../helpers/close.js';
 
@@ -102,7 +103,7 @@ describe.each(TEST_BACKENDS)('AR-Net parity with arnet-tiny-a on %s', (backend) 
   });
 
   it.each(['safetensors', 'pth'] as const)('forward of the linear and hidden-layer models from .%s, and the AR coefficients (section 4)', (format) => {
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     const x = tensor('fwd.x');
     const lin = loadModel('lin', format);
     const hid = loadModel('hid', format);
@@ -113,7 +114,7 @@ describe.each(TEST_BACKENDS)('AR-Net parity with arnet-tiny-a on %s', (backend) 
     tf.dispose(x);
     lin.dispose();
     hid.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensors()).toBe(before);
   });
 
   it('computes the losses as the official huber (smooth L1, beta 1), mse and mae (section 5)', () => {
@@ -184,7 +185,7 @@ describe.each(TEST_BACKENDS)('AR-Net parity with arnet-tiny-a on %s', (backend) 
   });
 
   it.each(['lin', 'hid', 'lin_noreg'] as const)('reproduces the whole training trace of train.%s step by step (sections 7, 8)', async (run) => {
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     const model = loadModel(run);
     const config = modelConfig(run);
     expect(lambdaMax(config, fixture.ARNet.est_noise)).toBeCloseTo(fixture.lam_max[`train.${run}.lam_max`] as number, 15);
@@ -221,7 +222,7 @@ describe.each(TEST_BACKENDS)('AR-Net parity with arnet-tiny-a on %s', (backend) 
     expectClose(host(tf.tidy(() => model.forward(tf.tensor2d(valid.x, [valid.n, valid.lag])))), values(`${prefix}.final_pred_valid`), 'final_pred_valid', ATOL, RTOL);
     expect(Number.isFinite(evaluateLoss(model, valid))).toBe(true);
     model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensors()).toBe(before);
   });
 
   it.each(['lin', 'hid'] as const)('matches each step’s gradient tightly at the recorded parameters of the step before (pitfall 8), train.%s', (run) => {

@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng, tf } from '@nextx/core';
+import { Rng } from '@nextx/core';
 import { ArnetModel } from '../../src/arnet/model.js';
 import { parseArnetConfig } from '../../src/arnet/config.js';
 import { trainArnet } from '../../src/arnet/train.js';
 import { estimateNoise, slidingWindows, splitWindowsByFraction } from '../../src/data/windows.js';
 import { fitLeastSquaresAr } from '../../src/baselines/least-squares-ar.js';
 import { useBackend } from '../helpers/backends.js';
+import { liveTensors } from '../helpers/memory.js';
 
 /** x_t = Σ_k φ_k x_{t−k} + ε_t, ε ~ N(0, 1), after a burn-in. */
 function simulateAr(phi: readonly number[], length: number, seed: number): Float64Array {
@@ -44,11 +45,11 @@ describe('AR-Net recovers the coefficients of simulated AR processes', () => {
 
   it('sparse AR: an AR(8) with 3 non-zero lags, fitted with p = 16 and the sparsity regulariser', async () => {
     const phi = [0.55, 0, 0, -0.3, 0, 0, 0, 0.2];
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     const coeff = await fit(phi, 16, 0.2);
     const truth = [...phi, ...new Array(8).fill(0)];
     coeff.forEach((c, k) => expect(Math.abs(c - (truth[k] as number)), `lag ${k + 1}: ${c} vs ${truth[k]}`).toBeLessThan(TOLERANCE));
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensors()).toBe(before);
   });
 
   it('dense AR: an AR(4), fitted with p = 4 and no regulariser, as close as least squares', async () => {

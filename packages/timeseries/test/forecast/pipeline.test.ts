@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng, tf } from '@nextx/core';
+import { Rng } from '@nextx/core';
 import { fitArnet } from '../../src/arnet/fit.js';
 import { fitSpacetime } from '../../src/spacetime/fit.js';
 import { seriesFromValues } from '../../src/data/series.js';
@@ -10,6 +10,7 @@ import { loadForecaster, saveForecaster } from '../../src/forecast/checkpoint.js
 import { forecastAll } from '../../src/forecast/generate.js';
 import { plugin } from '../../src/plugin.js';
 import { useBackend } from '../helpers/backends.js';
+import { liveTensors } from '../helpers/memory.js';
 import { testContext } from '../helpers/cli-context.js';
 
 /** A seasonal series with noise: 10 + sin(2πt/12) + 0.1·ε. */
@@ -26,7 +27,7 @@ describe('forecasting pipeline: fit, checkpoint, probabilistic forecast', () => 
   });
 
   it('AR-Net: a checkpoint reloads to the same forecasts; the same seed gives the same paths; tensors are released', async () => {
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     const s = seriesFromValues('y', seasonal(240));
     const { forecaster } = await fitArnet(s, { from: 0, to: 200 }, { model: { ar_order: 12, n_forecasts: 2 }, train: { n_epoch: 3, lr: 0.01 } });
     const ckpt = dir();
@@ -48,7 +49,7 @@ describe('forecasting pipeline: fit, checkpoint, probabilistic forecast', () => 
     expect(Math.abs((a.point[0]?.[0] as number) - (10 + Math.sin((2 * Math.PI * 240) / 12)))).toBeLessThan(0.5);
     forecaster.model.dispose();
     loaded.forecaster.model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensors()).toBe(before);
   });
 
   it('refuses a context with a missing value, naming where it is', async () => {
@@ -61,7 +62,7 @@ describe('forecasting pipeline: fit, checkpoint, probabilistic forecast', () => 
   });
 
   it('SpaceTime on two series: the checkpoint reloads to the same forecasts and quantiles come from held-out errors', async () => {
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     const series = [seriesFromValues('a', seasonal(200, 1)), seriesFromValues('b', seasonal(200, 2))];
     const { forecaster } = await fitSpacetime(series, { from: 0, to: 200 }, { lag: 24, horizon: 6, sizes: { modelDim: 16, kernelDim: 4, extraBlocks: 0 }, train: { epochs: 1, batch_size: 64 } });
     expect(forecaster.channels).toBe(2);
@@ -80,7 +81,7 @@ describe('forecasting pipeline: fit, checkpoint, probabilistic forecast', () => 
     expect(paths.map((p) => p.length)).toEqual([8, 8]);
     forecaster.model.dispose();
     loaded.forecaster.model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensors()).toBe(before);
   });
 });
 

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '@nextx/core';
 import { companionKrylovClosedForm, companionMatrix, krylov, normRows } from '../../src/spacetime/companion.js';
-import { causalConv } from '../../src/spacetime/spectral.js';
+import { causalConv } from '../../src/spacetime/fft-conv.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
+import { liveTensors } from '../helpers/memory.js';
 import { fixtureConfig } from '../helpers/fixture.js';
 import { caseAccess, host } from '../helpers/cases.js';
 import { expectClose } from '../helpers/close.js';
@@ -21,7 +22,7 @@ describe.each(TEST_BACKENDS)('SpaceTime kernels against spacetime-tiny-a on %s',
   });
 
   it.each(config.krylov_cases.map((c, j) => [j, c] as const))('kern%i: companion matrix, repeated squaring, states, closed form (%o)', (j, c) => {
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     const p = tensor(`kern${j}.p`);
     const b = tensor(`kern${j}.b`);
     const cc = tensor(`kern${j}.c`);
@@ -33,7 +34,7 @@ describe.each(TEST_BACKENDS)('SpaceTime kernels against spacetime-tiny-a on %s',
     expectClose(host(krylov(c.L, a, b, cc)), values(`kern${j}.matpow_f64`), 'matpow_f64', RTOL * scaleOf(`kern${j}.matpow_f64`), 0);
     close(host(companionKrylovClosedForm(c.L, p, b, cc)), `kern${j}.companion_krylov`);
     tf.dispose([p, b, cc, a]);
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensors()).toBe(before);
   });
 
   it('normalises rows by their 1- and 2-norms unless the mean norm is tiny (3.2)', () => {

@@ -6,6 +6,7 @@ import { DifferencingSsm, MovingAvgResidualSsm, ResidualSsm } from '../../src/sp
 import { krylov } from '../../src/spacetime/companion.js';
 import { fitTransform, invertTransform, disposeTransform } from '../../src/spacetime/transforms.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
+import { liveTensors } from '../helpers/memory.js';
 import { fixtureConfig, fixtureFile } from '../helpers/fixture.js';
 import { caseAccess, host } from '../helpers/cases.js';
 import { expectClose } from '../helpers/close.js';
@@ -57,7 +58,7 @@ describe.each(TEST_BACKENDS)('SpaceTime parity with spacetime-tiny-a on %s', (ba
   });
 
   it('pre-processing layers: differencing (Pascal rows), the identity moving average, the residual layer (6)', () => {
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     const c = fixture.preprocess_cases;
     const diffCase = c['diff'] as Required<PreCase>;
     const diff = new DifferencingSsm({ ...diffCase, skip_connection: false });
@@ -86,7 +87,7 @@ describe.each(TEST_BACKENDS)('SpaceTime parity with spacetime-tiny-a on %s', (ba
     close(res.forward(short), 'pre.res_short.y');
     tf.dispose([u, uMa, uRes, short]);
     [diff, ma, res].forEach((m) => m.dispose());
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensors()).toBe(before);
   });
 
   it('draws moving-average windows in [min_avg_window, max_avg_window) for a fresh residual layer', () => {
@@ -103,7 +104,7 @@ describe.each(TEST_BACKENDS)('SpaceTime parity with spacetime-tiny-a on %s', (ba
   });
 
   it.each(['safetensors', 'pth'] as const)('the whole forward from .%s, layer by layer (7, 8, 9.1)', (format) => {
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     const model = loadModel(format);
     const x = tensor('net.x');
     const t = fitTransform(fixture.train_step.data_transform, x);
@@ -148,11 +149,11 @@ describe.each(TEST_BACKENDS)('SpaceTime parity with spacetime-tiny-a on %s', (ba
     tf.dispose([x, z]);
     disposeTransform(t);
     model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensors()).toBe(before);
   });
 
   it('inference-only forward, a long closed-loop rollout (prefix-consistent) and the output transform (9.1, 9.2)', () => {
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     const model = loadModel('safetensors');
     const x = tensor('net.x');
     const t = fitTransform(fixture.train_step.data_transform, x);
@@ -167,6 +168,6 @@ describe.each(TEST_BACKENDS)('SpaceTime parity with spacetime-tiny-a on %s', (ba
     tf.dispose(x);
     disposeTransform(t);
     model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensors()).toBe(before);
   });
 });

@@ -5,6 +5,7 @@ import { SpacetimeModel } from '../../src/spacetime/model.js';
 import { criterion } from '../../src/spacetime/loss.js';
 import { spacetimeGradients } from '../../src/spacetime/train.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
+import { liveTensors } from '../helpers/memory.js';
 import { fixtureConfig, fixtureFile } from '../helpers/fixture.js';
 import { caseAccess, host } from '../helpers/cases.js';
 import { expectClose } from '../helpers/close.js';
@@ -63,7 +64,7 @@ describe.each(TEST_BACKENDS)('SpaceTime training step against spacetime-tiny-a o
   });
 
   it.each(['first_epoch', 'later_epochs'] as const)('%s: loss terms, gradients of every parameter and one AdamW step (9.3)', (mode) => {
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     const model = loadModel();
     expect(model.kernelDim).toBe(step.kernel_dim_used_for_offsets);
     const x = tensor('train.x');
@@ -91,6 +92,6 @@ describe.each(TEST_BACKENDS)('SpaceTime training step against spacetime-tiny-a o
     tf.dispose([...Object.values(state), x, y]);
     optimizer.dispose();
     model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expect(liveTensors()).toBe(before);
   });
 });
