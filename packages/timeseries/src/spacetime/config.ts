@@ -35,9 +35,9 @@ const closedLoopKwargs = companionKwargs
   .extend({ lag: positiveInt, horizon: positiveInt, use_initial: z.literal(false).default(false) })
   .strict();
 
-const differencingKwargs = z
+/** What every fixed-kernel pre-processing SSM takes (no skip connection). */
+const preprocessKwargs = z
   .object({
-    max_diff_order: positiveInt,
     model_dim: positiveInt,
     n_kernels: positiveInt,
     kernel_dim: positiveInt,
@@ -48,20 +48,8 @@ const differencingKwargs = z
   })
   .strict();
 
-const movingAvgKwargs = z
-  .object({
-    min_avg_window: positiveInt,
-    max_avg_window: positiveInt,
-    model_dim: positiveInt,
-    n_kernels: positiveInt,
-    kernel_dim: positiveInt,
-    kernel_repeat: positiveInt.default(1),
-    head_dim: positiveInt.default(1),
-    skip_connection: z.literal(false).default(false),
-    ...ignored,
-  })
-  .strict();
-
+const differencingKwargs = preprocessKwargs.extend({ max_diff_order: positiveInt }).strict();
+const movingAvgKwargs = preprocessKwargs.extend({ min_avg_window: positiveInt, max_avg_window: positiveInt }).strict();
 const residualKwargs = movingAvgKwargs.extend({ max_diff_order: positiveInt }).strict();
 
 const preConfig = z.discriminatedUnion('method', [

@@ -30,17 +30,17 @@ export abstract class PreprocessSsm extends Module {
   abstract forward(u: tf.Tensor): tf.Tensor;
 }
 
-/** `DifferencingSSM` (spec 6.1): buffer `kernel` rows = Pascal rows (i mod max_diff_order), padded or cropped to L. */
-export class DifferencingSsm extends PreprocessSsm {
+type PreprocessKwargs = Extract<PreprocessConfig, { method: 'differencing' | 'ma_residual' }>['kwargs'];
+
+/** A pre-processing SSM whose kernel is its buffer `kernel` padded or cropped to L, mapped to channels as in 5.1. */
+abstract class BufferKernelSsm extends PreprocessSsm {
   private readonly buffer: tf.Variable;
   private readonly rows: number[];
 
-  constructor(kwargs: Extract<PreprocessConfig, { method: 'differencing' }>['kwargs']) {
+  protected constructor(kwargs: PreprocessKwargs, rows: number[][]) {
     super();
-    const { max_diff_order: m, n_kernels, kernel_dim, model_dim, kernel_repeat, head_dim } = kwargs;
-    const pascal = pascalRows(m);
-    const values = Array.from({ length: n_kernels }, (_, i) => Array.from({ length: kernel_dim }, (_, k) => (k < m ? (pascal[i % m]?.[k] ?? 0) : 0)));
-    this.buffer = this.addBuffer('kernel', tf.tensor2d(values, [n_kernels, kernel_dim]));
+    const { n_kernels, kernel_dim, model_dim, kernel_repeat, head_dim } = kwargs;
+    this.buffer = this.addBuffer('kernel', tf.tensor2d(rows, [n_kernels, kernel_dim]));
     this.rows = channelKernelRows(model_dim, n_kernels, kernel_repeat, head_dim);
   }
 
@@ -53,31 +53,26 @@ export class DifferencingSsm extends PreprocessSsm {
   }
 }
 
+/** `DifferencingSSM` (spec 6.1): buffer `kernel` rows = Pascal rows (i mod max_diff_order), padded or cropped to L. */
+export class DifferencingSsm extends BufferKernelSsm {
+  constructor(kwargs: Extract<PreprocessConfig, { method: 'differencing' }>['kwargs']) {
+    const { max_diff_order: m, n_kernels, kernel_dim } = kwargs;
+    const pascal = pascalRows(m);
+    super(kwargs, Array.from({ length: n_kernels }, (_, i) => Array.from({ length: kernel_dim }, (_, k) => (k < m ? (pascal[i % m]?.[k] ?? 0) : 0))));
+  }
+}
+
 /**
  * `MovingAvgResidualSSM` (spec 6.2), as the official code computes it: its `get_kernel` builds the moving-average
  * residual kernel but returns the unmodified e_0 buffer, so the layer is the identity. `ma_window` is a parameter that
  * never gets a gradient. Kept for checkpoints that contain it; the working layer is `ResidualSsm`.
  */
-export class MovingAvgResidualSsm extends PreprocessSsm {
-  private readonly buffer: tf.Variable;
-  private readonly rows: number[];
-
+export class MovingAvgResidualSsm extends BufferKernelSsm {
   constructor(kwargs: Extract<PreprocessConfig, { method: 'ma_residual' }>['kwargs'], rng: Rng) {
-    super();
-    const { n_kernels, kernel_dim, model_dim, kernel_repeat, head_dim, min_avg_window, max_avg_window } = kwargs;
+    const { n_kernels, kernel_dim, min_avg_window, max_avg_window } = kwargs;
+    super(kwargs, Array.from({ length: n_kernels }, () => Array.from({ length: kernel_dim }, (_, k) => (k === 0 ? 1 : 0))));
     const windows = Array.from({ length: n_kernels }, () => rng.int(min_avg_window, max_avg_window - 1));
     this.addParameter('ma_window', tf.tensor2d([windows], [1, n_kernels]));
-    const identity = Array.from({ length: n_kernels * kernel_dim }, (_, i) => (i % kernel_dim === 0 ? 1 : 0));
-    this.buffer = this.addBuffer('kernel', tf.tensor2d(identity, [n_kernels, kernel_dim]));
-    this.rows = channelKernelRows(model_dim, n_kernels, kernel_repeat, head_dim);
-  }
-
-  kernel(length: number): tf.Tensor {
-    return tf.tidy(() => tf.clone(fitLength(this.buffer, length)));
-  }
-
-  forward(u: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => ssmConvolve(u, this.kernel(u.shape[1] as number), this.rows));
   }
 }
 
