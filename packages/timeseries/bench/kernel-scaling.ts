@@ -28,4 +28,4 @@ for (const L of [64, 128, 256, 512, 1024, 2048, 4096]) {
   console.error(`L=${L}: repeated squaring ${squaring.ms.toFixed(1)} ms, closed form ${closed.ms.toFixed(1)} ms`);
 }
 tf.dispose([aRaw, b, c, p, A]);
-console.log(JSON.stringify({ bench: 'spacetime-kernel-scaling', machine: machine(), kernels: H, stateSize: N, fft: 'core signal (dense DFT until core’s FFT lands)', rows }, null, 1));
+console.log(JSON.stringify({ bench: 'spacetime-kernel-scaling', machine: machine(), kernels: H, stateSize: N, fft: 'core signal rfft/irfft (O(n log n))', rows }, null, 1));

@@ -184,9 +184,10 @@ describe.each(TEST_BACKENDS)('AR-Net parity with arnet-tiny-a on %s', (backend) 
     expect(last).toBe(lam_max);
   });
 
-  it.each(['lin', 'hid', 'lin_noreg'] as const)('reproduces the whole training trace of train.%s step by step (sections 7, 8)', async (run) => {
+  const traceRuns = (['lin', 'hid', 'lin_noreg'] as const).flatMap((run) => (['safetensors', 'pth'] as const).map((format) => [run, format] as const));
+  it.each(traceRuns)('reproduces the whole training trace of train.%s step by step from .%s (sections 7, 8)', async (run, format) => {
     const before = liveTensors();
-    const model = loadModel(run);
+    const model = loadModel(run, format);
     const config = modelConfig(run);
     expect(lambdaMax(config, fixture.ARNet.est_noise)).toBeCloseTo(fixture.lam_max[`train.${run}.lam_max`] as number, 15);
     const prefix = `train.${run}`;
