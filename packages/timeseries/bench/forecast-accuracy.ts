@@ -95,7 +95,7 @@ for (const c of QUICK ? CASES.slice(0, 1) : CASES) {
   const seasonal = SeasonalNaiveForecaster.fit(s, split.train, m);
   const ar = await timed(`AR(${c.lag})`, () => LeastSquaresArForecaster.fit(s, split.train, c.lag));
   const arnet = await timed('AR-Net', async () => (await fitArnet(s, split.train, { model: { ar_order: c.lag, n_forecasts: 1, sparsity: 0.5, use_reg_noise: true }, train: { n_epoch: QUICK ? 3 : c.arnetEpochs, lr: 0.01, seed: 0 } })).forecaster);
-  const spacetime = await timed('SpaceTime', async () => (await fitSpacetime([s], split.train, { lag: c.lag, horizon: maxHorizon, stride: c.stride, train: { epochs: QUICK ? 1 : c.spacetimeEpochs, lr: 2e-3, seed: 0 } })).forecaster);
+  const spacetime = await timed('SpaceTime', async () => (await fitSpacetime([s], split.train, { lag: c.lag, horizon: maxHorizon, stride: c.stride, train: { epochs: QUICK ? 1 : c.spacetimeEpochs, lr: 1e-2, seed: 0 } })).forecaster);
   const statsmodels = python
     ? runStatsmodels(
         python,
