@@ -18,16 +18,21 @@ const ignored = {
   seed: z.number().int().optional(),
 };
 
+/** The sizes every SSM layer takes (spec 5.1): channels, kernels, state size, and the channel map's repeats. */
+const ssmSizes = {
+  model_dim: positiveInt,
+  n_kernels: positiveInt,
+  kernel_dim: positiveInt,
+  kernel_repeat: positiveInt.default(1),
+  head_dim: positiveInt.default(1),
+  ...ignored,
+};
+
 const companionKwargs = z
   .object({
-    model_dim: positiveInt,
-    n_kernels: positiveInt,
-    kernel_dim: positiveInt,
-    kernel_repeat: positiveInt.default(1),
-    head_dim: positiveInt.default(1),
+    ...ssmSizes,
     skip_connection: z.boolean().default(true),
     norm_order: z.number().int().min(0).max(2).default(1),
-    ...ignored,
   })
   .strict();
 
@@ -36,17 +41,7 @@ const closedLoopKwargs = companionKwargs
   .strict();
 
 /** What every fixed-kernel pre-processing SSM takes (no skip connection). */
-const preprocessKwargs = z
-  .object({
-    model_dim: positiveInt,
-    n_kernels: positiveInt,
-    kernel_dim: positiveInt,
-    kernel_repeat: positiveInt.default(1),
-    head_dim: positiveInt.default(1),
-    skip_connection: z.literal(false).default(false),
-    ...ignored,
-  })
-  .strict();
+const preprocessKwargs = z.object({ ...ssmSizes, skip_connection: z.literal(false).default(false) }).strict();
 
 const differencingKwargs = preprocessKwargs.extend({ max_diff_order: positiveInt }).strict();
 const movingAvgKwargs = preprocessKwargs.extend({ min_avg_window: positiveInt, max_avg_window: positiveInt }).strict();
