@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Registry } from '@nextx/core';
+import { Registry, tf, type GenerateChunk, type Sampler } from '@nextx/core';
+import type { TextChunk } from '../src/generate/text-generation.js';
 import { plugin } from '../src/index.js';
 import { ArGenerator, BitlmGenerator, CobitGenerator } from '../src/generators.js';
 import packageJson from '../package.json' with { type: 'json' };
@@ -16,5 +17,28 @@ describe('@nextx/text plugin', () => {
     const flags = plugin.commands?.generate?.['text/cobit']?.options.map((o) => o.flags.split(' ')[0]);
     expect(flags).toEqual(expect.arrayContaining(['--checkpoint', '--length', '--steps', '--seed', '--sampler', '--gamma', '--q-lo', '--q-hi', '--self-condition', '--ati', '--schedule']));
     expect(typeof plugin.demo).toBe('function');
+  });
+});
+
+async function finalIds(stream: AsyncIterable<GenerateChunk<TextChunk>>): Promise<readonly (readonly number[])[]> {
+  let ids: readonly (readonly number[])[] = [];
+  for await (const chunk of stream) if (chunk.final) ids = chunk.value.ids;
+  return ids;
+}
+
+describe('GenerateOptions.sampler', () => {
+  it('text/ar draws its tokens with a passed categorical sampler; a non-categorical one, and any sampler for BitLM (and CoBit, the same check), is refused', async () => {
+    const ar = new ArGenerator();
+    await ar.init({ vocabSize: 40, transformer: { dim: 8, depth: 1, heads: 2, contextLength: 16 } });
+    const always7: Sampler<tf.Tensor2D, Int32Array> = { name: 'always-7', kind: 'categorical', sample: (logits) => new Int32Array(logits.shape[0]).fill(7) };
+    const before = tf.memory().numTensors;
+    expect(await finalIds(ar.generate({ samples: 2, length: 5 }, { sampler: always7, seed: 1 }))).toEqual([[7, 7, 7, 7, 7], [7, 7, 7, 7, 7]]);
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(finalIds(ar.generate({ samples: 1, length: 3 }, { sampler: { name: 'bitwise' }, seed: 1 }))).rejects.toThrow(/needs a categorical sampler; got 'bitwise'/);
+    ar.dispose();
+    const bitlm = new BitlmGenerator();
+    await bitlm.init({ vocabSize: 16, blockSize: 2, transformer: { dim: 8, depth: 1, heads: 2, contextLength: 16 }, head: { dim: 8, depth: 1, heads: 2, contentDim: 4, hidden: 8 } });
+    await expect(finalIds(bitlm.generate({ samples: 1, length: 4 }, { sampler: { name: 'categorical' } }))).rejects.toThrow(/text\/bitlm draws bits with its own diffusion sampler: configure it in the request's `sampler` field/);
+    bitlm.dispose();
   });
 });

@@ -1,4 +1,4 @@
-import { CategoricalSampler, InputError, KVCache, throwIfAborted, tf, type CategoricalConfig, type Rng } from '@nextx/core';
+import { CategoricalSampler, InputError, KVCache, throwIfAborted, tf, type CategoricalConfig, type Rng, type Sampler } from '@nextx/core';
 import type { ArModel } from './model.js';
 
 export interface ArGenerateOptions {
@@ -7,7 +7,8 @@ export interface ArGenerateOptions {
   readonly length: number;
   /** The first id of every row (the document separator: samples start as a document does). */
   readonly startId: number;
-  readonly sampler?: CategoricalConfig;
+  /** A categorical config (temperature, top-k, ...) or a categorical sampler instance (logits [B, V] → ids [B]). */
+  readonly sampler?: CategoricalConfig | Sampler<tf.Tensor2D, Int32Array>;
   readonly rng: Rng;
   /** Recompute the whole prefix at every token instead of using the KV cache (for comparison). */
   readonly noCache?: boolean;
@@ -22,7 +23,7 @@ export interface ArGenerateOptions {
 export async function generateAr(model: ArModel, options: ArGenerateOptions): Promise<Int32Array> {
   const { batch, length, startId } = options;
   if (length + 1 > model.config.transformer.contextLength) throw new InputError(`text/ar: ${length} tokens and the start token exceed the context length ${model.config.transformer.contextLength}`);
-  const sampler = new CategoricalSampler(options.sampler ?? {});
+  const sampler = isSampler(options.sampler) ? options.sampler : new CategoricalSampler(options.sampler ?? {});
   const out = new Int32Array(batch * length);
   const cache = options.noCache ? undefined : new KVCache(model.config.transformer.depth);
   const history: number[][] = Array.from({ length: batch }, () => [startId]);
@@ -49,4 +50,8 @@ export async function generateAr(model: ArModel, options: ArGenerateOptions): Pr
     cache?.dispose();
   }
   return out;
+}
+
+function isSampler(value: unknown): value is Sampler<tf.Tensor2D, Int32Array> {
+  return typeof value === 'object' && value !== null && typeof (value as { sample?: unknown }).sample === 'function';
 }
