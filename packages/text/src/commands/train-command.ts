@@ -80,7 +80,7 @@ function trainCommandFor(name: TextModelName): PluginCommand {
       const tokenizerSpec = savedTokenizer ? loadCheckpointTokenizer(checkpointDir, savedTokenizer) : String(options['tokenizer']);
       const data = prepareTextData({ data: listOption(options['data']), tokenizer: tokenizerSpec, heldOut, log });
       const metricsFile = join(context.out, `${short}-metrics.jsonl`);
-      const trainer = { steps, lr, checkpointEvery: intOption('--checkpoint-every', options['checkpointEvery'], 0), logEvery: 10, seed, schedule: { warmupSteps: Math.min(200, Math.round(steps / 10)), minLr: lr / 10 } };
+      const trainer = { steps, lr, checkpointEvery: intOption('--checkpoint-every', options['checkpointEvery'], 0), logEvery: Math.max(1, Math.min(10, Math.floor(steps / 20))), seed, schedule: { warmupSteps: Math.min(200, Math.round(steps / 10)), minLr: lr / 10 } };
       const common = { checkpointDir, resume, trainer, metricsFile, onProgress: context.onProgress, signal: context.signal, seed, tokenizer: data.tokenizer, stream: data.trainStream, batchSize, ...(minutes === undefined ? {} : { minutes }) };
       const started = performance.now();
       let summary: Record<string, unknown>;
