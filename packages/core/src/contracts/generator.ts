@@ -6,7 +6,12 @@ import type { GenerateChunk, ProgressListener } from './events.js';
 import type { Sampler, SamplerSpec } from './sampler.js';
 
 export interface GenerateOptions {
-  /** A sampler instance, or a registered sampler by name with its config. */
+  /**
+   * A sampler instance, or a registered sampler by name with its config. Every generator honours it: it replaces the
+   * generator's default sampler of the kind it draws with (categorical for tokens; see `resolveSampler`), and one of
+   * another kind is an InputError. A generator whose request also has sampling fields (VAR's topK, topP, greedy)
+   * refuses both at once.
+   */
   readonly sampler?: Sampler | SamplerSpec;
   /** Seed or random source; the same seed gives the same output on the same backend. */
   readonly seed?: number | Rng;

@@ -2,14 +2,17 @@ import {
   tf,
   InputError,
   KVCache,
-  createCategoricalSampler,
+  CategoricalSampler,
   guideLogits,
+  resolveSampler,
   linearGuidanceRamp,
   throwIfAborted,
   toRng,
   type GenerateChunk,
   type GenerateOptions,
   type Rng,
+  type Sampler,
+  type SamplerContext,
 } from '@nextx/core';
 import type { VarTransformer } from './transformer/var-model.js';
 import type { VQVAE } from './vqvae/vqvae.js';
@@ -21,9 +24,9 @@ export interface VarGenerateRequest {
   readonly batchSize?: number;
   /** Guidance weight at the last scale; the weight ramps linearly from 0 at scale 0 (default 1.5). */
   readonly cfg?: number;
-  /** Keep the k most likely tokens (0 = off, 1 = greedy). */
+  /** Keep the k most likely tokens (0 = off, 1 = greedy). Shorthand for a categorical `GenerateOptions.sampler`. */
   readonly topK?: number;
-  /** Nucleus sampling with VAR's rule (0 = off). */
+  /** Nucleus sampling with VAR's rule (0 = off). Shorthand for a categorical `GenerateOptions.sampler`. */
   readonly topP?: number;
   readonly greedy?: boolean;
   /** Decode the partial f̂ after every scale (slower); the final image is always decoded. */
@@ -72,11 +75,7 @@ export async function* generateVar(
   const rng = toRng(options.seed);
   const labels = resolveLabels(request, transformer.numClasses, rng);
   const B = labels.length;
-  const sampler = createCategoricalSampler({
-    topK: request.topK ?? 0,
-    topP: request.topP ?? 0,
-    greedy: request.greedy ?? false,
-  });
+  const sampler = tokenSampler(request, options.sampler);
   const cfg = request.cfg ?? 1.5;
   const S = sizes.numScales;
   const useCache = request.kvCache ?? true;
@@ -114,8 +113,7 @@ export async function* generateVar(
         return guideLogits(cond, uncond, linearGuidanceRamp(cfg, k, S));
       });
       const flat = tf.reshape(logits, [B * pn * pn, sizes.vocabSize]) as tf.Tensor2D;
-      const tokens = sampler.sample(flat, { rng, step: k, numSteps: S });
-      flat.dispose();
+      const tokens = drawTokens(sampler, flat, { rng, step: k, numSteps: S });
       const traced = request.trace ? (logits.dataSync() as Float32Array).slice() : undefined;
       logits.dispose();
       const stepped = tf.tidy(() => {
@@ -147,7 +145,7 @@ export async function* generateVar(
           scale: k,
           patchNum: pn,
           labels,
-          tokens: Int32Array.from(tokens),
+          tokens,
           ...(image ? { image } : {}),
           ...(traced ? { logits: traced, fhat: (state.fhat.dataSync() as Float32Array).slice() } : {}),
         },
@@ -204,4 +202,38 @@ function resolveLabels(request: VarGenerateRequest, numClasses: number, rng: Rng
   const n = request.batchSize ?? 1;
   if (!Number.isInteger(n) || n < 1) throw new InputError(`batchSize must be a positive integer, got ${n}`);
   return Array.from({ length: n }, () => rng.int(0, numClasses - 1));
+}
+
+type TokenSampler = Sampler<tf.Tensor2D, ArrayLike<number>>;
+
+/**
+ * The request's topK/topP/greedy, or `GenerateOptions.sampler` (any categorical sampler: a spec such as
+ * `{ name: 'categorical', config: { topK: 900, topP: 0.96, temperature: 1 } }`, or an instance with a constraint).
+ */
+function tokenSampler(request: VarGenerateRequest, given: GenerateOptions['sampler']): TokenSampler {
+  const shorthands = (['topK', 'topP', 'greedy'] as const).filter((field) => request[field] !== undefined);
+  if (given && shorthands.length) {
+    throw new InputError(`give either the request's ${shorthands.join(', ')} or GenerateOptions.sampler, not both`);
+  }
+  return resolveSampler<tf.Tensor2D, ArrayLike<number>>(given, {
+    kind: 'categorical',
+    generator: 'vision/var',
+    fallback: () => new CategoricalSampler({ topK: request.topK ?? 0, topP: request.topP ?? 0, greedy: request.greedy ?? false }),
+  });
+}
+
+/** One id per row of `logits` [N, V]; the logits are disposed. */
+function drawTokens(sampler: TokenSampler, logits: tf.Tensor2D, context: SamplerContext): Int32Array {
+  try {
+    const [rows, vocab] = logits.shape;
+    const ids = Int32Array.from(sampler.sample(logits, context));
+    const bad = ids.findIndex((id) => !(id >= 0 && id < vocab));
+    if (ids.length !== rows || bad >= 0) {
+      const why = ids.length !== rows ? `${ids.length} ids for ${rows} rows` : `id ${ids[bad]} at row ${bad} is outside [0, ${vocab})`;
+      throw new InputError(`sampler '${sampler.name}' returned ${why}`);
+    }
+    return ids;
+  } finally {
+    logits.dispose();
+  }
 }
