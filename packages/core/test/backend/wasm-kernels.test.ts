@@ -2,6 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { initBackend, isWasmMatMulRouted, patchWasmBackend } from '../../src/backend/index.js';
 import { Rng } from '../../src/rng/rng.js';
+import { installedBackends } from '../helpers/expected-backend.js';
 
 /** Runs `f` on cpu and on (patched) wasm with the same host inputs; returns both results as arrays. */
 async function onBothBackends(f: () => tf.Tensor | tf.Tensor[]): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
@@ -178,13 +179,20 @@ describe('patched wasm backend', () => {
 });
 
 describe('backend selection', () => {
-  it('auto picks wasm here; cuda and native name their missing package', async () => {
+  it('auto picks the first usable of cuda, native, wasm on this machine; the unusable ones say why', async () => {
+    const { usable, auto } = await installedBackends();
     const status = await initBackend({ prefer: 'auto' });
-    expect(status.active).toBe('wasm');
-    const cuda = status.candidates.find((c) => c.name === 'cuda');
-    expect(cuda?.available).toBe(false);
-    expect(cuda?.detail).toContain('@tensorflow/tfjs-node-gpu');
-    await expect(initBackend({ prefer: 'native' })).rejects.toThrow(/@tensorflow\/tfjs-node/);
-    await expect(initBackend({ prefer: 'cuda' })).rejects.toMatchObject({ code: 'BACKEND' });
+    expect(status.active).toBe(auto);
+    // Candidates tried before the active one are unavailable, each with its reason.
+    expect(status.candidates.map((c) => c.name)).toEqual(['cuda', 'native', 'wasm'].slice(0, ['cuda', 'native', 'wasm'].indexOf(auto) + 1));
+    for (const candidate of status.candidates.slice(0, -1)) expect(candidate.available).toBe(false);
+    for (const name of ['cuda', 'native'] as const) {
+      if (usable[name]) continue;
+      const chosen = initBackend({ prefer: name });
+      await expect(chosen).rejects.toMatchObject({ code: 'BACKEND' });
+      // Without its package the message names the package; with it (and no GPU for cuda) it names the cause.
+      await expect(chosen).rejects.toThrow(name === 'cuda' ? /tfjs-node-gpu|NVIDIA GPU|libcudart/ : /@tensorflow\/tfjs-node/);
+    }
+    await initBackend({ prefer: 'wasm' });
   });
 });
