@@ -38,3 +38,4 @@ export {
 } from './attention.js';
 export { Conv1d, type Conv1dOptions, type Conv1dPadding } from './conv1d.js';
 export { stopGradient } from './stop-gradient.js';
+export { TensorCache } from './tensor-cache.js';

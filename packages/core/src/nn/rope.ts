@@ -4,17 +4,31 @@ import { Module } from './module.js';
 export interface RotaryEmbeddingOptions {
   /** θ base of the frequencies, 10000 in RoFormer/LLaMA. */
   readonly base?: number;
+  /**
+   * Positions below this get their cos/sin rows from tables kept as tensors (grown to the largest position seen,
+   * rounded up to a power of two); later positions are computed per call. Default 8192.
+   */
+  readonly maxCachedPositions?: number;
+}
+
+interface Tables {
+  readonly cos: tf.Tensor2D;
+  readonly sin: tf.Tensor2D;
 }
 
 /**
  * Rotary position embedding (Su et al. 2021) in the rotate-half convention of GPT-NeoX / HF LLaMA:
  * channel i and i + d/2 form a pair rotated by angle p·θ_i, θ_i = base^(−2i/d):
  *   out = x·cos(pθ) + rotate_half(x)·sin(pθ),  rotate_half([x1, x2]) = [−x2, x1].
- * No parameters (state dict empty). Positions are absolute, so a cache continues at its `nextPosition`.
+ * No parameters (state dict empty). Positions are absolute, so a cache continues at its `nextPosition`. The tables
+ * are built on the host once and kept on the backend (free them with `dispose()`; a model that shares one rotary
+ * embedding between layers owns and disposes it).
  */
 export class RotaryEmbedding extends Module {
   readonly base: number;
+  readonly maxCachedPositions: number;
   private readonly invFreq: Float64Array;
+  private cached: Tables | undefined;
 
   constructor(
     readonly headDim: number,
@@ -23,13 +37,14 @@ export class RotaryEmbedding extends Module {
     super();
     if (headDim % 2 !== 0) throw new RangeError(`RotaryEmbedding: head dim ${headDim} must be even`);
     this.base = options.base ?? 10000;
+    this.maxCachedPositions = options.maxCachedPositions ?? 8192;
     const half = headDim / 2;
     this.invFreq = new Float64Array(half);
     for (let i = 0; i < half; i++) this.invFreq[i] = 1 / this.base ** ((2 * i) / headDim);
   }
 
   /** cos and sin tables [L, d] for the given positions (each θ repeated for both halves). */
-  tables(positions: readonly number[]): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
+  tables(positions: readonly number[]): Tables {
     const d = this.headDim;
     const half = d / 2;
     const cos = new Float32Array(positions.length * d);
@@ -56,11 +71,42 @@ export class RotaryEmbedding extends Module {
       throw new RangeError(`RotaryEmbedding: got shape [${x.shape}] for ${positions.length} positions, d=${this.headDim}`);
     }
     return tf.tidy(() => {
-      const { cos, sin } = this.tables(positions);
+      const { cos, sin } = this.tablesAt(positions);
       const half = this.headDim / 2;
       const [x1, x2] = tf.split(x, [half, half], x.rank - 1) as [tf.Tensor, tf.Tensor];
       const rotated = tf.concat([tf.neg(x2), x1], x.rank - 1);
       return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
     });
+  }
+
+  /** Frees the kept tables (they are rebuilt if the embedding is used again). */
+  override dispose(): void {
+    if (this.cached) tf.dispose([this.cached.cos, this.cached.sin]);
+    this.cached = undefined;
+    super.dispose();
+  }
+
+  /** Rows of the kept tables for `positions` (a slice when they are consecutive), or tables built for this call. */
+  private tablesAt(positions: readonly number[]): Tables {
+    const highest = positions.reduce((a, b) => Math.max(a, b), -1);
+    const cacheable = positions.every((p) => Number.isInteger(p) && p >= 0) && highest < this.maxCachedPositions;
+    if (!cacheable || positions.length === 0) return this.tables(positions);
+    const table = this.keptTables(highest + 1);
+    const start = positions[0] as number;
+    if (positions.every((p, i) => p === start + i)) {
+      return { cos: tf.slice(table.cos, [start, 0], [positions.length, -1]), sin: tf.slice(table.sin, [start, 0], [positions.length, -1]) };
+    }
+    const index = tf.tensor1d(Int32Array.from(positions), 'int32');
+    return { cos: tf.gather(table.cos, index), sin: tf.gather(table.sin, index) };
+  }
+
+  /** The kept tables, grown to at least `rows` positions. */
+  private keptTables(rows: number): Tables {
+    if (this.cached && !this.cached.cos.isDisposed && this.cached.cos.shape[0] >= rows) return this.cached;
+    const size = Math.min(this.maxCachedPositions, 2 ** Math.ceil(Math.log2(Math.max(rows, 64))));
+    const grown = this.tables(Array.from({ length: size }, (_, p) => p));
+    if (this.cached) tf.dispose([this.cached.cos, this.cached.sin]);
+    this.cached = { cos: tf.keep(grown.cos), sin: tf.keep(grown.sin) };
+    return this.cached;
   }
 }

@@ -27,6 +27,7 @@ describe.each(TEST_BACKENDS)('RotaryEmbedding on %s', (backend) => {
       1e-6,
     );
     tf.dispose([x, y]);
+    rope.dispose();
   });
 
   it('makes q·k depend only on the position difference (so cache offsets are consistent)', () => {
@@ -38,5 +39,37 @@ describe.each(TEST_BACKENDS)('RotaryEmbedding on %s', (backend) => {
     expect(dot(7, 4)).toBeCloseTo(dot(103, 100), 5);
     expect(Math.abs(dot(7, 4) - dot(7, 5))).toBeGreaterThan(1e-3);
     tf.dispose([q, k]);
+    rope.dispose();
+  });
+  it('keeps its cos/sin tables as tensors: every path gives the bits of freshly built tables, and dispose frees them', () => {
+    const rope = new RotaryEmbedding(8, { maxCachedPositions: 128 });
+    const x = tf.tensor4d(values(2 * 6 * 8, 3), [1, 2, 6, 8]);
+    const fresh = (positions: number[]) =>
+      tf.tidy(() => {
+        // The rotation written out with tables built for exactly these positions.
+        const { cos, sin } = rope.tables(positions);
+        const [x1, x2] = tf.split(x, 2, 3);
+        return tf.add(tf.mul(x, cos), tf.mul(tf.concat([tf.neg(x2!), x1!], 3), sin));
+      });
+    const cases = [[0, 1, 2, 3, 4, 5], [90, 91, 92, 93, 94, 95], [7, 3, 3, 60, 0, 1], [124, 125, 126, 127, 128, 129]];
+    const kept = () => tf.memory().numTensors - baseline;
+    for (const positions of cases) {
+      const [y, expected] = [rope.apply(x, positions), fresh(positions)];
+      expect(Array.from(y.dataSync()), positions.join()).toEqual(Array.from(expected.dataSync()));
+      tf.dispose([y, expected]);
+    }
+    // x and the two kept tables [128, 8]: positions past maxCachedPositions were built per call, not kept.
+    expect(kept()).toBe(3);
+    const y = rope.apply(x, [10, 11, 12, 13, 14, 15]);
+    expect(kept()).toBe(4); // only the output
+    y.dispose();
+    rope.dispose();
+    expect(kept()).toBe(1);
+    // Used again after dispose, it rebuilds its tables.
+    const again = rope.apply(x, [0, 1, 2, 3, 4, 5]);
+    const expected = fresh([0, 1, 2, 3, 4, 5]);
+    expect(Array.from(again.dataSync())).toEqual(Array.from(expected.dataSync()));
+    tf.dispose([again, expected, x]);
+    rope.dispose();
   });
 });
