@@ -1,6 +1,7 @@
 import { tf } from '../tf.js';
 import { CheckpointError } from '../errors.js';
 import { hostToTensor, isHostTensor, type HostTensor } from '../io/host-tensor.js';
+import { Rng, type RngState } from '../rng/rng.js';
 import { fromTorchLayout, toTorchLayout, torchShape, type TorchLayout } from './torch-layout.js';
 
 interface Slot {
@@ -99,6 +100,31 @@ export abstract class Module {
     for (const [name, slot] of this.slots) out.push([join(prefix, name), slot]);
     for (const [name, child] of this.children) out.push(...child.namedSlots(join(prefix, name)));
     return out;
+  }
+
+  /**
+   * The state of every Rng that this module or a descendant holds in a field (dropout masks, drop-path and label
+   * draws), by dotted name (`blocks.0.attn.rng`). A training checkpoint saves it, so that a resumed run draws what the
+   * uninterrupted run would have drawn.
+   */
+  randomStates(): Record<string, RngState> {
+    const out: Record<string, RngState> = {};
+    for (const [name, rng] of this.namedRngs()) out[name] = rng.state();
+    return out;
+  }
+
+  /** Puts saved Rng states back in place (names this model does not have are ignored, as are missing ones). */
+  loadRandomStates(states: Readonly<Record<string, RngState>>): void {
+    for (const [name, rng] of this.namedRngs()) {
+      const state = states[name];
+      if (state) rng.setState(state);
+    }
+  }
+
+  private namedRngs(): Array<[string, Rng]> {
+    return this.namedModules().flatMap(([prefix, module]) =>
+      Object.entries(module).flatMap(([field, value]): Array<[string, Rng]> => (value instanceof Rng ? [[join(prefix, field), value]] : [])),
+    );
   }
 
   namedParameters(): Array<[string, tf.Variable]> {

@@ -43,6 +43,12 @@ export class Rng {
     return rng;
   }
 
+  /** Continues from a saved state in place (every holder of this Rng sees it), as `fromState` would. */
+  setState(state: RngState): void {
+    this.generator = xoroshiro128plusFromState(state.state);
+    this.spareNormal = state.spareNormal;
+  }
+
   /** Generator state plus the cached second normal of the last polar draw, so a restored Rng continues exactly. */
   state(): RngState {
     return {
@@ -62,6 +68,11 @@ export class Rng {
   /** Uniform in [0, 1), 53 random bits. */
   uniform(): number {
     return uniformFloat64(this.generator);
+  }
+
+  /** 32 random bits as an unsigned integer: one generator step (a float64 uniform takes two). */
+  uint32(): number {
+    return this.generator.next() >>> 0;
   }
 
   /** Uniform integer in [min, max], both included. */

@@ -54,7 +54,7 @@ export interface TrainResult {
 /**
  * The training loop: AdamW with a warm-up + decay schedule, global-norm clipping, gradient accumulation, optional EMA,
  * JSON-lines metrics, progress events, atomic checkpoints that resume exactly (weights, optimizer moments, EMA,
- * step, Rng and batch-source position), a stop with TrainingError on a non-finite loss or gradient norm (before the
+ * step, the trainer's and the model's Rngs, and batch-source position), a stop with TrainingError on a non-finite loss or gradient norm (before the
  * bad update, so nothing is saved from it), and AbortSignal support between steps.
  */
 export class Trainer<B> {
@@ -100,6 +100,7 @@ export class Trainer<B> {
       disposeTrainingCheckpoint(checkpoint);
     }
     this.rng = Rng.fromState(checkpoint.state.rng);
+    if (checkpoint.state.moduleRngs) this.options.model.loadRandomStates(checkpoint.state.moduleRngs);
     this.options.source.restore(checkpoint.state.source);
     this.completed = checkpoint.state.step;
     this.lastCheckpoint = dir;
@@ -147,6 +148,7 @@ export class Trainer<B> {
         state: {
           step: this.completed,
           rng: this.rng.state(),
+          moduleRngs: this.options.model.randomStates(),
           source: this.options.source.state(),
           ...(this.ema ? { emaUpdates: this.ema.numUpdates } : {}),
         },

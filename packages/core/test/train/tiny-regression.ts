@@ -1,6 +1,7 @@
 import { tf } from '../../src/tf.js';
 import { Module } from '../../src/nn/module.js';
 import { Linear } from '../../src/nn/linear.js';
+import { Dropout } from '../../src/nn/dropout.js';
 import { Rng } from '../../src/rng/rng.js';
 import { iterateBatches, type BatchSource } from '../../src/train/batch-source.js';
 
@@ -8,14 +9,17 @@ import { iterateBatches, type BatchSource } from '../../src/train/batch-source.j
 export class TinyRegressor extends Module {
   readonly hidden: Linear;
   readonly head: Linear;
-  constructor(seed = 1) {
+  readonly drop: Dropout;
+  /** `dropout`: rate of a Dropout after the hidden layer (0 = none), with its own Rng. */
+  constructor(seed = 1, dropout = 0) {
     super();
     const rng = Rng.seeded(seed);
     this.hidden = this.addModule('hidden', new Linear(4, 8, { rng: rng.fork() }));
     this.head = this.addModule('head', new Linear(8, 1, { rng: rng.fork() }));
+    this.drop = this.addModule('drop', new Dropout(dropout, { rng: rng.fork() }));
   }
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.head.forward(tf.relu(this.hidden.forward(x))));
+    return tf.tidy(() => this.head.forward(this.drop.forward(tf.relu(this.hidden.forward(x)))));
   }
 }
 

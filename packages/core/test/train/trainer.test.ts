@@ -34,8 +34,9 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function makeTrainer(
   overrides: Partial<TrainerOptions<RegressionBatch>> = {},
   loss = (model: TinyRegressor, batch: RegressionBatch) => mseLoss(model, batch),
+  dropout = 0,
 ): { trainer: Trainer<RegressionBatch>; model: TinyRegressor } {
-  const model = new TinyRegressor(11);
+  const model = new TinyRegressor(11, dropout);
   const trainer = new Trainer<RegressionBatch>({
     model,
     loss: (batch) => loss(model, batch),
@@ -105,6 +106,25 @@ describe.each(TEST_BACKENDS)('Trainer on %s', (backend) => {
     expect(state.step).toBe(12);
     expect(JSON.parse(readFileSync(join(dir, 'ckpt', 'config.json'), 'utf8'))).toEqual({ kind: 'tiny' });
     cleanup(straight, first, second);
+  });
+
+  it("resumes a model with dropout to exactly the same losses: the model's own Rngs are saved and restored", async () => {
+    const straight = makeTrainer({ checkpointDir: join(dir, 'straight') }, undefined, 0.3);
+    const reference = (await straight.trainer.run()).history.map((m) => m.loss);
+    const first = makeTrainer({}, undefined, 0.3);
+    await first.trainer.run({ untilStep: 5 });
+    const state = JSON.parse(readFileSync(join(dir, 'ckpt', 'training_state.json'), 'utf8')) as { moduleRngs: Record<string, unknown> };
+    expect(Object.keys(state.moduleRngs)).toEqual(['drop.rng']);
+    const second = makeTrainer({}, undefined, 0.3);
+    expect(second.trainer.resumeIfPresent()).toBe(5);
+    const resumed = (await second.trainer.run()).history.map((m) => m.loss);
+    expect(resumed).toHaveLength(7);
+    resumed.forEach((loss, i) => expect(Math.abs(loss - (reference[5 + i] as number))).toBeLessThanOrEqual(1e-6));
+    // The dropout is live: without it the same run gives other losses.
+    const plain = makeTrainer({ checkpointDir: join(dir, 'plain') });
+    const withoutDropout = (await plain.trainer.run({ untilStep: 3 })).history.map((m) => m.loss);
+    expect(Math.abs((withoutDropout[2] as number) - (reference[2] as number))).toBeGreaterThan(1e-4);
+    cleanup(straight, first, second, plain);
   });
 
   it('stops on a non-finite loss with a TrainingError and keeps the last good checkpoint untouched', async () => {
