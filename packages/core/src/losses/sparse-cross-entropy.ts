@@ -16,10 +16,10 @@ export interface SparseCrossEntropyOptions {
 
 /**
  * Cross-entropy of logits [..., V] against integer targets [...] (torch's `F.cross_entropy` over the last axis),
- * without a one-hot: the target logit of each position is gathered from the flattened logits, so the forward pass
- * holds no [N, V] one-hot and no [N, V] product. Per position,
- *   lᵢ = (1 − ε)·(lse(ℓᵢ) − ℓᵢ[tᵢ]) + ε·(lse(ℓᵢ) − mean_v ℓᵢᵥ),
- * which is −Σ_v qᵢᵥ·log softmax(ℓᵢ)ᵥ with q = (1 − ε)·onehot + ε/V. As in torch, 'mean' over positions that are all
+ * without a one-hot: each position's target log-probability is gathered from the flattened log-softmax, so the
+ * forward pass holds no [N, V] one-hot and no [N, V] product. Per position, with pᵢ = log softmax(ℓᵢ),
+ *   lᵢ = −(1 − ε)·pᵢ[tᵢ] − ε·mean_v pᵢᵥ,
+ * which is −Σ_v qᵢᵥ·pᵢᵥ with q = (1 − ε)·onehot + ε/V. As in torch, 'mean' over positions that are all
  * ignored is NaN (0/0). Targets are checked on the host before any work: each must be an integer in [0, V) or the
  * ignore index.
  */
@@ -38,12 +38,12 @@ export function sparseCrossEntropy(
   if (rows * vocab > 2 ** 31 - 1) throw new InputError(`sparseCrossEntropy: ${rows}×${vocab} logits exceed int32 gather indices; split the batch`);
   const { flatIndex, counted } = gatherIndices(ids, vocab, ignoreIndex);
   return tf.tidy(() => {
-    const flat = tf.reshape(logits, [rows, vocab]);
-    const lse = tf.logSumExp(flat, 1);
-    const picked = tf.gather(tf.reshape(flat, [-1]), tf.tensor1d(flatIndex, 'int32'));
-    let perRow = tf.sub(lse, picked);
+    // log_softmax, not lse(ℓ) − ℓ: tfjs differentiates logSumExp through its max (an Equal mask, a scalar loop on
+    // wasm: 4× slower than the whole dense loss at VAR's [2720, 4096]); LogSoftmax has its own gradient.
+    const logProbs = tf.logSoftmax(tf.reshape(logits, [rows, vocab]));
+    let perRow = tf.neg(tf.gather(tf.reshape(logProbs, [-1]), tf.tensor1d(flatIndex, 'int32')));
     if (labelSmoothing > 0) {
-      const smooth = tf.sub(lse, tf.mean(flat, 1));
+      const smooth = tf.neg(tf.mean(logProbs, 1));
       perRow = tf.add(tf.mul(perRow, 1 - labelSmoothing), tf.mul(smooth, labelSmoothing));
     }
     const factors = [counted && tf.tensor1d(counted, 'float32'), weights && tf.reshape(tf.cast(weights, 'float32'), [rows])].filter((f): f is tf.Tensor => f !== undefined);
