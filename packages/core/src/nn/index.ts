@@ -13,7 +13,7 @@ export { GeluMlp, type GeluMlpOptions } from './gelu-mlp.js';
 export { SwiGluMlp, type SwiGluMlpOptions } from './swiglu-mlp.js';
 export { Dropout, dropout, type DropoutOptions } from './dropout.js';
 export { AdaLNModulation, modulate, type AdaLNModulationOptions } from './adaln.js';
-export { RotaryEmbedding, type RotaryEmbeddingOptions } from './rope.js';
+export { RotaryEmbedding, type RotaryEmbeddingOptions, type RotaryTables } from './rope.js';
 export {
   AttentionMaskCache,
   blockCausalMask,

@@ -5,30 +5,39 @@ export interface RotaryEmbeddingOptions {
   /** θ base of the frequencies, 10000 in RoFormer/LLaMA. */
   readonly base?: number;
   /**
-   * Positions below this get their cos/sin rows from tables kept as tensors (grown to the largest position seen,
-   * rounded up to a power of two); later positions are computed per call. Default 8192.
+   * Positions below this take their cos/sin rows from tables kept as tensors (grown to the largest position seen,
+   * rounded up to a power of two); later positions get rows built for the call. Default 8192.
    */
   readonly maxCachedPositions?: number;
 }
 
-interface Tables {
+/** cos and sin tables [L, d] (each θ repeated for both halves). */
+export interface RotaryTables {
   readonly cos: tf.Tensor2D;
   readonly sin: tf.Tensor2D;
+}
+
+/** What `apply` multiplies by: cos, and sin with the sign of rotate_half folded in ([−sin, sin] per half). */
+interface RotationRows {
+  readonly cos: tf.Tensor2D;
+  readonly signedSin: tf.Tensor2D;
 }
 
 /**
  * Rotary position embedding (Su et al. 2021) in the rotate-half convention of GPT-NeoX / HF LLaMA:
  * channel i and i + d/2 form a pair rotated by angle p·θ_i, θ_i = base^(−2i/d):
  *   out = x·cos(pθ) + rotate_half(x)·sin(pθ),  rotate_half([x1, x2]) = [−x2, x1].
- * No parameters (state dict empty). Positions are absolute, so a cache continues at its `nextPosition`. The tables
- * are built on the host once and kept on the backend (free them with `dispose()`; a model that shares one rotary
- * embedding between layers owns and disposes it).
+ * No parameters (state dict empty). Positions are absolute, so a cache continues at its `nextPosition`.
+ *
+ * The tables are built on the host once and kept on the backend; `dispose()` frees them (a model that shares one
+ * rotary embedding between its layers owns it). Rows are gathered, and rotate_half is a gather of the two halves:
+ * on wasm, Slice, Split and Concat copy their whole input out of the heap at every call, Gather does not.
  */
 export class RotaryEmbedding extends Module {
   readonly base: number;
   readonly maxCachedPositions: number;
   private readonly invFreq: Float64Array;
-  private cached: Tables | undefined;
+  private kept: (RotationRows & { readonly halves: tf.Tensor1D }) | undefined;
 
   constructor(
     readonly headDim: number,
@@ -43,8 +52,68 @@ export class RotaryEmbedding extends Module {
     for (let i = 0; i < half; i++) this.invFreq[i] = 1 / this.base ** ((2 * i) / headDim);
   }
 
-  /** cos and sin tables [L, d] for the given positions (each θ repeated for both halves). */
-  tables(positions: readonly number[]): Tables {
+  /** cos and sin tables [L, d] for the given positions, built on the host (new tensors). */
+  tables(positions: readonly number[]): RotaryTables {
+    const { cos, sin } = this.hostRows(positions, false);
+    return { cos: tf.tensor2d(cos, [positions.length, this.headDim]), sin: tf.tensor2d(sin, [positions.length, this.headDim]) };
+  }
+
+  /** x [..., L, d] (e.g. [B, H, L, d]) rotated at `positions` (length L). */
+  apply(x: tf.Tensor, positions: readonly number[]): tf.Tensor {
+    const length = x.shape[x.rank - 2];
+    if (positions.length !== length || x.shape[x.rank - 1] !== this.headDim) {
+      throw new RangeError(`RotaryEmbedding: got shape [${x.shape}] for ${positions.length} positions, d=${this.headDim}`);
+    }
+    return tf.tidy(() => {
+      const { cos, signedSin } = this.rowsAt(positions);
+      // rotate_half(x)·sin = [x2, x1]·[−sin, sin]: the same products as [−x2, x1]·sin, bit for bit.
+      const swapped = tf.gather(x, this.keptTables(1).halves, x.rank - 1);
+      return tf.add(tf.mul(x, cos), tf.mul(swapped, signedSin));
+    });
+  }
+
+  /** Frees the kept tables (they are rebuilt if the embedding is used again). */
+  override dispose(): void {
+    this.dropKept();
+    super.dispose();
+  }
+
+  private dropKept(): void {
+    if (this.kept) tf.dispose([this.kept.cos, this.kept.signedSin, this.kept.halves]);
+    this.kept = undefined;
+  }
+
+  /** Rows of the kept tables for `positions`, or rows built for this call past `maxCachedPositions`. */
+  private rowsAt(positions: readonly number[]): RotationRows {
+    const highest = positions.reduce((a, b) => Math.max(a, b), -1);
+    const cacheable = positions.every((p) => Number.isInteger(p) && p >= 0) && highest < this.maxCachedPositions;
+    if (!cacheable) {
+      const { cos, sin } = this.hostRows(positions, true);
+      return { cos: tf.tensor2d(cos, [positions.length, this.headDim]), signedSin: tf.tensor2d(sin, [positions.length, this.headDim]) };
+    }
+    const table = this.keptTables(highest + 1);
+    const index = tf.tensor1d(Int32Array.from(positions), 'int32');
+    return { cos: tf.gather(table.cos, index), signedSin: tf.gather(table.signedSin, index) };
+  }
+
+  /** The kept tables, grown to at least `rows` positions, and the index that swaps the two halves. */
+  private keptTables(rows: number): RotationRows & { readonly halves: tf.Tensor1D } {
+    if (this.kept && !this.kept.cos.isDisposed && this.kept.cos.shape[0] >= rows) return this.kept;
+    const size = Math.min(this.maxCachedPositions, 2 ** Math.ceil(Math.log2(Math.max(rows, 64))));
+    const { cos, sin } = this.hostRows(Array.from({ length: size }, (_, p) => p), true);
+    const half = this.headDim / 2;
+    const halves = Int32Array.from({ length: this.headDim }, (_, i) => (i + half) % this.headDim);
+    this.dropKept();
+    this.kept = {
+      cos: tf.keep(tf.tensor2d(cos, [size, this.headDim])),
+      signedSin: tf.keep(tf.tensor2d(sin, [size, this.headDim])),
+      halves: tf.keep(tf.tensor1d(halves, 'int32')),
+    };
+    return this.kept;
+  }
+
+  /** Host rows for `positions`; with `signed`, the first half of each sin row negated. */
+  private hostRows(positions: readonly number[], signed: boolean): { cos: Float32Array; sin: Float32Array } {
     const d = this.headDim;
     const half = d / 2;
     const cos = new Float32Array(positions.length * d);
@@ -57,56 +126,10 @@ export class RotaryEmbedding extends Module {
         const s = Math.sin(angle);
         cos[row * d + i] = c;
         cos[row * d + i + half] = c;
-        sin[row * d + i] = s;
+        sin[row * d + i] = signed ? -s : s;
         sin[row * d + i + half] = s;
       }
     });
-    return { cos: tf.tensor2d(cos, [positions.length, d]), sin: tf.tensor2d(sin, [positions.length, d]) };
-  }
-
-  /** x [..., L, d] (e.g. [B, H, L, d]) rotated at `positions` (length L). */
-  apply(x: tf.Tensor, positions: readonly number[]): tf.Tensor {
-    const length = x.shape[x.rank - 2];
-    if (positions.length !== length || x.shape[x.rank - 1] !== this.headDim) {
-      throw new RangeError(`RotaryEmbedding: got shape [${x.shape}] for ${positions.length} positions, d=${this.headDim}`);
-    }
-    return tf.tidy(() => {
-      const { cos, sin } = this.tablesAt(positions);
-      const half = this.headDim / 2;
-      const [x1, x2] = tf.split(x, [half, half], x.rank - 1) as [tf.Tensor, tf.Tensor];
-      const rotated = tf.concat([tf.neg(x2), x1], x.rank - 1);
-      return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
-    });
-  }
-
-  /** Frees the kept tables (they are rebuilt if the embedding is used again). */
-  override dispose(): void {
-    if (this.cached) tf.dispose([this.cached.cos, this.cached.sin]);
-    this.cached = undefined;
-    super.dispose();
-  }
-
-  /** Rows of the kept tables for `positions` (a slice when they are consecutive), or tables built for this call. */
-  private tablesAt(positions: readonly number[]): Tables {
-    const highest = positions.reduce((a, b) => Math.max(a, b), -1);
-    const cacheable = positions.every((p) => Number.isInteger(p) && p >= 0) && highest < this.maxCachedPositions;
-    if (!cacheable || positions.length === 0) return this.tables(positions);
-    const table = this.keptTables(highest + 1);
-    const start = positions[0] as number;
-    if (positions.every((p, i) => p === start + i)) {
-      return { cos: tf.slice(table.cos, [start, 0], [positions.length, -1]), sin: tf.slice(table.sin, [start, 0], [positions.length, -1]) };
-    }
-    const index = tf.tensor1d(Int32Array.from(positions), 'int32');
-    return { cos: tf.gather(table.cos, index), sin: tf.gather(table.sin, index) };
-  }
-
-  /** The kept tables, grown to at least `rows` positions. */
-  private keptTables(rows: number): Tables {
-    if (this.cached && !this.cached.cos.isDisposed && this.cached.cos.shape[0] >= rows) return this.cached;
-    const size = Math.min(this.maxCachedPositions, 2 ** Math.ceil(Math.log2(Math.max(rows, 64))));
-    const grown = this.tables(Array.from({ length: size }, (_, p) => p));
-    if (this.cached) tf.dispose([this.cached.cos, this.cached.sin]);
-    this.cached = { cos: tf.keep(grown.cos), sin: tf.keep(grown.sin) };
-    return this.cached;
+    return { cos, sin };
   }
 }

@@ -58,10 +58,10 @@ describe.each(TEST_BACKENDS)('RotaryEmbedding on %s', (backend) => {
       expect(Array.from(y.dataSync()), positions.join()).toEqual(Array.from(expected.dataSync()));
       tf.dispose([y, expected]);
     }
-    // x and the two kept tables [128, 8]: positions past maxCachedPositions were built per call, not kept.
-    expect(kept()).toBe(3);
+    // x and the kept cos and signed-sin tables [128, 8] and half-swap index: rows past maxCachedPositions were built per call.
+    expect(kept()).toBe(4);
     const y = rope.apply(x, [10, 11, 12, 13, 14, 15]);
-    expect(kept()).toBe(4); // only the output
+    expect(kept()).toBe(5); // only the output
     y.dispose();
     rope.dispose();
     expect(kept()).toBe(1);

@@ -1,0 +1,154 @@
+/**
+ * Costs of the shared plumbing of issue #13, each variant against the one it replaces, in one run per backend:
+ * sparse against dense cross-entropy (forward + backward), RoPE and resize tables cached against rebuilt on the host,
+ * and what drawing dropout masks and diffusion noise on the host costs (draw, upload, the op that uses it), against
+ * a lower bound for drawing them on the backend with integer ops.
+ *
+ *   cd packages/core && npx tsx bench/plumbing.ts [--backends wasm,cpu] [--repeats 20]
+ */
+import { tf } from '../src/tf.js';
+import { initBackend } from '../src/backend/init-backend.js';
+import { Rng } from '../src/rng/rng.js';
+import { sparseCrossEntropy } from '../src/losses/sparse-cross-entropy.js';
+import { RotaryEmbedding } from '../src/nn/rope.js';
+import { dropout } from '../src/nn/dropout.js';
+import { TensorCache } from '../src/nn/tensor-cache.js';
+import { prepareResize, resize } from '../src/quant/resize.js';
+import { benchArgs, machine, median } from './gpt-bench-common.js';
+
+const { backends, args } = benchArgs({ repeats: '20' });
+const repeats = Number(args['repeats']);
+
+/** Median ms of `f` (forced with dataSync on its result) after two warm-up calls. */
+function time(f: () => tf.Tensor | tf.Tensor[]): number {
+  const once = () => {
+    const t0 = performance.now();
+    const out = f();
+    const list = Array.isArray(out) ? out : [out];
+    for (const t of list) t.dataSync();
+    const ms = performance.now() - t0;
+    tf.dispose(list);
+    return ms;
+  };
+  once();
+  once();
+  return median(Array.from({ length: repeats }, once));
+}
+
+function hostTime(f: () => void): number {
+  for (let i = 0; i < 3; i++) f(); // past the JIT's first tiers
+  return median(
+    Array.from({ length: repeats }, () => {
+      const t0 = performance.now();
+      f();
+      return performance.now() - t0;
+    }),
+  );
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+function crossEntropy(): Record<string, number> {
+  // VAR-d16's loss for one image: 680 positions, vocabulary 4096.
+  const [rows, vocab] = [680, 4096];
+  const rng = Rng.seeded(1);
+  const logits = tf.tensor2d(rng.fillNormal(new Float32Array(rows * vocab)), [rows, vocab]);
+  const targets = Int32Array.from({ length: rows }, () => rng.int(0, vocab - 1));
+  const dense = (x: tf.Tensor) => {
+    const logProbs = tf.logSoftmax(x);
+    return tf.neg(tf.mean(tf.sum(tf.mul(logProbs, tf.oneHot(tf.tensor1d(targets, 'int32'), vocab)), 1)));
+  };
+  const grad = (loss: (x: tf.Tensor) => tf.Tensor) => () => tf.grad((x: tf.Tensor) => loss(x) as tf.Scalar)(logits);
+  const result = {
+    denseMs: round(time(grad(dense))),
+    sparseMs: round(time(grad((x) => sparseCrossEntropy(x, targets)))),
+  };
+  logits.dispose();
+  return result;
+}
+
+function rope(): Record<string, number> {
+  // One layer's q and k of a 512-token prefill (8 heads of 64), and one decode step at position 1000.
+  const out: Record<string, number> = {};
+  const rotary = new RotaryEmbedding(64);
+  for (const [label, length, start] of [['prefill512', 512, 0], ['decode1', 1, 1000]] as const) {
+    const positions = Array.from({ length }, (_, i) => start + i);
+    const x = tf.tensor4d(Rng.seeded(2).fillNormal(new Float32Array(8 * length * 64)), [1, 8, length, 64]);
+    // What apply did before the tables were kept: build them on the host at every call, then rotate.
+    const rebuilt = () =>
+      tf.tidy(() => {
+        const { cos, sin } = rotary.tables(positions);
+        const [x1, x2] = tf.split(x, 2, 3);
+        return tf.add(tf.mul(x, cos), tf.mul(tf.concat([tf.neg(x2!), x1!], 3), sin));
+      });
+    // q and k: two calls per layer and step.
+    out[`${label}RebuiltMs`] = round(time(() => [rebuilt(), rebuilt()]));
+    out[`${label}CachedMs`] = round(time(() => [rotary.apply(x, positions), rotary.apply(x, positions)]));
+    x.dispose();
+  }
+  rotary.dispose();
+  return out;
+}
+
+function resizes(): Record<string, number> {
+  // VAR-d16's quantizer: latent 16×16×32, batch 4; area down to and bicubic up from every scale.
+  const scales = [1, 2, 3, 4, 5, 6, 8, 10, 13];
+  const f = tf.tensor4d(Rng.seeded(3).fillNormal(new Float32Array(4 * 16 * 16 * 32)), [4, 16, 16, 32]);
+  const pass = (cache?: TensorCache) => () =>
+    scales.flatMap((pn) => {
+      const down = resize(f, pn, 'area', cache);
+      const up = resize(down, 16, 'bicubic', cache);
+      down.dispose();
+      return [up];
+    });
+  const cache = new TensorCache();
+  prepareResize(cache, 'area', scales.map((pn) => [16, pn] as const));
+  prepareResize(cache, 'bicubic', scales.map((pn) => [pn, 16] as const));
+  const result = { rebuiltMs: round(time(pass())), cachedMs: round(time(pass(cache))) };
+  cache.dispose();
+  f.dispose();
+  return result;
+}
+
+function randomness(): Record<string, number> {
+  // Attention-probability dropout of a byte-GPT layer: [8, 4, 128, 128] = 524,288 elements.
+  const shape = [8, 4, 128, 128];
+  const size = shape.reduce((a, b) => a * b, 1);
+  const rng = Rng.seeded(4);
+  const x = tf.ones(shape);
+  const buffer = new Float32Array(size);
+  const int = tf.tensor1d(Int32Array.from({ length: size }, (_, i) => i), 'int32');
+  const mask = tf.fill([size], 0xffff, 'int32'); // tfjs's BitwiseAnd does not broadcast
+  const threshold = Math.round(0.1 * 2 ** 32);
+  const result = {
+    elements: size,
+    // The mask as drawn before: a float64 uniform per element (two generator steps), then compared.
+    hostMaskFromUniformsMs: round(hostTime(() => {
+      rng.fillUniform(buffer);
+      for (let i = 0; i < size; i++) buffer[i] = (buffer[i] as number) < 0.1 ? 0 : 1 / 0.9;
+    })),
+    hostMaskFromUint32Ms: round(hostTime(() => {
+      for (let i = 0; i < size; i++) buffer[i] = rng.uint32() < threshold ? 0 : 1 / 0.9;
+    })),
+    hostNormalPerCallMs: round(hostTime(() => {
+      for (let i = 0; i < size; i++) buffer[i] = rng.normal();
+    })),
+    hostFillNormalMs: round(hostTime(() => rng.fillNormal(buffer))),
+    uploadMs: round(time(() => tf.tensor(buffer, shape))),
+    multiplyMs: round(time(() => tf.mul(x, x))),
+    dropoutMs: round(time(() => dropout(x, 0.1, rng))),
+    // A counter-based generator exact on every backend needs int32 products with a factor below 2^16 (cpu's int32
+    // product is a float64 one), so each 32-bit mixing multiply costs about four such ops: one op is its lower bound.
+    int32MulOpMs: round(time(() => tf.mul(int, tf.scalar(40503, 'int32')))),
+    int32AndOpMs: round(time(() => tf.bitwiseAnd(int, mask))),
+  };
+  tf.dispose([x, int, mask]);
+  return result;
+}
+
+const results: Record<string, unknown> = {};
+for (const backend of backends) {
+  await initBackend({ prefer: backend });
+  results[backend] = { crossEntropy: crossEntropy(), rope: rope(), resize: resizes(), randomness: randomness() };
+}
+console.log(JSON.stringify({ bench: 'plumbing', machine: machine(), repeats, results }, null, 2));
