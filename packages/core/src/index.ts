@@ -5,6 +5,7 @@ export * from './contracts/index.js';
 export { parseConfig } from './config/parse-config.js';
 export { Registry, type PluginInfo } from './registry/registry.js';
 export { Rng, toRng, rngStateSchema, type RngState } from './rng/rng.js';
+export { resolveSeed, freshSeed, type ResolvedSeed } from './rng/seed.js';
 export * from './backend/index.js';
 export * from './nn/index.js';
 export * from './cache/index.js';

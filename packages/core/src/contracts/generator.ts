@@ -13,7 +13,11 @@ export interface GenerateOptions {
    * refuses both at once.
    */
   readonly sampler?: Sampler | SamplerSpec;
-  /** Seed or random source; the same seed gives the same output on the same backend. */
+  /**
+   * Seed or random source; the same seed gives the same output on the same backend. Omitted, a fresh seed is drawn
+   * from a secure source (core `resolveSeed`) — never a fixed default — and the generator reports it with its results
+   * (vision/var: `VarScaleResult.seed`), so that the run can be repeated.
+   */
   readonly seed?: number | Rng;
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressListener;

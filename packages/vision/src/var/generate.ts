@@ -1,41 +1,24 @@
 import {
   tf,
-  InputError,
   KVCache,
   CategoricalSampler,
   guideLogits,
   resolveSampler,
   linearGuidanceRamp,
+  resolveSeed,
   throwIfAborted,
-  toRng,
+  InputError,
   type GenerateChunk,
   type GenerateOptions,
+  type ResolvedSeed,
   type Rng,
   type Sampler,
   type SamplerContext,
 } from '@nextx/core';
+import { parseVarGenerateRequest, type ParsedVarGenerateRequest, type VarGenerateRequest } from './generate-request.js';
+import { smoothCodeMixture } from './more-smooth.js';
 import type { VarTransformer } from './transformer/var-model.js';
 import type { VQVAE } from './vqvae/vqvae.js';
-
-export interface VarGenerateRequest {
-  /** One label per image; a negative label asks for the null (unconditional) class. */
-  readonly classes?: readonly number[];
-  /** Images to draw when `classes` is omitted; their labels are drawn uniformly from the seeded Rng. */
-  readonly batchSize?: number;
-  /** Guidance weight at the last scale; the weight ramps linearly from 0 at scale 0 (default 1.5). */
-  readonly cfg?: number;
-  /** Keep the k most likely tokens (0 = off, 1 = greedy). Shorthand for a categorical `GenerateOptions.sampler`. */
-  readonly topK?: number;
-  /** Nucleus sampling with VAR's rule (0 = off). Shorthand for a categorical `GenerateOptions.sampler`. */
-  readonly topP?: number;
-  readonly greedy?: boolean;
-  /** Decode the partial f̂ after every scale (slower); the final image is always decoded. */
-  readonly preview?: boolean;
-  /** Reuse keys and values across scales (default); false recomputes the whole prefix with the block-causal mask. */
-  readonly kvCache?: boolean;
-  /** Also return each scale's guided logits and f̂ (for parity checks and debugging). */
-  readonly trace?: boolean;
-}
 
 /** Images on the host: NHWC float32 in [0, 1]. */
 export interface VarImages {
@@ -54,6 +37,8 @@ export interface VarScaleResult {
   /** With `trace`: guided logits [B, pn², V] and f̂ after this scale, NHWC [B, h, h, Cvae]. */
   readonly logits?: Float32Array;
   readonly fhat?: Float32Array;
+  /** The seed that repeats this generation: the one given, or the fresh one drawn when none was (absent for an Rng). */
+  readonly seed?: number;
 }
 
 export interface VarModelPair {
@@ -63,22 +48,34 @@ export interface VarModelPair {
 
 /**
  * Official `autoregressive_infer_cfg`, streaming one chunk per scale. The batch is doubled for guidance (labels, then
- * the null class); the guided logits of scale k are (1 + t)·ℓ_cond − t·ℓ_uncond with t = cfg·k/(S − 1).
+ * the null class); the guided logits of scale k are (1 + t)·ℓ_cond − t·ℓ_uncond with t = cfg·k/(S − 1). The request is
+ * validated before any work (a ConfigError naming the field), and so is `options.sampler` (see `tokenSampler`); without
+ * `options.seed` a fresh seed is drawn and reported in every chunk (`seed`).
  */
-export async function* generateVar(
+export function generateVar(
   models: VarModelPair,
   request: VarGenerateRequest,
   options: GenerateOptions = {},
 ): AsyncIterable<GenerateChunk<VarScaleResult>> {
+  const parsed = parseVarGenerateRequest(request, models.transformer.numClasses);
+  const sampler = tokenSampler(parsed, options.sampler);
+  return streamScales(models, parsed, sampler, resolveSeed(options.seed), options);
+}
+
+async function* streamScales(
+  models: VarModelPair,
+  request: ParsedVarGenerateRequest,
+  sampler: TokenSampler,
+  { rng, seed }: ResolvedSeed,
+  options: GenerateOptions,
+): AsyncIterable<GenerateChunk<VarScaleResult>> {
   const { vqvae, transformer } = models;
   const sizes = transformer.sizes;
-  const rng = toRng(options.seed);
   const labels = resolveLabels(request, transformer.numClasses, rng);
   const B = labels.length;
-  const sampler = tokenSampler(request, options.sampler);
-  const cfg = request.cfg ?? 1.5;
+  const cfg = request.cfg;
   const S = sizes.numScales;
-  const useCache = request.kvCache ?? true;
+  const useCache = request.kvCache;
   const state = tf.tidy(() => {
     const c2 = transformer.condition(tf.tensor1d([...labels, ...labels.map(() => transformer.numClasses)], 'int32'));
     const lvlPos = transformer.levelPositions();
@@ -113,13 +110,18 @@ export async function* generateVar(
         return guideLogits(cond, uncond, linearGuidanceRamp(cfg, k, S));
       });
       const flat = tf.reshape(logits, [B * pn * pn, sizes.vocabSize]) as tf.Tensor2D;
-      const tokens = drawTokens(sampler, flat, { rng, step: k, numSteps: S });
+      const context = { rng, step: k, numSteps: S };
+      // What the more_smooth mixture weighs (see more-smooth.ts): the sampler's filtered logits.
+      const filtered = request.moreSmooth ? (sampler as CategoricalSampler).filter(flat, context) : undefined;
+      const tokens = drawTokens(sampler, flat, context);
       const traced = request.trace ? (logits.dataSync() as Float32Array).slice() : undefined;
       logits.dispose();
       const stepped = tf.tidy(() => {
-        const ids = tf.tensor2d(tokens, [B, pn * pn], 'int32');
-        return vqvae.quantize.nextAutoregressiveInput(k, state.fhat, ids);
+        if (!filtered) return vqvae.quantize.nextAutoregressiveInput(k, state.fhat, tf.tensor2d(tokens, [B, pn * pn], 'int32'));
+        const mixture = smoothCodeMixture(filtered, S > 1 ? k / (S - 1) : 0, vqvae.quantize.embedding.weight as tf.Tensor2D, rng);
+        return vqvae.quantize.nextAutoregressiveInput(k, state.fhat, tf.reshape(mixture, [B, pn, pn, sizes.cvae]) as tf.Tensor4D);
       });
+      filtered?.dispose();
       state.fhat.dispose();
       state.fhat = stepped.fhat;
       state.next.dispose();
@@ -148,6 +150,7 @@ export async function* generateVar(
           tokens,
           ...(image ? { image } : {}),
           ...(traced ? { logits: traced, fhat: (state.fhat.dataSync() as Float32Array).slice() } : {}),
+          ...(seed !== undefined ? { seed } : {}),
         },
       };
     }
@@ -189,19 +192,10 @@ function decodeToHost(vqvae: VQVAE, fhat: tf.Tensor4D): VarImages {
   return { data: data as Float32Array, shape };
 }
 
-function resolveLabels(request: VarGenerateRequest, numClasses: number, rng: Rng): number[] {
-  if (request.classes) {
-    if (!request.classes.length) throw new InputError('classes: give at least one class label');
-    return request.classes.map((label) => {
-      if (!Number.isInteger(label) || label >= numClasses) {
-        throw new InputError(`class ${label} is not an integer label in 0..${numClasses - 1} (negative = unconditional)`);
-      }
-      return label < 0 ? numClasses : label;
-    });
-  }
-  const n = request.batchSize ?? 1;
-  if (!Number.isInteger(n) || n < 1) throw new InputError(`batchSize must be a positive integer, got ${n}`);
-  return Array.from({ length: n }, () => rng.int(0, numClasses - 1));
+/** The request's labels (negative → the null class), or `batchSize` labels drawn uniformly from the Rng. */
+function resolveLabels(request: ParsedVarGenerateRequest, numClasses: number, rng: Rng): number[] {
+  if (request.classes) return request.classes.map((label) => (label < 0 ? numClasses : label));
+  return Array.from({ length: request.batchSize ?? 1 }, () => rng.int(0, numClasses - 1));
 }
 
 type TokenSampler = Sampler<tf.Tensor2D, ArrayLike<number>>;
@@ -210,16 +204,20 @@ type TokenSampler = Sampler<tf.Tensor2D, ArrayLike<number>>;
  * The request's topK/topP/greedy, or `GenerateOptions.sampler` (any categorical sampler: a spec such as
  * `{ name: 'categorical', config: { topK: 900, topP: 0.96, temperature: 1 } }`, or an instance with a constraint).
  */
-function tokenSampler(request: VarGenerateRequest, given: GenerateOptions['sampler']): TokenSampler {
+function tokenSampler(request: ParsedVarGenerateRequest, given: GenerateOptions['sampler']): TokenSampler {
   const shorthands = (['topK', 'topP', 'greedy'] as const).filter((field) => request[field] !== undefined);
   if (given && shorthands.length) {
     throw new InputError(`give either the request's ${shorthands.join(', ')} or GenerateOptions.sampler, not both`);
   }
-  return resolveSampler<tf.Tensor2D, ArrayLike<number>>(given, {
+  const sampler = resolveSampler<tf.Tensor2D, ArrayLike<number>>(given, {
     kind: 'categorical',
     generator: 'vision/var',
     fallback: () => new CategoricalSampler({ topK: request.topK ?? 0, topP: request.topP ?? 0, greedy: request.greedy ?? false }),
   });
+  if (request.moreSmooth && !(sampler instanceof CategoricalSampler)) {
+    throw new InputError(`moreSmooth weighs a CategoricalSampler's filtered logits; sampler '${sampler.name}' is not one`);
+  }
+  return sampler;
 }
 
 /** One id per row of `logits` [N, V]; the logits are disposed. */
