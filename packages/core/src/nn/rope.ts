@@ -17,11 +17,18 @@ export interface RotaryTables {
   readonly sin: tf.Tensor2D;
 }
 
-/** What `apply` multiplies by: cos, and sin with the sign of rotate_half folded in ([−sin, sin] per half). */
-interface RotationRows {
-  readonly cos: tf.Tensor2D;
-  readonly signedSin: tf.Tensor2D;
+/** Tables kept for positions 0…rows−1: on the backend, and on the host for the short calls. */
+interface KeptTables extends RotaryTables {
+  readonly hostCos: Float32Array;
+  readonly hostSin: Float32Array;
 }
+
+/**
+ * Calls with at most this many positions (decoding steps) copy their rows from the host tables instead of slicing the
+ * kept tensors: wasm's Slice copies its whole input out of the heap, 0.37 ms for an 8192-row table against 0.05 ms
+ * for an upload of one row (measured on wasm, best of 30).
+ */
+const SHORT_CALL = 16;
 
 /**
  * Rotary position embedding (Su et al. 2021) in the rotate-half convention of GPT-NeoX / HF LLaMA:
@@ -29,15 +36,15 @@ interface RotationRows {
  *   out = x·cos(pθ) + rotate_half(x)·sin(pθ),  rotate_half([x1, x2]) = [−x2, x1].
  * No parameters (state dict empty). Positions are absolute, so a cache continues at its `nextPosition`.
  *
- * The tables are built on the host once and kept on the backend; `dispose()` frees them (a model that shares one
- * rotary embedding between its layers owns it). Rows are gathered, and rotate_half is a gather of the two halves:
- * on wasm, Slice, Split and Concat copy their whole input out of the heap at every call, Gather does not.
+ * The tables are built on the host once, for positions up to the largest seen (rounded up to a power of two), and kept
+ * as tensors and as host arrays; `dispose()` frees them (a model that shares one rotary embedding between its layers
+ * owns it). A long call (prefill, training) slices the kept tensors; a short one (a decoding step) uploads its rows.
  */
 export class RotaryEmbedding extends Module {
   readonly base: number;
   readonly maxCachedPositions: number;
   private readonly invFreq: Float64Array;
-  private kept: (RotationRows & { readonly halves: tf.Tensor1D }) | undefined;
+  private kept: KeptTables | undefined;
 
   constructor(
     readonly headDim: number,
@@ -54,8 +61,8 @@ export class RotaryEmbedding extends Module {
 
   /** cos and sin tables [L, d] for the given positions, built on the host (new tensors). */
   tables(positions: readonly number[]): RotaryTables {
-    const { cos, sin } = this.hostRows(positions, false);
-    return { cos: tf.tensor2d(cos, [positions.length, this.headDim]), sin: tf.tensor2d(sin, [positions.length, this.headDim]) };
+    const { cos, sin } = this.hostRows(positions);
+    return this.upload(cos, sin, positions.length);
   }
 
   /** x [..., L, d] (e.g. [B, H, L, d]) rotated at `positions` (length L). */
@@ -65,55 +72,58 @@ export class RotaryEmbedding extends Module {
       throw new RangeError(`RotaryEmbedding: got shape [${x.shape}] for ${positions.length} positions, d=${this.headDim}`);
     }
     return tf.tidy(() => {
-      const { cos, signedSin } = this.rowsAt(positions);
-      // rotate_half(x)·sin = [x2, x1]·[−sin, sin]: the same products as [−x2, x1]·sin, bit for bit.
-      const swapped = tf.gather(x, this.keptTables(1).halves, x.rank - 1);
-      return tf.add(tf.mul(x, cos), tf.mul(swapped, signedSin));
+      const { cos, sin } = this.rowsAt(positions);
+      const half = this.headDim / 2;
+      const [x1, x2] = tf.split(x, [half, half], x.rank - 1) as [tf.Tensor, tf.Tensor];
+      const rotated = tf.concat([tf.neg(x2), x1], x.rank - 1);
+      return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
     });
   }
 
   /** Frees the kept tables (they are rebuilt if the embedding is used again). */
   override dispose(): void {
-    this.dropKept();
+    if (this.kept) tf.dispose([this.kept.cos, this.kept.sin]);
+    this.kept = undefined;
     super.dispose();
   }
 
-  private dropKept(): void {
-    if (this.kept) tf.dispose([this.kept.cos, this.kept.signedSin, this.kept.halves]);
-    this.kept = undefined;
-  }
-
-  /** Rows of the kept tables for `positions`, or rows built for this call past `maxCachedPositions`. */
-  private rowsAt(positions: readonly number[]): RotationRows {
+  /** Rows for `positions`: from the kept tables, or built for this call past `maxCachedPositions`. */
+  private rowsAt(positions: readonly number[]): RotaryTables {
     const highest = positions.reduce((a, b) => Math.max(a, b), -1);
     const cacheable = positions.every((p) => Number.isInteger(p) && p >= 0) && highest < this.maxCachedPositions;
-    if (!cacheable) {
-      const { cos, sin } = this.hostRows(positions, true);
-      return { cos: tf.tensor2d(cos, [positions.length, this.headDim]), signedSin: tf.tensor2d(sin, [positions.length, this.headDim]) };
+    if (!cacheable) return this.tables(positions);
+    const kept = this.keptTables(highest + 1);
+    const start = positions[0] as number;
+    const consecutive = positions.every((p, i) => p === start + i);
+    if (consecutive && positions.length > SHORT_CALL) {
+      return { cos: tf.slice(kept.cos, [start, 0], [positions.length, -1]), sin: tf.slice(kept.sin, [start, 0], [positions.length, -1]) };
     }
-    const table = this.keptTables(highest + 1);
-    const index = tf.tensor1d(Int32Array.from(positions), 'int32');
-    return { cos: tf.gather(table.cos, index), signedSin: tf.gather(table.signedSin, index) };
+    const d = this.headDim;
+    const cos = new Float32Array(positions.length * d);
+    const sin = new Float32Array(positions.length * d);
+    positions.forEach((p, row) => {
+      cos.set(kept.hostCos.subarray(p * d, (p + 1) * d), row * d);
+      sin.set(kept.hostSin.subarray(p * d, (p + 1) * d), row * d);
+    });
+    return this.upload(cos, sin, positions.length);
   }
 
-  /** The kept tables, grown to at least `rows` positions, and the index that swaps the two halves. */
-  private keptTables(rows: number): RotationRows & { readonly halves: tf.Tensor1D } {
+  /** The kept tables, grown to at least `rows` positions. */
+  private keptTables(rows: number): KeptTables {
     if (this.kept && !this.kept.cos.isDisposed && this.kept.cos.shape[0] >= rows) return this.kept;
     const size = Math.min(this.maxCachedPositions, 2 ** Math.ceil(Math.log2(Math.max(rows, 64))));
-    const { cos, sin } = this.hostRows(Array.from({ length: size }, (_, p) => p), true);
-    const half = this.headDim / 2;
-    const halves = Int32Array.from({ length: this.headDim }, (_, i) => (i + half) % this.headDim);
-    this.dropKept();
-    this.kept = {
-      cos: tf.keep(tf.tensor2d(cos, [size, this.headDim])),
-      signedSin: tf.keep(tf.tensor2d(sin, [size, this.headDim])),
-      halves: tf.keep(tf.tensor1d(halves, 'int32')),
-    };
+    const { cos, sin } = this.hostRows(Array.from({ length: size }, (_, p) => p));
+    const tensors = this.upload(cos, sin, size);
+    if (this.kept) tf.dispose([this.kept.cos, this.kept.sin]);
+    this.kept = { cos: tf.keep(tensors.cos), sin: tf.keep(tensors.sin), hostCos: cos, hostSin: sin };
     return this.kept;
   }
 
-  /** Host rows for `positions`; with `signed`, the first half of each sin row negated. */
-  private hostRows(positions: readonly number[], signed: boolean): { cos: Float32Array; sin: Float32Array } {
+  private upload(cos: Float32Array, sin: Float32Array, rows: number): RotaryTables {
+    return { cos: tf.tensor2d(cos, [rows, this.headDim]), sin: tf.tensor2d(sin, [rows, this.headDim]) };
+  }
+
+  private hostRows(positions: readonly number[]): { cos: Float32Array; sin: Float32Array } {
     const d = this.headDim;
     const half = d / 2;
     const cos = new Float32Array(positions.length * d);
@@ -126,7 +136,7 @@ export class RotaryEmbedding extends Module {
         const s = Math.sin(angle);
         cos[row * d + i] = c;
         cos[row * d + i + half] = c;
-        sin[row * d + i] = signed ? -s : s;
+        sin[row * d + i] = s;
         sin[row * d + i + half] = s;
       }
     });

@@ -41,35 +41,37 @@ describe.each(TEST_BACKENDS)('RotaryEmbedding on %s', (backend) => {
     tf.dispose([q, k]);
     rope.dispose();
   });
-  it('keeps its cos/sin tables as tensors: every path gives the bits of freshly built tables, and dispose frees them', () => {
+  it('keeps its cos/sin tables: every path (slice, host rows, per call) gives the bits of freshly built tables, and dispose frees them', () => {
     const rope = new RotaryEmbedding(8, { maxCachedPositions: 128 });
-    const x = tf.tensor4d(values(2 * 6 * 8, 3), [1, 2, 6, 8]);
-    const fresh = (positions: number[]) =>
+    const fresh = (x: tf.Tensor, positions: number[]) =>
       tf.tidy(() => {
         // The rotation written out with tables built for exactly these positions.
         const { cos, sin } = rope.tables(positions);
         const [x1, x2] = tf.split(x, 2, 3);
         return tf.add(tf.mul(x, cos), tf.mul(tf.concat([tf.neg(x2!), x1!], 3), sin));
       });
-    const cases = [[0, 1, 2, 3, 4, 5], [90, 91, 92, 93, 94, 95], [7, 3, 3, 60, 0, 1], [124, 125, 126, 127, 128, 129]];
-    const kept = () => tf.memory().numTensors - baseline;
+    const range = (start: number, n: number) => Array.from({ length: n }, (_, i) => start + i);
+    // Short calls copy host rows, a long consecutive one slices the kept tensors, past maxCachedPositions rows are built.
+    const cases = [range(0, 6), range(90, 6), [7, 3, 3, 60, 0, 1], range(124, 6), range(100, 20), range(120, 20)];
+    const inputs = new Map([6, 20].map((n) => [n, tf.tensor4d(values(2 * n * 8, n), [1, 2, n, 8])]));
+    const kept = () => tf.memory().numTensors - baseline - inputs.size;
     for (const positions of cases) {
-      const [y, expected] = [rope.apply(x, positions), fresh(positions)];
+      const x = inputs.get(positions.length)!;
+      const [y, expected] = [rope.apply(x, positions), fresh(x, positions)];
       expect(Array.from(y.dataSync()), positions.join()).toEqual(Array.from(expected.dataSync()));
       tf.dispose([y, expected]);
     }
-    // x and the kept cos and signed-sin tables [128, 8] and half-swap index: rows past maxCachedPositions were built per call.
-    expect(kept()).toBe(4);
-    const y = rope.apply(x, [10, 11, 12, 13, 14, 15]);
-    expect(kept()).toBe(5); // only the output
+    expect(kept()).toBe(2); // the cos and sin tables [128, 8]
+    const y = rope.apply(inputs.get(20)!, range(3, 20));
+    expect(kept()).toBe(3); // and the output: nothing else stays
     y.dispose();
     rope.dispose();
-    expect(kept()).toBe(1);
+    expect(kept()).toBe(0);
     // Used again after dispose, it rebuilds its tables.
-    const again = rope.apply(x, [0, 1, 2, 3, 4, 5]);
-    const expected = fresh([0, 1, 2, 3, 4, 5]);
+    const again = rope.apply(inputs.get(6)!, range(0, 6));
+    const expected = fresh(inputs.get(6)!, range(0, 6));
     expect(Array.from(again.dataSync())).toEqual(Array.from(expected.dataSync()));
-    tf.dispose([again, expected, x]);
+    tf.dispose([again, expected, ...inputs.values()]);
     rope.dispose();
   });
 });
