@@ -17,19 +17,6 @@ export interface RotaryTables {
   readonly sin: tf.Tensor2D;
 }
 
-/** Tables kept for positions 0…rows−1: on the backend, and on the host for the short calls. */
-interface KeptTables extends RotaryTables {
-  readonly hostCos: Float32Array;
-  readonly hostSin: Float32Array;
-}
-
-/**
- * Calls with at most this many positions (decoding steps) copy their rows from the host tables instead of slicing the
- * kept tensors: wasm's Slice copies its whole input out of the heap, 0.37 ms for an 8192-row table against 0.05 ms
- * for an upload of one row (measured on wasm, best of 30).
- */
-const SHORT_CALL = 16;
-
 /**
  * Rotary position embedding (Su et al. 2021) in the rotate-half convention of GPT-NeoX / HF LLaMA:
  * channel i and i + d/2 form a pair rotated by angle p·θ_i, θ_i = base^(−2i/d):
@@ -37,14 +24,14 @@ const SHORT_CALL = 16;
  * No parameters (state dict empty). Positions are absolute, so a cache continues at its `nextPosition`.
  *
  * The tables are built on the host once, for positions up to the largest seen (rounded up to a power of two), and kept
- * as tensors and as host arrays; `dispose()` frees them (a model that shares one rotary embedding between its layers
- * owns it). A long call (prefill, training) slices the kept tensors; a short one (a decoding step) uploads its rows.
+ * as tensors that each call slices (consecutive positions) or gathers; `dispose()` frees them (a model that shares one
+ * rotary embedding between its layers owns it).
  */
 export class RotaryEmbedding extends Module {
   readonly base: number;
   readonly maxCachedPositions: number;
   private readonly invFreq: Float64Array;
-  private kept: KeptTables | undefined;
+  private kept: RotaryTables | undefined;
 
   constructor(
     readonly headDim: number,
@@ -61,8 +48,23 @@ export class RotaryEmbedding extends Module {
 
   /** cos and sin tables [L, d] for the given positions, built on the host (new tensors). */
   tables(positions: readonly number[]): RotaryTables {
-    const { cos, sin } = this.hostRows(positions);
-    return this.upload(cos, sin, positions.length);
+    const d = this.headDim;
+    const half = d / 2;
+    const cos = new Float32Array(positions.length * d);
+    const sin = new Float32Array(positions.length * d);
+    positions.forEach((p, row) => {
+      for (let i = 0; i < half; i++) {
+        // float32 product as torch's `t[:, None] * inv_freq[None, :]`, so long positions round the same way.
+        const angle = Math.fround(Math.fround(p) * Math.fround(this.invFreq[i] as number));
+        const c = Math.cos(angle);
+        const s = Math.sin(angle);
+        cos[row * d + i] = c;
+        cos[row * d + i + half] = c;
+        sin[row * d + i] = s;
+        sin[row * d + i + half] = s;
+      }
+    });
+    return { cos: tf.tensor2d(cos, [positions.length, d]), sin: tf.tensor2d(sin, [positions.length, d]) };
   }
 
   /** x [..., L, d] (e.g. [B, H, L, d]) rotated at `positions` (length L). */
@@ -94,52 +96,20 @@ export class RotaryEmbedding extends Module {
     if (!cacheable) return this.tables(positions);
     const kept = this.keptTables(highest + 1);
     const start = positions[0] as number;
-    const consecutive = positions.every((p, i) => p === start + i);
-    if (consecutive && positions.length > SHORT_CALL) {
+    if (positions.every((p, i) => p === start + i)) {
       return { cos: tf.slice(kept.cos, [start, 0], [positions.length, -1]), sin: tf.slice(kept.sin, [start, 0], [positions.length, -1]) };
     }
-    const d = this.headDim;
-    const cos = new Float32Array(positions.length * d);
-    const sin = new Float32Array(positions.length * d);
-    positions.forEach((p, row) => {
-      cos.set(kept.hostCos.subarray(p * d, (p + 1) * d), row * d);
-      sin.set(kept.hostSin.subarray(p * d, (p + 1) * d), row * d);
-    });
-    return this.upload(cos, sin, positions.length);
+    const index = tf.tensor1d(Int32Array.from(positions), 'int32');
+    return { cos: tf.gather(kept.cos, index), sin: tf.gather(kept.sin, index) };
   }
 
   /** The kept tables, grown to at least `rows` positions. */
-  private keptTables(rows: number): KeptTables {
+  private keptTables(rows: number): RotaryTables {
     if (this.kept && !this.kept.cos.isDisposed && this.kept.cos.shape[0] >= rows) return this.kept;
     const size = Math.min(this.maxCachedPositions, 2 ** Math.ceil(Math.log2(Math.max(rows, 64))));
-    const { cos, sin } = this.hostRows(Array.from({ length: size }, (_, p) => p));
-    const tensors = this.upload(cos, sin, size);
+    const tables = this.tables(Array.from({ length: size }, (_, p) => p));
     if (this.kept) tf.dispose([this.kept.cos, this.kept.sin]);
-    this.kept = { cos: tf.keep(tensors.cos), sin: tf.keep(tensors.sin), hostCos: cos, hostSin: sin };
+    this.kept = { cos: tf.keep(tables.cos), sin: tf.keep(tables.sin) };
     return this.kept;
-  }
-
-  private upload(cos: Float32Array, sin: Float32Array, rows: number): RotaryTables {
-    return { cos: tf.tensor2d(cos, [rows, this.headDim]), sin: tf.tensor2d(sin, [rows, this.headDim]) };
-  }
-
-  private hostRows(positions: readonly number[]): { cos: Float32Array; sin: Float32Array } {
-    const d = this.headDim;
-    const half = d / 2;
-    const cos = new Float32Array(positions.length * d);
-    const sin = new Float32Array(positions.length * d);
-    positions.forEach((p, row) => {
-      for (let i = 0; i < half; i++) {
-        // float32 product as torch's `t[:, None] * inv_freq[None, :]`, so long positions round the same way.
-        const angle = Math.fround(Math.fround(p) * Math.fround(this.invFreq[i] as number));
-        const c = Math.cos(angle);
-        const s = Math.sin(angle);
-        cos[row * d + i] = c;
-        cos[row * d + i + half] = c;
-        sin[row * d + i] = s;
-        sin[row * d + i + half] = s;
-      }
-    });
-    return { cos, sin };
   }
 }

@@ -41,7 +41,7 @@ describe.each(TEST_BACKENDS)('RotaryEmbedding on %s', (backend) => {
     tf.dispose([q, k]);
     rope.dispose();
   });
-  it('keeps its cos/sin tables: every path (slice, host rows, per call) gives the bits of freshly built tables, and dispose frees them', () => {
+  it('keeps its cos/sin tables: every path (slice, gather, per call) gives the bits of freshly built tables, and dispose frees them', () => {
     const rope = new RotaryEmbedding(8, { maxCachedPositions: 128 });
     const fresh = (x: tf.Tensor, positions: number[]) =>
       tf.tidy(() => {
@@ -51,7 +51,7 @@ describe.each(TEST_BACKENDS)('RotaryEmbedding on %s', (backend) => {
         return tf.add(tf.mul(x, cos), tf.mul(tf.concat([tf.neg(x2!), x1!], 3), sin));
       });
     const range = (start: number, n: number) => Array.from({ length: n }, (_, i) => start + i);
-    // Short calls copy host rows, a long consecutive one slices the kept tensors, past maxCachedPositions rows are built.
+    // Consecutive positions slice the kept tables, others gather from them; past maxCachedPositions rows are built per call.
     const cases = [range(0, 6), range(90, 6), [7, 3, 3, 60, 0, 1], range(124, 6), range(100, 20), range(120, 20)];
     const inputs = new Map([6, 20].map((n) => [n, tf.tensor4d(values(2 * n * 8, n), [1, 2, n, 8])]));
     const kept = () => tf.memory().numTensors - baseline - inputs.size;
