@@ -16,4 +16,5 @@ export * from './quant/index.js';
 export * from './losses/index.js';
 export * from './sampling/index.js';
 export * from './train/index.js';
+export * from './figures/index.js';
 export * from './demo/index.js';

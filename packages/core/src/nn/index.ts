@@ -18,6 +18,7 @@ export {
   AttentionMaskCache,
   blockCausalMask,
   causalMask,
+  checkMaskShape,
   combineMasks,
   groupIdsFromSizes,
   keyPaddingMask,
@@ -36,6 +37,7 @@ export {
   type AttentionResult,
   type MultiHeadAttentionOptions,
 } from './attention.js';
+export { segmentedAttention, type AttentionSegment, type SegmentedAttentionOptions } from './segmented-attention.js';
 export { Conv1d, type Conv1dOptions, type Conv1dPadding } from './conv1d.js';
 export { stopGradient } from './stop-gradient.js';
 export { TensorCache } from './tensor-cache.js';
