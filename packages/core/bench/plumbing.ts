@@ -5,6 +5,7 @@
  * a lower bound for drawing them on the backend with integer ops.
  *
  *   cd packages/core && npx tsx bench/plumbing.ts [--backends wasm,cpu] [--repeats 20] [--stat median|best]
+ *     [--only crossEntropy,rope,resize,randomness]
  *
  * `--stat best` reports the fastest repeat instead of the median: on a machine shared with other work it is the figure
  * least disturbed by the others.
@@ -19,7 +20,7 @@ import { TensorCache } from '../src/nn/tensor-cache.js';
 import { prepareResize, resize } from '../src/quant/resize.js';
 import { benchArgs, machine, median } from './gpt-bench-common.js';
 
-const { backends, args } = benchArgs({ repeats: '20', stat: 'median' });
+const { backends, args } = benchArgs({ repeats: '20', stat: 'median', only: 'crossEntropy,rope,resize,randomness' });
 const repeats = Number(args['repeats']);
 const summary = (values: number[]) => (args['stat'] === 'best' ? Math.min(...values) : median(values));
 
@@ -154,6 +155,8 @@ function randomness(): Record<string, number> {
 const results: Record<string, unknown> = {};
 for (const backend of backends) {
   await initBackend({ prefer: backend });
-  results[backend] = { crossEntropy: crossEntropy(), rope: rope(), resize: resizes(), randomness: randomness() };
+  const sections: Record<string, () => Record<string, number>> = { crossEntropy, rope, resize: resizes, randomness };
+  const chosen = (args['only'] ?? '').split(',').filter((name) => name in sections);
+  results[backend] = Object.fromEntries(chosen.map((name) => [name, (sections[name] as () => Record<string, number>)()]));
 }
 console.log(JSON.stringify({ bench: 'plumbing', machine: machine(), repeats, stat: args['stat'], results }, null, 2));
