@@ -1,20 +1,20 @@
 /**
  * Costs of the shared plumbing of issue #13, each variant against the one it replaces, in one run per backend:
- * sparse against dense cross-entropy (forward + backward), RoPE and resize tables cached against rebuilt on the host,
+ * sparse against dense cross-entropy (forward + backward), RoPE and resize tables kept against rebuilt on the host,
  * and what drawing dropout masks and diffusion noise on the host costs (draw, upload, the op that uses it), against
  * a lower bound for drawing them on the backend with integer ops.
  *
  *   cd packages/core && npx tsx bench/plumbing.ts [--backends wasm,cpu] [--repeats 20] [--stat median|best]
  *     [--only crossEntropy,rope,resize,randomness]
  *
- * `--stat best` reports the fastest repeat instead of the median: on a machine shared with other work it is the figure
- * least disturbed by the others.
+ * The variants of a comparison run in turn within every round, so a disturbance hits them alike. `--stat best`
+ * reports the fastest round instead of the median: on a machine shared with other work, the figure least disturbed.
  */
 import { tf } from '../src/tf.js';
 import { initBackend } from '../src/backend/init-backend.js';
 import { Rng } from '../src/rng/rng.js';
 import { sparseCrossEntropy } from '../src/losses/sparse-cross-entropy.js';
-import { RotaryEmbedding } from '../src/nn/rope.js';
+import { RotaryEmbedding, type RotaryTables } from '../src/nn/rope.js';
 import { dropout } from '../src/nn/dropout.js';
 import { TensorCache } from '../src/nn/tensor-cache.js';
 import { prepareResize, resize } from '../src/quant/resize.js';
@@ -23,62 +23,52 @@ import { benchArgs, machine, median } from './gpt-bench-common.js';
 const { backends, args } = benchArgs({ repeats: '20', stat: 'median', only: 'crossEntropy,rope,resize,randomness' });
 const repeats = Number(args['repeats']);
 const summary = (values: number[]) => (args['stat'] === 'best' ? Math.min(...values) : median(values));
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
-/** Median ms of `f` (forced with dataSync on its result) after two warm-up calls. */
-function time(f: () => tf.Tensor | tf.Tensor[]): number {
-  const once = () => {
+type Variant = () => tf.Tensor | tf.Tensor[] | void;
+
+/** ms of each variant (tensor results forced with dataSync and freed), interleaved, after two warm-up rounds. */
+function compare(variants: Record<string, Variant>): Record<string, number> {
+  const once = (f: Variant) => {
     const t0 = performance.now();
     const out = f();
-    const list = Array.isArray(out) ? out : [out];
+    const list = out === undefined ? [] : Array.isArray(out) ? out : [out];
     for (const t of list) t.dataSync();
     const ms = performance.now() - t0;
     tf.dispose(list);
     return ms;
   };
-  once();
-  once();
-  return summary(Array.from({ length: repeats }, once));
+  const entries = Object.entries(variants);
+  const times = entries.map((): number[] => []);
+  for (let r = 0; r < repeats + 2; r++) {
+    entries.forEach(([, f], i) => {
+      const ms = once(f);
+      if (r >= 2) times[i]!.push(ms);
+    });
+  }
+  return Object.fromEntries(entries.map(([name], i) => [`${name}Ms`, round(summary(times[i]!))]));
 }
-
-function hostTime(f: () => void): number {
-  for (let i = 0; i < 3; i++) f(); // past the JIT's first tiers
-  return summary(
-    Array.from({ length: repeats }, () => {
-      const t0 = performance.now();
-      f();
-      return performance.now() - t0;
-    }),
-  );
-}
-
-const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 function crossEntropy(): Record<string, number> {
-  // VAR-d16's loss for one image: 680 positions, vocabulary 4096.
+  // VAR-d16's loss for one image: 680 positions, vocabulary 4096; forward and backward.
   const [rows, vocab] = [680, 4096];
   const rng = Rng.seeded(1);
   const logits = tf.tensor2d(rng.fillNormal(new Float32Array(rows * vocab)), [rows, vocab]);
   const targets = Int32Array.from({ length: rows }, () => rng.int(0, vocab - 1));
-  const dense = (x: tf.Tensor) => {
-    const logProbs = tf.logSoftmax(x);
-    return tf.neg(tf.mean(tf.sum(tf.mul(logProbs, tf.oneHot(tf.tensor1d(targets, 'int32'), vocab)), 1)));
-  };
+  const dense = (x: tf.Tensor) => tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(x), tf.oneHot(tf.tensor1d(targets, 'int32'), vocab)), 1)));
   const grad = (loss: (x: tf.Tensor) => tf.Tensor) => () => tf.grad((x: tf.Tensor) => loss(x) as tf.Scalar)(logits);
-  const result = {
-    denseMs: round(time(grad(dense))),
-    sparseMs: round(time(grad((x) => sparseCrossEntropy(x, targets)))),
-  };
+  const result = compare({ dense: grad(dense), sparse: grad((x) => sparseCrossEntropy(x, targets)) });
   logits.dispose();
   return result;
 }
 
 function rope(): Record<string, number> {
-  // One layer's q and k of a 512-token prefill (8 heads of 64), and one decode step at position 1000.
+  // One apply (q or k) of a 512-token prefill and of one decoding step, 8 heads of 64, tables grown to 8192 rows.
   const out: Record<string, number> = {};
   const rotary = new RotaryEmbedding(64);
-  for (const [label, length, start] of [['prefill512', 512, 0], ['decode1At8000', 1, 8000]] as const) {
+  tf.tidy(() => rotary.apply(tf.zeros([1, 1, 1, 64]), [8191])).dispose();
+  for (const [label, length, start] of [['prefill512', 512, 0], ['decode1', 1, 8000]] as const) {
     const positions = Array.from({ length }, (_, i) => start + i);
-    tf.tidy(() => rotary.apply(tf.zeros([1, 1, 1, 64]), [8191])).dispose(); // the kept tables at their full size, as in a long run
     const x = tf.tensor4d(Rng.seeded(2).fillNormal(new Float32Array(8 * length * 64)), [1, 8, length, 64]);
     // What apply did before the tables were kept: build them on the host at every call, then rotate.
     const rebuilt = () =>
@@ -87,9 +77,14 @@ function rope(): Record<string, number> {
         const [x1, x2] = tf.split(x, 2, 3);
         return tf.add(tf.mul(x, cos), tf.mul(tf.concat([tf.neg(x2!), x1!], 3), sin));
       });
-    // q and k: two calls per layer and step.
-    out[`${label}RebuiltMs`] = round(time(() => [rebuilt(), rebuilt()]));
-    out[`${label}CachedMs`] = round(time(() => [rotary.apply(x, positions), rotary.apply(x, positions)]));
+    const figures = compare({
+      tablesBuilt: () => Object.values(rotary.tables(positions)),
+      // The rows apply takes from its kept tables (a private step, reached for the measurement only).
+      tablesKept: () => Object.values((rotary as unknown as { rowsAt(p: number[]): RotaryTables }).rowsAt(positions)),
+      applyRebuilt: rebuilt,
+      apply: () => rotary.apply(x, positions),
+    });
+    for (const [name, ms] of Object.entries(figures)) out[`${label}.${name}`] = ms;
     x.dispose();
   }
   rotary.dispose();
@@ -110,7 +105,7 @@ function resizes(): Record<string, number> {
   const cache = new TensorCache();
   prepareResize(cache, 'area', scales.map((pn) => [16, pn] as const));
   prepareResize(cache, 'bicubic', scales.map((pn) => [pn, 16] as const));
-  const result = { rebuiltMs: round(time(pass())), cachedMs: round(time(pass(cache))) };
+  const result = compare({ rebuilt: pass(), cached: pass(cache) });
   cache.dispose();
   f.dispose();
   return result;
@@ -126,30 +121,29 @@ function randomness(): Record<string, number> {
   const int = tf.tensor1d(Int32Array.from({ length: size }, (_, i) => i), 'int32');
   const mask = tf.fill([size], 0xffff, 'int32'); // tfjs's BitwiseAnd does not broadcast
   const threshold = Math.round(0.1 * 2 ** 32);
-  const result = {
-    elements: size,
+  const figures = compare({
     // The mask as drawn before: a float64 uniform per element (two generator steps), then compared.
-    hostMaskFromUniformsMs: round(hostTime(() => {
+    hostMaskFromUniforms: () => {
       rng.fillUniform(buffer);
       for (let i = 0; i < size; i++) buffer[i] = (buffer[i] as number) < 0.1 ? 0 : 1 / 0.9;
-    })),
-    hostMaskFromUint32Ms: round(hostTime(() => {
+    },
+    hostMaskFromUint32: () => {
       for (let i = 0; i < size; i++) buffer[i] = rng.uint32() < threshold ? 0 : 1 / 0.9;
-    })),
-    hostNormalPerCallMs: round(hostTime(() => {
+    },
+    hostNormalPerCall: () => {
       for (let i = 0; i < size; i++) buffer[i] = rng.normal();
-    })),
-    hostFillNormalMs: round(hostTime(() => rng.fillNormal(buffer))),
-    uploadMs: round(time(() => tf.tensor(buffer, shape))),
-    multiplyMs: round(time(() => tf.mul(x, x))),
-    dropoutMs: round(time(() => dropout(x, 0.1, rng))),
+    },
+    hostFillNormal: () => void rng.fillNormal(buffer),
+    upload: () => tf.tensor(buffer, shape),
+    multiply: () => tf.mul(x, x),
+    dropout: () => dropout(x, 0.1, rng),
     // A counter-based generator exact on every backend needs int32 products with a factor below 2^16 (cpu's int32
     // product is a float64 one), so each 32-bit mixing multiply costs about four such ops: one op is its lower bound.
-    int32MulOpMs: round(time(() => tf.mul(int, tf.scalar(40503, 'int32')))),
-    int32AndOpMs: round(time(() => tf.bitwiseAnd(int, mask))),
-  };
+    int32MulOp: () => tf.mul(int, tf.scalar(40503, 'int32')),
+    int32AndOp: () => tf.bitwiseAnd(int, mask),
+  });
   tf.dispose([x, int, mask]);
-  return result;
+  return { elements: size, ...figures };
 }
 
 const results: Record<string, unknown> = {};
