@@ -7,9 +7,10 @@ import type { Sampler, SamplerSpec } from './sampler.js';
 
 export interface GenerateOptions {
   /**
-   * A sampler instance, or a registered sampler by name with its config. Every generator honours it: it replaces the
-   * generator's default sampler of the kind it draws with (categorical for tokens; see `resolveSampler`), and one of
-   * another kind is an InputError. A generator whose request also has sampling fields (VAR's topK, topP, greedy)
+   * A sampler instance, or a registered sampler by name with its config. No generator ignores it: one that draws with
+   * a sampler uses it in place of its default of that kind (categorical for tokens; see `resolveSampler`) and refuses
+   * one of another kind; one that draws no such samples (a forecaster's predictive paths) refuses it; both with an
+   * InputError. A generator whose request also has sampling fields (VAR's topK/topP/greedy, ByteGen's temperature)
    * refuses both at once.
    */
   readonly sampler?: Sampler | SamplerSpec;

@@ -57,6 +57,22 @@ describe.each(['wasm', 'cpu'] as const)('ByteGen byte models on %s', (backend) =
     expect(tf.memory().numTensors).toBe(baseline);
     model.module.dispose();
   });
+
+  it('honours a categorical sampler (GenerateOptions.sampler): a spec draws what the shorthand draws; others are refused', async () => {
+    const { model } = createByteGen(TINY_TRANSFORMER);
+    const bytes = async (extra: Partial<Parameters<typeof generateAll>[1]>) =>
+      (await generateAll(model, { eventsPerStream: 1, streams: 2, history: events, windowBytes: 64, constraint: 'syntax', seed: 4, ...extra })).streams
+        .flat()
+        .map((r) => Buffer.from(r.bytes).toString('hex'));
+    expect(await bytes({ sampler: { name: 'categorical', config: { temperature: 0.5 } } })).toEqual(await bytes({ temperature: 0.5 }));
+    // A field the request lacks: greedy decoding is one draw whatever the seed.
+    const greedy = await bytes({ sampler: { name: 'categorical', config: { greedy: true } } });
+    expect(await bytes({ sampler: { name: 'categorical', config: { greedy: true } }, seed: 99 })).toEqual(greedy);
+    expect(await bytes({ seed: 99 })).not.toEqual(await bytes({}));
+    await expect(bytes({ sampler: { name: 'euler' } })).rejects.toThrow(/finance-bytes\/bytegen draws with a categorical sampler; sampler 'euler' is diffusion/);
+    await expect(bytes({ sampler: { name: 'categorical' }, temperature: 1 })).rejects.toThrow(/either temperature or a sampler/);
+    model.module.dispose();
+  });
 });
 
 describe('ByteGen training, checkpoints and generation (wasm)', () => {
