@@ -20,11 +20,11 @@ describe('Rng state', () => {
       expect(filled.state()).toEqual(perCall.state());
     }
   });
-  it('setState continues in place; uint32 is one 32-bit step', () => {
+  it("restore continues in place; uint32 is one 32-bit step", () => {
     const rng = Rng.seeded(5);
     const saved = rng.state();
     const values = [rng.uint32(), rng.uint32(), rng.normal()];
-    rng.setState(saved);
+    rng.restore(saved);
     expect([rng.uint32(), rng.uint32(), rng.normal()]).toEqual(values);
     expect(values.slice(0, 2).every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32)).toBe(true);
   });

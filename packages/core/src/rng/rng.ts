@@ -43,8 +43,8 @@ export class Rng {
     return rng;
   }
 
-  /** Continues from a saved state in place (every holder of this Rng sees it), as `fromState` would. */
-  setState(state: RngState): void {
+  /** Continues from a saved state in place (holders of this Rng keep their reference). */
+  restore(state: RngState): void {
     this.generator = xoroshiro128plusFromState(state.state);
     this.spareNormal = state.spareNormal;
   }

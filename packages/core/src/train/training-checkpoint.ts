@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { tf } from '../tf.js';
 import { CheckpointError } from '../errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint-dir.js';
-import type { StateDict } from '../nn/module.js';
+import type { ModuleTrainingState, StateDict } from '../nn/module.js';
 import { rngStateSchema, type RngState } from '../rng/rng.js';
 import type { AdamWState } from './adamw.js';
 
@@ -11,10 +11,10 @@ export interface TrainingState {
   /** Optimizer steps completed. */
   readonly step: number;
   readonly rng: RngState;
-  /** The model's own Rngs (Module.randomStates), absent in checkpoints written before they were saved. */
-  readonly moduleRngs?: Readonly<Record<string, RngState>>;
   readonly source: unknown;
   readonly emaUpdates?: number;
+  /** What the model changes while training besides its weights (Rng positions, counters): `Module.trainingState()`. */
+  readonly model?: Readonly<Record<string, ModuleTrainingState>>;
 }
 
 export interface TrainingCheckpoint {
@@ -29,9 +29,9 @@ export interface TrainingCheckpoint {
 const stateSchema = z.object({
   step: z.number().int().nonnegative(),
   rng: rngStateSchema,
-  moduleRngs: z.record(z.string(), rngStateSchema).optional(),
   source: z.unknown(),
   emaUpdates: z.number().int().nonnegative().optional(),
+  model: z.record(z.string(), z.object({ rngs: z.record(z.string(), rngStateSchema).optional(), extra: z.unknown().optional() })).optional(),
   optimizerStep: z.number().int().nonnegative(),
 });
 
@@ -40,7 +40,7 @@ const TRAINING_STATE = 'training_state';
 /**
  * Writes a training checkpoint directory atomically (src/io saveCheckpoint): config.json (the model config),
  * model.safetensors, optimizer.safetensors (`m.<name>`, `v.<name>`), ema.safetensors when there is one, and
- * training_state.json (step, the trainer's and the model's Rng states, batch-source position).
+ * training_state.json (step, Rng state, batch-source position).
  */
 export function saveTrainingCheckpoint(dir: string, checkpoint: TrainingCheckpoint): void {
   const optimizer: StateDict = {};
@@ -75,7 +75,7 @@ export function loadTrainingCheckpoint(dir: string, options: { ema: boolean }): 
     weights: contents.tensors,
     optimizer: { step: optimizerStep, m, v },
     ...(options.ema ? { ema: contents.tensorFiles['ema'] ?? {} } : {}),
-    state: { ...state, rng: state.rng as RngState, ...(state.moduleRngs ? { moduleRngs: state.moduleRngs as Record<string, RngState> } : {}) },
+    state: { ...state, rng: state.rng as RngState, ...(state.model ? { model: state.model as Record<string, ModuleTrainingState> } : {}) },
   };
 }
 
