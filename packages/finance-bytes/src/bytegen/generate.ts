@@ -1,4 +1,5 @@
 import {
+  applyLogitBias,
   CategoricalSampler,
   InputError,
   resolveSampler,
@@ -57,7 +58,6 @@ export interface GeneratedEvents {
 }
 
 /** Bias that removes a byte from the draw (finite, so that softmax stays defined). */
-const MASKED = -1e30;
 
 /**
  * Generates whole 32-byte events byte by byte with cached state (the model's SSM states and KV caches): `streams`
@@ -126,20 +126,21 @@ export async function* generateEvents(model: ByteModel, options: GenerateEventsO
   }
 }
 
-/** Draws one byte per stream, with the masked bytes removed. */
+/** Draws one byte per stream, with the masked bytes removed (core's logit mask: a row left with no byte is an error). */
 function drawBytes(logits: tf.Tensor2D, masks: Uint8Array[] | undefined, sampler: Sampler<tf.Tensor2D, ArrayLike<number>>, rng: Rng, step: number): Int32Array {
-  const filtered = masks
-    ? tf.tidy(() => {
-        const bias = new Float32Array(masks.length * 256);
-        masks.forEach((mask, s) => mask.forEach((ok, b) => (bias[s * 256 + b] = ok ? 0 : MASKED)));
-        return tf.add(logits, tf.tensor2d(bias, [masks.length, 256])) as tf.Tensor2D;
-      })
-    : logits;
+  const filtered = masks ? applyLogitBias(logits, concatMasks(masks)) : logits;
   try {
     return Int32Array.from(sampler.sample(filtered, { rng, step, numSteps: 0 }));
   } finally {
     if (filtered !== logits) filtered.dispose();
   }
+}
+
+/** One [streams, 256] mask (nonzero = allowed) from each stream's row. */
+function concatMasks(masks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(masks.length * 256);
+  masks.forEach((mask, s) => out.set(mask, s * 256));
+  return out;
 }
 
 function judge(bytes: Uint8Array, stream: number, replay: BookReplay): GeneratedRecord {
