@@ -1,10 +1,11 @@
+import type {
+  tf} from '@nextx/core';
 import {
   applyLogitBias,
   CategoricalSampler,
   InputError,
   resolveSampler,
   resolveSeed,
-  tf,
   throwIfAborted,
   type GenerateChunk,
   type ProgressListener,
