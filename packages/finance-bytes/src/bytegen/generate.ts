@@ -1,5 +1,3 @@
-import type {
-  tf} from '@nextx/core';
 import {
   applyLogitBias,
   CategoricalSampler,
@@ -12,6 +10,7 @@ import {
   type Rng,
   type Sampler,
   type SamplerSpec,
+  type tf,
 } from '@nextx/core';
 import { EVENT_BYTES } from '../codec/event-layout.js';
 import { encodeEvents, isFieldProblem, readEvent } from '../codec/packed-codec.js';
