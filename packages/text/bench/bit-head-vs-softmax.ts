@@ -6,12 +6,11 @@
  * the bit head is BitLM's light CoBit denoiser over one token's 16 bits (EDM loss; sampling: 8 levels). Prints JSON.
  * `npx tsx bench/bit-head-vs-softmax.ts`.
  */
-import { Linear, Rng, tf } from '@nextx/core';
+import { Linear, Rng, sparseCrossEntropy, tf } from '@nextx/core';
 import { parseBitlmConfig } from '../src/bitlm/config.js';
 import { BitLm } from '../src/bitlm/model.js';
 import { cobitLossTerms } from '../src/cobit/loss.js';
 import { rngNoise, sampleCobit } from '../src/cobit/sampler.js';
-import { tokenNll } from '../src/losses/next-token-loss.js';
 import { benchBackend, time } from './bench-common.js';
 
 const machine = await benchBackend();
@@ -32,7 +31,7 @@ async function peakBytes(f: () => Promise<void> | void): Promise<number> {
 
 const softmax = new Linear(dim, V, { bias: false, rng: Rng.seeded(1) });
 const softmaxTrainPass = () => {
-  const { value, grads } = tf.variableGrads(() => tf.mean(tokenNll(softmax.forward(hidden) as tf.Tensor2D, targets)) as tf.Scalar);
+  const { value, grads } = tf.variableGrads(() => sparseCrossEntropy(softmax.forward(hidden), targets) as tf.Scalar);
   value.dataSync();
   tf.dispose([value, ...Object.values(grads)]);
 };

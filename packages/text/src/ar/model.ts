@@ -1,5 +1,4 @@
-import { InputError, Linear, Module, Rng, tf, type KVCache } from '@nextx/core';
-import { tokenNll } from '../losses/next-token-loss.js';
+import { InputError, Linear, Module, Rng, sparseCrossEntropy, tf, type KVCache } from '@nextx/core';
 import { CausalTransformer } from '../transformer/causal-transformer.js';
 import type { ArConfig } from './config.js';
 
@@ -40,7 +39,7 @@ export class ArModel extends Module {
     }
     return tf.tidy(() => {
       const logits = this.forward(tf.tensor2d(inputs, [batch, t], 'int32'));
-      return tokenNll(tf.reshape(logits, [batch * t, this.config.vocabSize]) as tf.Tensor2D, targets);
+      return tf.reshape(sparseCrossEntropy(logits, targets, { reduction: 'none' }), [batch * t]) as tf.Tensor1D;
     });
   }
 }

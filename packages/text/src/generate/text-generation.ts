@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BitCodec, InputError, defaultSamplerRegistry, parseConfig, resolveSeed, tf, type GenerateChunk, type GenerateOptions, type Sampler } from '@nextx/core';
+import { BitCodec, CategoricalSampler, InputError, parseConfig, resolveSampler, resolveSeed, tf, type GenerateChunk, type GenerateOptions, type Sampler } from '@nextx/core';
 import { generateAr } from '../ar/generate.js';
 import { DEFAULT_BITLM_SAMPLER, generateBitlm } from '../bitlm/generate.js';
 import type { LoadedTextModel } from '../checkpoint/text-checkpoint.js';
@@ -37,15 +37,15 @@ export interface TextChunk {
 }
 
 /**
- * `GenerateOptions.sampler`: the AR reference draws its tokens with it (a categorical sampler, or one named in core's
- * registry); CoBit and BitLM denoise bits with their own sampler, configured in `request.sampler`, so they refuse one.
+ * `GenerateOptions.sampler`: the AR reference draws its tokens with it (core `resolveSampler`: a categorical instance
+ * or one named in the registry), in place of the request's temperature (both at once are refused); CoBit and BitLM
+ * denoise bits with their own sampler, configured in `request.sampler`, so they refuse one.
  */
-function arSamplerOf(kind: LoadedTextModel['kind'], given: GenerateOptions['sampler']): Sampler<tf.Tensor2D, Int32Array> | undefined {
+function arSamplerOf(kind: LoadedTextModel['kind'], request: TextGenerateRequest, given: GenerateOptions['sampler']): Sampler<tf.Tensor2D, Int32Array> | undefined {
   if (given === undefined) return undefined;
   if (kind !== 'text/ar') throw new InputError(`${kind} draws bits with its own diffusion sampler: configure it in the request's \`sampler\` field (steps, kind, schedule, ...), not GenerateOptions.sampler`);
-  const sampler = 'sample' in given ? (given as Sampler<tf.Tensor2D, Int32Array>) : defaultSamplerRegistry().create<tf.Tensor2D, Int32Array>(given);
-  if (sampler.kind !== 'categorical') throw new InputError(`text/ar draws tokens from logits and needs a categorical sampler; got '${sampler.name}' (${sampler.kind})`);
-  return sampler;
+  if (request.temperature !== undefined) throw new InputError('text/ar: pass either GenerateOptions.sampler or the request\'s temperature, not both');
+  return resolveSampler<tf.Tensor2D, Int32Array>(given, { kind: 'categorical', generator: 'text/ar', fallback: () => new CategoricalSampler({}) });
 }
 
 function rows(ids: ArrayLike<number>, samples: number, length: number): number[][] {
@@ -58,7 +58,7 @@ function rows(ids: ArrayLike<number>, samples: number, length: number): number[]
  */
 export async function* generateText(loaded: LoadedTextModel, requestInput: TextGenerateRequest, options: GenerateOptions = {}): AsyncGenerator<GenerateChunk<TextChunk>> {
   const request = parseConfig(textGenerateRequestSchema, requestInput, 'text generation request');
-  const arSampler = arSamplerOf(loaded.kind, options.sampler);
+  const arSampler = arSamplerOf(loaded.kind, requestInput, options.sampler);
   const { rng, seed } = resolveSeed(options.seed);
   const { samples, length } = request;
   const tokenizer = loaded.tokenizer;

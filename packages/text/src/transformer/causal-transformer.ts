@@ -117,4 +117,10 @@ export class CausalTransformer extends Module {
       return this.lnF.forward(x);
     });
   }
+
+  /** Also frees the rotary tables the blocks share (kept by core's RotaryEmbedding after the first call). */
+  override dispose(): void {
+    this.rope.dispose();
+    super.dispose();
+  }
 }

@@ -12,13 +12,13 @@ describe.each(TEST_BACKENDS)('text/ar on %s', (backend) => {
   beforeAll(async () => useBackend(backend));
 
   it('KV-cache decoding gives the logits and ids of recomputing the prefix', async () => {
-    const model = new ArModel(config, Rng.seeded(1));
     const before = tf.memory().numTensors;
+    const model = new ArModel(config, Rng.seeded(1));
     const cached = await generateAr(model, { batch: 2, length: 10, startId: 3, rng: Rng.seeded(9) });
     const recomputed = await generateAr(model, { batch: 2, length: 10, startId: 3, rng: Rng.seeded(9), noCache: true });
     expect(Array.from(cached)).toEqual(Array.from(recomputed));
-    expect(tf.memory().numTensors).toBe(before);
     model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('a model with a zero head is uniform: GenPPL = V; NLL of windows is ln V per target', () => {

@@ -22,8 +22,8 @@ describe.each(TEST_BACKENDS)('BitLM on %s', (backend) => {
   });
 
   it('decoding block by block through the KV cache equals recomputing the whole prefix, and full-sequence states equal prefix recomputation', () => {
-    const model = new BitLm(tiny(4), Rng.seeded(2));
     const before = tf.memory().numTensors;
+    const model = new BitLm(tiny(4), Rng.seeded(2));
     const ids = tf.tensor2d(Array.from({ length: 2 * 16 }, (_, i) => (i * 7 + 3) % 40), [2, 16], 'int32');
     tf.tidy(() => {
       const full = model.backbone.forward(ids);
@@ -39,19 +39,19 @@ describe.each(TEST_BACKENDS)('BitLM on %s', (backend) => {
       cache.dispose();
     });
     ids.dispose();
-    expect(tf.memory().numTensors).toBe(before);
     model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('generation with the KV cache writes the same ids as recomputing the prefix at every block', async () => {
-    const model = new BitLm(tiny(4), Rng.seeded(3));
     const before = tf.memory().numTensors;
+    const model = new BitLm(tiny(4), Rng.seeded(3));
     const cached = await generateBitlm(model, { batch: 2, length: 12, rng: Rng.seeded(5), startId: 1, sampler: { steps: 4, schedule: 'karras' } });
     const recomputed = await generateBitlm(model, { batch: 2, length: 12, rng: Rng.seeded(5), startId: 1, sampler: { steps: 4, schedule: 'karras' }, noCache: true });
     expect(Array.from(cached.ids)).toEqual(Array.from(recomputed.ids));
     expect(cached.headCalls).toBe(3 * 4);
-    expect(tf.memory().numTensors).toBe(before);
     model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('k = 1 is autoregression with a bit head: causal mask, and each token denoised from the state of the token before', () => {
@@ -79,18 +79,18 @@ describe.each(TEST_BACKENDS)('BitLM on %s', (backend) => {
   });
 
   it('a training step of the one-pass loss leaves no tensors behind and has a gradient for every parameter', () => {
+    const before = tf.memory().numTensors;
     const model = new BitLm(tiny(2), Rng.seeded(6));
     const rng = Rng.seeded(8);
     const windows = Int32Array.from({ length: 3 * 10 }, () => rng.int(0, 39));
-    const before = tf.memory().numTensors;
     const batch = prepareBitlmBatch(model, windows, 3, rng);
     expect(batch.targets.rows).toBe(3 * 4);
     const { value, grads } = tf.variableGrads(() => bitlmLoss(model, batch));
     expect(Number.isFinite(value.dataSync()[0])).toBe(true);
     expect(Object.keys(grads).length).toBe(model.parameters().length);
     tf.dispose([value, ...Object.values(grads)]);
-    expect(tf.memory().numTensors).toBe(before);
     model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

@@ -29,7 +29,8 @@ describe('CoBit training, checkpoints and generation', () => {
     expect(result.step).toBe(6);
     expect(controller.updates).toBeGreaterThan(0);
     for (const f of ['config.json', 'model.safetensors', 'entropy.safetensors', 'entropy_state.json', 'optimizer.safetensors', 'training_state.json']) expect(existsSync(join(dir, f)), f).toBe(true);
-    expect(tf.memory().numTensors - before).toBe(net.parameters().length + net.namedBuffers().length + 1);
+    // Parameters, buffers, the positional features and the rotary tables (cos, sin) the network keeps.
+    expect(tf.memory().numTensors - before).toBe(net.parameters().length + net.namedBuffers().length + 1 + 2);
     net.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -295,6 +295,7 @@ export class CobitNetwork extends Module implements BitDenoiser {
 
   override dispose(): void {
     for (const feats of this.posFeats.values()) feats.dispose();
+    this.rope?.dispose();
     this.posFeats.clear();
     super.dispose();
   }
