@@ -48,3 +48,65 @@ describe('streaming video generation', () => {
     context.dispose();
   });
 });
+
+describe('bounded streaming', () => {
+  let model: VideoModel;
+  let baseline = 0;
+  beforeAll(async () => {
+    await initBackend({ prefer: 'wasm' });
+    model = tinyModel();
+  });
+  beforeEach(() => {
+    baseline = tf.memory().numTensors;
+  });
+  afterEach(() => expect(tf.memory().numTensors).toBe(baseline));
+
+  // k and v, 2 layers, B = 1, 2 heads × 16 channels, float32: bytes per cached frame of 4 tokens.
+  const bytesPerFrame = 2 * 2 * 1 * 32 * 4 * 4;
+
+  it.each([
+    ['window', { mode: 'window', windowFrames: 4, sinkFrames: 2 }],
+    ['compressed', { mode: 'compressed', windowFrames: 4, sinkFrames: 2, recentFrames: 2, lambda: 0.07, staticFraction: 0.5 }],
+  ] as const)('the %s cache stays within its frame budget at any length', async (_, cache) => {
+    const seen: { bytes: number; frames: number }[] = [];
+    for await (const { value } of generateVideo(model, { frames: 60, cache, sampling: { steps: 1 } }, { seed: 2 })) {
+      seen.push({ bytes: value.cacheBytes, frames: value.firstFrame + value.count });
+    }
+    expect(seen.length).toBe(30);
+    // Sink (2) + window (4) frames, dead slots included, after every chunk of a 60-frame video.
+    for (const { bytes } of seen) expect(bytes).toBeLessThanOrEqual(6 * bytesPerFrame);
+    expect(seen[seen.length - 1]?.bytes).toBeGreaterThanOrEqual(4 * bytesPerFrame);
+  });
+
+  it('a byte budget holds at every chunk, and the full cache grows with the video', async () => {
+    const full: number[] = [];
+    for await (const { value } of generateVideo(model, { frames: 20, cache: { mode: 'full' }, sampling: { steps: 1 } }, { seed: 2 })) full.push(value.cacheBytes);
+    expect(full[full.length - 1]).toBe(20 * bytesPerFrame);
+    expect(full[0]).toBe(2 * bytesPerFrame);
+  });
+
+  it('stops within one chunk when aborted, and frees everything', async () => {
+    const controller = new AbortController();
+    let chunks = 0;
+    const stream = generateVideo(model, { cache: { mode: 'window', windowFrames: 4 }, sampling: { steps: 3 } }, { seed: 5, signal: controller.signal });
+    await expect(
+      (async () => {
+        for await (const _ of stream) {
+          chunks++;
+          if (chunks === 3) controller.abort();
+        }
+      })(),
+    ).rejects.toThrow(AbortError);
+    expect(chunks).toBe(3); // the fourth chunk stopped at its first step
+  });
+
+  it('an unbounded stream of 100 chunks leaves no tensor behind when the consumer stops', async () => {
+    let chunks = 0;
+    for await (const { value, final } of generateVideo(model, { cache: { mode: 'window', windowFrames: 4 }, sampling: { steps: 1 } }, { seed: 9 })) {
+      expect(final).toBe(false);
+      expect(value.count).toBe(2);
+      if (++chunks === 100) break;
+    }
+    expect(chunks).toBe(100);
+  });
+});

@@ -42,12 +42,17 @@ export function contextFramesOf(spec: CacheSpec, framesSoFar: number, defaultSin
   return [...all.slice(0, sink), ...all.slice(start)];
 }
 
-/** KVCache options for a spec (undefined for `none`): frame-wise eviction (group = frame), per-layer policies. */
-export function kvCacheOptions(spec: CacheSpec, config: VideoModelConfig, tokensPerFrame: number): KVCacheOptions | undefined {
+/**
+ * KVCache options for a spec (undefined for `none`): frame-wise eviction (group = frame), per-layer policies, and a
+ * budget of (sink + window) frames in tokens and in bytes — float32 keys and values of `batch` videos — so that the
+ * cache never holds more, dead slots awaiting reclamation included.
+ */
+export function kvCacheOptions(spec: CacheSpec, config: VideoModelConfig, tokensPerFrame: number, batch: number): KVCacheOptions | undefined {
   if (spec.mode === 'none') return undefined;
   if (spec.mode === 'full') return { policy: keepRecent() };
   const sinkFrames = spec.sinkFrames ?? config.framesPerChunk;
-  const budget = { tokens: (sinkFrames + spec.windowFrames) * tokensPerFrame };
+  const tokens = (sinkFrames + spec.windowFrames) * tokensPerFrame;
+  const budget = { tokens, bytes: tokens * batch * 2 * config.dim * 4 };
   const sinkTokens = sinkFrames * tokensPerFrame;
   if (spec.mode === 'window') return { evictBy: 'group', budget, policy: sinkAndRecent({ sinkTokens }) };
   const roles = config.headRoles;

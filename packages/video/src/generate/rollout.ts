@@ -1,4 +1,4 @@
-import { KVCache, flowEulerSample, flowRenoiseSample, flowTimesteps, tf, type FlowDenoiser, type Rng } from '@nextx/core';
+import { InputError, KVCache, flowEulerSample, flowRenoiseSample, flowTimesteps, tf, type FlowDenoiser, type Rng } from '@nextx/core';
 import type { VideoModel } from '../model/video-model.js';
 import { chunkIds, framePositions, teacherForcingMask } from '../model/chunk-mask.js';
 import { contextFramesOf, kvCacheOptions, type CacheSpec } from './cache-spec.js';
@@ -41,7 +41,7 @@ export class ChunkRollout {
     private readonly model: VideoModel,
     private readonly options: RolloutOptions,
   ) {
-    const cacheOptions = kvCacheOptions(options.cache, model.config, model.layout.tokensPerFrame);
+    const cacheOptions = kvCacheOptions(options.cache, model.config, model.layout.tokensPerFrame, options.batch);
     this.cache = cacheOptions ? new KVCache(model.config.depth, cacheOptions) : undefined;
   }
 
@@ -110,6 +110,20 @@ export class ChunkRollout {
     }
   }
 
+  /**
+   * Continues the video at frame `frame` (a multiple of framesPerChunk, not before the current end), leaving a gap:
+   * what a rolling cache with sinks holds after a long run — the first frames and recent ones — without generating
+   * what lies between. Needs a KV cache (the recomputing path keeps every frame).
+   */
+  jumpTo(frame: number): void {
+    const { framesPerChunk } = this.model.config;
+    if (!this.cache) throw new InputError('ChunkRollout.jumpTo needs a KV cache');
+    if (!Number.isInteger(frame) || frame < this.framesDone || frame % framesPerChunk !== 0) {
+      throw new InputError(`ChunkRollout.jumpTo(${frame}): give a multiple of ${framesPerChunk} at or after frame ${this.framesDone}`);
+    }
+    this.framesDone = frame;
+  }
+
   /** Appends clean tokens [B, tokensPerChunk, tokenDim] of the next chunk to the context. */
   commit(tokens: tf.Tensor): void {
     const { framesPerChunk } = this.model.config;
@@ -117,7 +131,7 @@ export class ChunkRollout {
     const frames = Array.from({ length: framesPerChunk }, (_, i) => this.framesDone + i);
     if (this.cache) {
       tf.tidy(() => {
-        const levels = tf.zeros([this.options.batch, tokens.shape[1] as number]);
+        const levels = tf.zeros([this.options.batch, framesPerChunk]);
         const groups = frames.flatMap((f) => Array.from({ length: tokensPerFrame }, () => f));
         this.model.transformer.forward(tokens, levels, { positions: framePositions(frames, tokensPerFrame), cache: this.cache, commit: true, groups });
       });
@@ -142,7 +156,7 @@ export class ChunkRollout {
       return {
         denoise: ({ x, t }) =>
           tf.tidy(() => {
-            const levels = tf.broadcastTo(tf.reshape(t, [1, 1]), [batch, tokensPerChunk]);
+            const levels = tf.broadcastTo(tf.reshape(t, [1, 1]), [batch, framesPerChunk]);
             return tf.sub(x, tf.mul(t, transformer.forward(x, levels, { positions, cache, commit: false })));
           }),
         dispose: () => undefined,
@@ -158,7 +172,7 @@ export class ChunkRollout {
     return {
       denoise: ({ x, t }) =>
         tf.tidy(() => {
-          const levels = tf.concat([tf.zeros([batch, contextLength]), tf.broadcastTo(tf.reshape(t, [1, 1]), [batch, tokensPerChunk])], 1);
+          const levels = tf.concat([tf.zeros([batch, contextFrames.length]), tf.broadcastTo(tf.reshape(t, [1, 1]), [batch, framesPerChunk])], 1);
           const input = context ? tf.concat([context, x], 1) : x;
           const v = transformer.forward(input, levels, { positions: allPositions, mask });
           return tf.sub(x, tf.mul(t, tf.slice(v, [0, contextLength, 0], [-1, tokensPerChunk, -1])));

@@ -14,6 +14,8 @@ export interface TransformerCall {
   readonly groups?: readonly number[];
   /** Additive mask [L, cache + L] (training and the uncached path); without one, a chunk sees the cache and itself. */
   readonly mask?: tf.Tensor;
+  /** Receives each layer's attention probabilities [B, H, L, keys] (head profiling); inside the pass's tidy scope. */
+  readonly onAttention?: (layer: number, probs: tf.Tensor) => void;
 }
 
 /**
@@ -67,10 +69,15 @@ export class VideoTransformer extends Module {
     return this.embed.forward(tokens);
   }
 
-  /** tokens [B, L, tokenDim] at per-token levels [B, L] → predicted velocity [B, L, tokenDim]. */
+  /**
+   * tokens [B, F·n, tokenDim] of F whole frames (n tokens each, frame after frame) at per-frame flow levels [B, F] →
+   * predicted velocity [B, F·n, tokenDim]. The level embedding and modulation are computed once per frame.
+   */
   forward(tokens: tf.Tensor, levels: tf.Tensor, call: TransformerCall): tf.Tensor {
     return tf.tidy(() => {
-      const c = this.timeEmbed.forward(levels);
+      const [batch, length] = tokens.shape as [number, number, number];
+      const frames = levels.shape[1] as number;
+      const c = tf.expandDims(this.timeEmbed.forward(levels), 2);
       const modulation = this.tBlock.forward(silu(c));
       let h = this.embedTokens(tokens);
       this.blocks.items.forEach((block, l) => {
@@ -79,10 +86,12 @@ export class VideoTransformer extends Module {
           ...(call.cache ? { cache: call.cache.layer(l), commit: call.commit ?? true } : {}),
           ...(call.groups ? { group: call.groups } : {}),
           ...(call.mask ? { mask: call.mask } : {}),
-        });
+        }, call.onAttention && ((probs) => call.onAttention?.(l, probs)));
       });
-      const [shift, scale] = tf.split(tf.add(tf.expandDims(c, 2), this.finalTable), 2, 2).map((t) => tf.squeeze(t, [2])) as [tf.Tensor, tf.Tensor];
-      return this.head.forward(modulate(layerNorm(h, 1e-6), shift, scale));
+      // PixArt's final layer: shift, scale = table + c (the level embedding itself, not its SiLU).
+      const [shift, scale] = tf.split(tf.add(tf.expandDims(c, 3), this.finalTable), 2, 3).map((t) => tf.squeeze(t, [3])) as [tf.Tensor, tf.Tensor];
+      const normed = tf.reshape(layerNorm(h, 1e-6), [batch, frames, length / frames, this.config.dim]);
+      return this.head.forward(tf.reshape(modulate(normed, shift, scale), [batch, length, this.config.dim]));
     });
   }
 }
