@@ -18,11 +18,11 @@ const frames = z.number().int().nonnegative();
 export const cacheSpecSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('none'), windowFrames: frames.optional(), sinkFrames: frames.optional() }).strict(),
   z.object({ mode: z.literal('full') }).strict(),
-  z.object({ mode: z.literal('window'), windowFrames: frames.default(8), sinkFrames: frames.optional() }).strict(),
+  z.object({ mode: z.literal('window'), windowFrames: frames.optional(), sinkFrames: frames.optional() }).strict(),
   z
     .object({
       mode: z.literal('compressed'),
-      windowFrames: frames.default(8),
+      windowFrames: frames.optional(),
       sinkFrames: frames.optional(),
       recentFrames: frames.default(2),
       lambda: z.number().min(0).max(1).default(0.07),
@@ -33,11 +33,22 @@ export const cacheSpecSchema = z.discriminatedUnion('mode', [
 export type CacheSpec = z.infer<typeof cacheSpecSchema>;
 export type CacheSpecInput = z.input<typeof cacheSpecSchema>;
 
+/**
+ * A spec with the model's defaults filled in: window and sink frames of `window` / `compressed` from the model's
+ * generation defaults (a `none` spec without a window recomputes every frame).
+ */
+export function resolveCacheSpec(spec: CacheSpec, config: VideoModelConfig): CacheSpec {
+  const sinkFrames = spec.mode === 'full' ? undefined : (spec.sinkFrames ?? config.generation.sinkFrames ?? config.framesPerChunk);
+  if (spec.mode === 'window' || spec.mode === 'compressed') return { ...spec, windowFrames: spec.windowFrames ?? config.generation.windowFrames, sinkFrames };
+  if (spec.mode === 'none') return { ...spec, sinkFrames };
+  return spec;
+}
+
 /** Which frames the recomputing path keeps as context: the first `sinkFrames` and the last `windowFrames` (or all). */
-export function contextFramesOf(spec: CacheSpec, framesSoFar: number, defaultSink: number): number[] {
+export function contextFramesOf(spec: CacheSpec, framesSoFar: number): number[] {
   const all = Array.from({ length: framesSoFar }, (_, f) => f);
   if (spec.mode !== 'none' || spec.windowFrames === undefined) return all;
-  const sink = Math.min(spec.sinkFrames ?? defaultSink, framesSoFar);
+  const sink = Math.min(spec.sinkFrames ?? 0, framesSoFar);
   const start = Math.max(sink, framesSoFar - spec.windowFrames);
   return [...all.slice(0, sink), ...all.slice(start)];
 }
@@ -50,8 +61,8 @@ export function contextFramesOf(spec: CacheSpec, framesSoFar: number, defaultSin
 export function kvCacheOptions(spec: CacheSpec, config: VideoModelConfig, tokensPerFrame: number, batch: number): KVCacheOptions | undefined {
   if (spec.mode === 'none') return undefined;
   if (spec.mode === 'full') return { policy: keepRecent() };
-  const sinkFrames = spec.sinkFrames ?? config.framesPerChunk;
-  const tokens = (sinkFrames + spec.windowFrames) * tokensPerFrame;
+  const { sinkFrames = 0, windowFrames = 0 } = resolveCacheSpec(spec, config) as { sinkFrames?: number; windowFrames?: number };
+  const tokens = (sinkFrames + windowFrames) * tokensPerFrame;
   const budget = { tokens, bytes: tokens * batch * 2 * config.dim * 4 };
   const sinkTokens = sinkFrames * tokensPerFrame;
   if (spec.mode === 'window') return { evictBy: 'group', budget, policy: sinkAndRecent({ sinkTokens }) };

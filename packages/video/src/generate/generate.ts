@@ -13,8 +13,10 @@ export const videoRequestSchema = z
     frames: z.number().int().positive().optional(),
     /** Videos generated together (each with its own context and noise). */
     batch: z.number().int().positive().default(1),
+    /** Default: a rolling window with sinks, of the model's trained size. */
     cache: cacheSpecSchema.prefault({ mode: 'window' }),
-    sampling: samplingSchema.prefault({}),
+    /** Default: the model's own (what it was trained for). */
+    sampling: samplingSchema.optional(),
     /** FlowCache's chunk-wise reuse; off unless given. */
     flowCache: flowCacheSchema.optional(),
   })
@@ -59,7 +61,7 @@ export async function* generateVideo(model: VideoModel, request: VideoRequestInp
   const rollout = new ChunkRollout(model, {
     batch: parsed.batch,
     cache: parsed.cache,
-    sampling: parsed.sampling,
+    sampling: parsed.sampling ?? model.config.generation.sampling,
     ...(parsed.flowCache ? { flowCache: parsed.flowCache } : {}),
     rng,
     ...(options.signal ? { signal: options.signal } : {}),

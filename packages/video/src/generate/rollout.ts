@@ -1,7 +1,7 @@
 import { InputError, KVCache, flowEulerSample, flowRenoiseSample, flowTimesteps, tf, type FlowDenoiser, type Rng } from '@nextx/core';
 import type { VideoModel } from '../model/video-model.js';
 import { chunkIds, framePositions, teacherForcingMask } from '../model/chunk-mask.js';
-import { contextFramesOf, kvCacheOptions, type CacheSpec } from './cache-spec.js';
+import { contextFramesOf, kvCacheOptions, resolveCacheSpec, type CacheSpec } from './cache-spec.js';
 import { ChunkFlowCache, type FlowCacheConfig, type ReuseCounts } from './flow-cache.js';
 import type { Sampling } from './sampling.js';
 
@@ -36,12 +36,14 @@ export class ChunkRollout {
   private readonly frames = new Map<number, tf.Tensor>();
   private framesDone = 0;
   private chunksDone = 0;
+  private readonly spec: CacheSpec;
 
   constructor(
     private readonly model: VideoModel,
     private readonly options: RolloutOptions,
   ) {
-    const cacheOptions = kvCacheOptions(options.cache, model.config, model.layout.tokensPerFrame, options.batch);
+    this.spec = resolveCacheSpec(options.cache, model.config);
+    const cacheOptions = kvCacheOptions(this.spec, model.config, model.layout.tokensPerFrame, options.batch);
     this.cache = cacheOptions ? new KVCache(model.config.depth, cacheOptions) : undefined;
   }
 
@@ -162,7 +164,7 @@ export class ChunkRollout {
         dispose: () => undefined,
       };
     }
-    const contextFrames = contextFramesOf(this.options.cache, this.framesDone, framesPerChunk);
+    const contextFrames = contextFramesOf(this.spec, this.framesDone);
     const chunkOf = (f: number) => Math.floor(f / framesPerChunk);
     const cleanIds = contextFrames.flatMap((f) => Array.from({ length: tokensPerFrame }, () => chunkOf(f)));
     const mask = tf.keep(teacherForcingMask(cleanIds, chunkIds(1, tokensPerChunk, chunkOf(this.framesDone))));
@@ -183,7 +185,7 @@ export class ChunkRollout {
 
   /** Drops the recomputing path's frames that no later chunk will see. */
   private forgetFrames(framesSoFar: number): void {
-    const keep = new Set(contextFramesOf(this.options.cache, framesSoFar, this.model.config.framesPerChunk));
+    const keep = new Set(contextFramesOf(this.spec, framesSoFar));
     for (const [f, tokens] of this.frames) {
       if (!keep.has(f)) {
         tokens.dispose();

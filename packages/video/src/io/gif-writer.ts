@@ -1,7 +1,11 @@
-import { GIFEncoder, type GifEncoder } from 'gifenc';
+import { createRequire } from 'node:module';
+import type { GIFEncoder as CreateEncoder, GifEncoder } from 'gifenc';
 import { writeFileAtomic } from '@nextx/core';
 import type { VideoChunk } from '../generate/generate.js';
 import { chunkImages, type FrameWriter } from './frame-writer.js';
+
+// gifenc ships CommonJS (main) and ESM (module) builds without named ESM exports for Node: load the CommonJS one.
+const { GIFEncoder } = createRequire(import.meta.url)('gifenc') as { GIFEncoder: typeof CreateEncoder };
 
 /** 256 grays: palette index = 8-bit intensity, so frames need no quantisation. */
 const GRAYS: number[][] = Array.from({ length: 256 }, (_, v) => [v, v, v]);

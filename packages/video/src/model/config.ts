@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { autoencoderConfigSchema } from '../autoencoder/config.js';
 import { movingObjectsSchema } from '../data/moving-objects.js';
+import { samplingSchema } from '../generate/sampling.js';
 
 export const headRoleSchema = z.enum(['static', 'dynamic']);
 export type HeadRole = z.infer<typeof headRoleSchema>;
@@ -28,6 +29,17 @@ export const videoModelConfigSchema = z
      * at the current chunk and a few frames, 'dynamic' ones across time — Forcing-KV's split for compression.
      */
     headRoles: z.array(z.array(headRoleSchema)).optional(),
+    /** How this model generates unless a request says otherwise (what it was trained for). */
+    generation: z
+      .object({
+        /** Frames of the rolling window besides the sinks: the context a training clip's last chunk saw. */
+        windowFrames: z.number().int().nonnegative().default(4),
+        /** Attention-sink frames (default: the first chunk). */
+        sinkFrames: z.number().int().nonnegative().optional(),
+        sampling: samplingSchema.prefault({}),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {

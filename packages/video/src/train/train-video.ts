@@ -33,6 +33,8 @@ export function recipeModelConfig(recipe: TrainRecipe): VideoModelConfigInput {
     ...recipe.model,
     data: recipe.data,
     autoencoder: { ...recipe.model.autoencoder, frameSize: recipe.data.size },
+    // The window a clip's last chunk saw besides the sink chunk: what generation keeps by default.
+    generation: { windowFrames: (recipe.transformer.chunksPerClip - 2) * recipe.model.framesPerChunk, sampling: recipe.sampling },
   };
 }
 
