@@ -21,7 +21,7 @@ export class VideoBlock extends Module {
     super();
     this.attn = this.addModule('attn', new MultiHeadAttention({ dim, numHeads: heads, rope, rng: rng.fork() }));
     this.mlp = this.addModule('mlp', new GeluMlp(dim, Math.round(dim * mlpRatio), { gelu: 'tanh', rng: rng.fork() }));
-    this.table = this.addParameter('scale_shift_table', tf.div(normalInit([6, dim], rng.fork(), 1), Math.sqrt(dim)));
+    this.table = this.addParameter('scale_shift_table', normalInit([6, dim], rng.fork(), 1 / Math.sqrt(dim)));
   }
 
   /**

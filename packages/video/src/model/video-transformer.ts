@@ -56,7 +56,7 @@ export class VideoTransformer extends Module {
       'blocks',
       new ModuleList(Array.from({ length: config.depth }, () => new VideoBlock(dim, heads, config.mlpRatio, this.rope, rng.fork()))),
     );
-    this.finalTable = this.addParameter('final_scale_shift_table', tf.div(normalInit([2, dim], rng.fork(), 1), Math.sqrt(dim)));
+    this.finalTable = this.addParameter('final_scale_shift_table', normalInit([2, dim], rng.fork(), 1 / Math.sqrt(dim)));
     this.head = this.addModule('final_linear', new Linear(dim, layout.tokenDim, { rng: rng.fork() }));
     tf.tidy(() => {
       this.head.weight.assign(tf.zerosLike(this.head.weight));
