@@ -1,18 +1,12 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { initBackend, tf, type FlowDenoiser } from '@nextx/core';
+import { describe, expect, it } from 'vitest';
+import { tf, type FlowDenoiser } from '@nextx/core';
 import { ChunkFlowCache } from '../src/generate/flow-cache.js';
 import { generateVideo, type VideoChunk } from '../src/generate/generate.js';
 import { tinyModel } from './helpers/tiny-model.js';
+import { useWasmWithoutLeaks } from './helpers/tensors.js';
 
 describe('FlowCache chunk-wise reuse', () => {
-  let baseline = 0;
-  beforeAll(async () => {
-    await initBackend({ prefer: 'wasm' });
-  });
-  beforeEach(() => {
-    baseline = tf.memory().numTensors;
-  });
-  afterEach(() => expect(tf.memory().numTensors).toBe(baseline));
+  useWasmWithoutLeaks();
 
   it('reuses while the accumulated relative L1 change stays under the threshold; first and last steps always run', () => {
     const cache = new ChunkFlowCache({ threshold: 0.01, warmup: 0 }, (x) => tf.clone(x));

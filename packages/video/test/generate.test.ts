@@ -1,9 +1,10 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AbortError, initBackend, tf } from '@nextx/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AbortError, tf } from '@nextx/core';
 import { generateVideo, type VideoChunk, type VideoRequestInput } from '../src/generate/generate.js';
 import { MovingObjects } from '../src/data/moving-objects.js';
 import type { VideoModel } from '../src/model/video-model.js';
 import { tinyModel } from './helpers/tiny-model.js';
+import { useWasmWithoutLeaks } from './helpers/tensors.js';
 
 async function collect(model: VideoModel, request: VideoRequestInput, seed = 11): Promise<VideoChunk[]> {
   const chunks: VideoChunk[] = [];
@@ -19,16 +20,11 @@ function maxDifference(a: VideoChunk[], b: VideoChunk[]): number {
 }
 
 describe('streaming video generation', () => {
+  useWasmWithoutLeaks();
   let model: VideoModel;
-  let baseline = 0;
-  beforeAll(async () => {
-    await initBackend({ prefer: 'wasm' });
+  beforeAll(() => {
     model = tinyModel();
   });
-  beforeEach(() => {
-    baseline = tf.memory().numTensors;
-  });
-  afterEach(() => expect(tf.memory().numTensors).toBe(baseline));
 
   it('gives the same frames with the KV cache as recomputing the context at every step (1e-4)', async () => {
     const data = new MovingObjects(model.config.data);
@@ -50,16 +46,11 @@ describe('streaming video generation', () => {
 });
 
 describe('bounded streaming', () => {
+  useWasmWithoutLeaks();
   let model: VideoModel;
-  let baseline = 0;
-  beforeAll(async () => {
-    await initBackend({ prefer: 'wasm' });
+  beforeAll(() => {
     model = tinyModel();
   });
-  beforeEach(() => {
-    baseline = tf.memory().numTensors;
-  });
-  afterEach(() => expect(tf.memory().numTensors).toBe(baseline));
 
   // k and v, 2 layers, B = 1, 2 heads × 16 channels, float32: bytes per cached frame of 4 tokens.
   const bytesPerFrame = 2 * 2 * 1 * 32 * 4 * 4;

@@ -1,27 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, Rng, initBackend, tf } from '@nextx/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, Rng, tf } from '@nextx/core';
 import { VideoModel } from '../src/model/video-model.js';
 import { loadVideoModel, saveVideoModel } from '../src/model/checkpoint.js';
 import { teacherForcingMask } from '../src/model/chunk-mask.js';
 import { MaskCache, flowMatchingLoss } from '../src/train/flow-matching-loss.js';
 import type { VideoBatch } from '../src/train/video-batch-source.js';
 import { TINY_CONFIG, tinyModel } from './helpers/tiny-model.js';
+import { useWasmWithoutLeaks } from './helpers/tensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nextx-video-model-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('video model', () => {
-  let baseline = 0;
-  beforeAll(async () => {
-    await initBackend({ prefer: 'wasm' });
-  });
-  beforeEach(() => {
-    baseline = tf.memory().numTensors;
-  });
-  afterEach(() => expect(tf.memory().numTensors).toBe(baseline));
+  useWasmWithoutLeaks();
 
   it('cuts latents into row-major patch tokens and puts them back', () => {
     const model = tinyModel();

@@ -6,7 +6,8 @@ import { samplingSchema } from '../generate/sampling.js';
 export const headRoleSchema = z.enum(['static', 'dynamic']);
 export type HeadRole = z.infer<typeof headRoleSchema>;
 
-export const videoModelConfigSchema = z
+/** The model's fields (without the cross-field checks of videoModelConfigSchema), for recipes to pick from. */
+export const videoModelFieldsSchema = z
   .object({
     /** What the model was trained on (frames are data.size pixels square). */
     data: movingObjectsSchema.prefault({}),
@@ -41,21 +42,22 @@ export const videoModelConfigSchema = z
       .strict()
       .prefault({}),
   })
-  .strict()
-  .superRefine((c, ctx) => {
-    const cells = c.autoencoder.frameSize / 4;
-    if (c.autoencoder.frameSize !== c.data.size) ctx.addIssue({ code: 'custom', path: ['autoencoder', 'frameSize'], message: `must equal data.size (${c.data.size})` });
-    if (cells % c.patch !== 0) ctx.addIssue({ code: 'custom', path: ['patch'], message: `must divide the latent side ${cells}` });
-    if (c.dim % c.heads !== 0) ctx.addIssue({ code: 'custom', path: ['heads'], message: `must divide dim ${c.dim}` });
-    const headDim = c.dim / c.heads;
-    const rest = headDim - c.ropeTimeDims;
-    if (rest <= 0 || rest % 4 !== 0) {
-      ctx.addIssue({ code: 'custom', path: ['ropeTimeDims'], message: `head dim ${headDim} minus ropeTimeDims must be a positive multiple of 4 (row and column halves)` });
-    }
-    if (c.headRoles && (c.headRoles.length !== c.depth || c.headRoles.some((row) => row.length !== c.heads))) {
-      ctx.addIssue({ code: 'custom', path: ['headRoles'], message: `must be ${c.depth} layers × ${c.heads} heads` });
-    }
-  });
+  .strict();
+
+export const videoModelConfigSchema = videoModelFieldsSchema.superRefine((c, ctx) => {
+  const cells = c.autoencoder.frameSize / 4;
+  if (c.autoencoder.frameSize !== c.data.size) ctx.addIssue({ code: 'custom', path: ['autoencoder', 'frameSize'], message: `must equal data.size (${c.data.size})` });
+  if (cells % c.patch !== 0) ctx.addIssue({ code: 'custom', path: ['patch'], message: `must divide the latent side ${cells}` });
+  if (c.dim % c.heads !== 0) ctx.addIssue({ code: 'custom', path: ['heads'], message: `must divide dim ${c.dim}` });
+  const headDim = c.dim / c.heads;
+  const rest = headDim - c.ropeTimeDims;
+  if (rest <= 0 || rest % 4 !== 0) {
+    ctx.addIssue({ code: 'custom', path: ['ropeTimeDims'], message: `head dim ${headDim} minus ropeTimeDims must be a positive multiple of 4 (row and column halves)` });
+  }
+  if (c.headRoles && (c.headRoles.length !== c.depth || c.headRoles.some((row) => row.length !== c.heads))) {
+    ctx.addIssue({ code: 'custom', path: ['headRoles'], message: `must be ${c.depth} layers × ${c.heads} heads` });
+  }
+});
 export type VideoModelConfig = z.infer<typeof videoModelConfigSchema>;
 export type VideoModelConfigInput = z.input<typeof videoModelConfigSchema>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { autoencoderConfigSchema } from '../autoencoder/config.js';
 import { movingObjectsSchema } from '../data/moving-objects.js';
 import { samplingSchema } from '../generate/sampling.js';
+import { videoModelFieldsSchema } from '../model/config.js';
 
 const fraction = z.number().min(0).max(1);
 
@@ -10,17 +11,10 @@ export const trainRecipeSchema = z
   .object({
     seed: z.number().int().nonnegative().default(0),
     data: movingObjectsSchema.prefault({}),
-    model: z
-      .object({
-        autoencoder: autoencoderConfigSchema.omit({ frameSize: true }).prefault({}),
-        patch: z.number().int().positive().default(2),
-        framesPerChunk: z.number().int().positive().default(2),
-        dim: z.number().int().positive().default(128),
-        depth: z.number().int().positive().default(4),
-        heads: z.number().int().positive().default(4),
-        mlpRatio: z.number().positive().default(4),
-        ropeTimeDims: z.number().int().positive().default(8),
-      })
+    /** The model's shape (its data, latent statistics, head roles and generation defaults come from the run). */
+    model: videoModelFieldsSchema
+      .pick({ patch: true, framesPerChunk: true, dim: true, depth: true, heads: true, mlpRatio: true, ropeTimeDims: true })
+      .extend({ autoencoder: autoencoderConfigSchema.omit({ frameSize: true }).prefault({}) })
       .strict()
       .prefault({}),
     autoencoder: z
