@@ -26,7 +26,8 @@ describe('streaming video generation', () => {
     model = tinyModel();
   });
 
-  it('gives the same frames with the KV cache as recomputing the context at every step (1e-4)', async () => {
+  it.each([false, true])('gives the same frames with the KV cache as recomputing the context at every step (1e-4; last-frame conditioning %s)', async (lastFrameConditioning) => {
+    const model = tinyModel({ lastFrameConditioning });
     const data = new MovingObjects(model.config.data);
     const context = tf.tensor4d(data.sequence('heldout', 0).frames(0, 4), [1, 4, 16, 16]);
     for (const sampling of [{ sampler: 'flow-renoise' as const, steps: 3 }, { sampler: 'flow-euler' as const, steps: 2 }]) {
@@ -36,12 +37,13 @@ describe('streaming video generation', () => {
       expect(maxDifference(cached, uncached)).toBeLessThan(1e-4);
       // Not trivially so: recomputing only the last two frames gives other frames.
       const windowed = await collect(model, { frames: 12, context, cache: { mode: 'none', windowFrames: 2, sinkFrames: 0 }, sampling });
-      expect(maxDifference(cached, windowed)).toBeGreaterThan(1e-3);
+      expect(maxDifference(cached, windowed)).toBeGreaterThan(5e-4);
       // The context matters: another start gives other frames.
       const other = await collect(model, { frames: 12, cache: { mode: 'full' }, sampling });
-      expect(maxDifference(cached, other)).toBeGreaterThan(1e-3);
+      expect(maxDifference(cached, other)).toBeGreaterThan(5e-4);
     }
     context.dispose();
+    model.dispose();
   });
 });
 

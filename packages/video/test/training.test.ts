@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A recipe small enough for a test: 16 × 16 shapes, a 1-layer transformer, a few steps, self forcing from step 1. */
 const TINY_RECIPE: TrainRecipeInput = {
   data: { size: 16, spriteSize: 8, objects: 1, sprites: 'shapes' },
-  model: { autoencoder: { latentChannels: 4, widths: [4, 8] }, dim: 32, depth: 1, heads: 2, ropeTimeDims: 4 },
+  model: { autoencoder: { latentChannels: 4, widths: [4, 8] }, dim: 32, depth: 1, heads: 2, ropeTimeDims: 4, lastFrameConditioning: true },
   autoencoder: { steps: 3, batch: 4 },
   transformer: { steps: 4, batch: 2, chunksPerClip: 3, warmup: 1 },
   sampling: { steps: 2 },

@@ -1,6 +1,7 @@
 import { InputError, KVCache, flowEulerSample, flowRenoiseSample, flowTimesteps, tf, type FlowDenoiser, type Rng } from '@nextx/core';
 import type { VideoModel } from '../model/video-model.js';
 import { chunkIds, framePositions, teacherForcingMask } from '../model/chunk-mask.js';
+import { chunkConditioning, lastFrameConditioning } from '../model/last-frame.js';
 import { contextFramesOf, kvCacheOptions, resolveCacheSpec, type CacheSpec } from './cache-spec.js';
 import { ChunkFlowCache, type FlowCacheConfig, type ReuseCounts } from './flow-cache.js';
 import type { Sampling } from './sampling.js';
@@ -37,6 +38,8 @@ export class ChunkRollout {
   private framesDone = 0;
   private chunksDone = 0;
   private readonly spec: CacheSpec;
+  /** Tokens [B, n, D] of the last committed frame (last-frame conditioning); none at the start and after a gap. */
+  private lastFrame: tf.Tensor | undefined;
 
   constructor(
     private readonly model: VideoModel,
@@ -123,6 +126,7 @@ export class ChunkRollout {
     if (!Number.isInteger(frame) || frame < this.framesDone || frame % framesPerChunk !== 0) {
       throw new InputError(`ChunkRollout.jumpTo(${frame}): give a multiple of ${framesPerChunk} at or after frame ${this.framesDone}`);
     }
+    if (frame > this.framesDone) this.setLastFrame(undefined);
     this.framesDone = frame;
   }
 
@@ -135,14 +139,35 @@ export class ChunkRollout {
       tf.tidy(() => {
         const levels = tf.zeros([this.options.batch, framesPerChunk]);
         const groups = frames.flatMap((f) => Array.from({ length: tokensPerFrame }, () => f));
-        this.model.transformer.forward(tokens, levels, { positions: framePositions(frames, tokensPerFrame), cache: this.cache, commit: true, groups });
+        const conditioning = this.conditioning();
+        this.model.transformer.forward(tokens, levels, {
+          positions: framePositions(frames, tokensPerFrame),
+          cache: this.cache,
+          commit: true,
+          groups,
+          ...(conditioning ? { conditioning } : {}),
+        });
       });
     } else {
       frames.forEach((f, i) => this.frames.set(f, tf.keep(tf.slice(tokens, [0, i * tokensPerFrame, 0], [-1, tokensPerFrame, -1]))));
       this.forgetFrames(this.framesDone + framesPerChunk);
     }
+    this.setLastFrame(tf.slice(tokens, [0, (framesPerChunk - 1) * tokensPerFrame, 0], [-1, tokensPerFrame, -1]));
     this.framesDone += framesPerChunk;
     this.chunksDone++;
+  }
+
+  /** The next chunk's last-frame conditioning [B, tokensPerChunk, D] (a tensor of the caller's scope), if the model uses it. */
+  private conditioning(): tf.Tensor | undefined {
+    if (!this.model.config.lastFrameConditioning) return undefined;
+    const { framesPerChunk } = this.model.config;
+    const { tokensPerFrame, tokenDim } = this.model.layout;
+    return chunkConditioning(this.lastFrame, this.options.batch, framesPerChunk, tokensPerFrame, tokenDim);
+  }
+
+  private setLastFrame(tokens: tf.Tensor | undefined): void {
+    this.lastFrame?.dispose();
+    this.lastFrame = tokens && tf.keep(tokens);
   }
 
   /** The denoiser of the next chunk: x_t ↦ x̂₀ = x_t − t·v̂ against the context. */
@@ -155,13 +180,16 @@ export class ChunkRollout {
     const transformer = this.model.transformer;
     if (this.cache) {
       const cache = this.cache;
+      const conditioning = this.conditioning();
+      if (conditioning) tf.keep(conditioning);
       return {
         denoise: ({ x, t }) =>
           tf.tidy(() => {
             const levels = tf.broadcastTo(tf.reshape(t, [1, 1]), [batch, framesPerChunk]);
-            return tf.sub(x, tf.mul(t, transformer.forward(x, levels, { positions, cache, commit: false })));
+            const v = transformer.forward(x, levels, { positions, cache, commit: false, ...(conditioning ? { conditioning } : {}) });
+            return tf.sub(x, tf.mul(t, v));
           }),
-        dispose: () => undefined,
+        dispose: () => conditioning?.dispose(),
       };
     }
     const contextFrames = contextFramesOf(this.spec, this.framesDone);
@@ -171,12 +199,15 @@ export class ChunkRollout {
     const context = contextFrames.length ? tf.keep(tf.concat(contextFrames.map((f) => this.frames.get(f) as tf.Tensor), 1)) : undefined;
     const allPositions = [...framePositions(contextFrames, tokensPerFrame), ...positions];
     const contextLength = cleanIds.length;
+    const withConditioning = this.model.config.lastFrameConditioning;
     return {
       denoise: ({ x, t }) =>
         tf.tidy(() => {
           const levels = tf.concat([tf.zeros([batch, contextFrames.length]), tf.broadcastTo(tf.reshape(t, [1, 1]), [batch, framesPerChunk])], 1);
           const input = context ? tf.concat([context, x], 1) : x;
-          const v = transformer.forward(input, levels, { positions: allPositions, mask });
+          // The chunk's conditioning is the context's last frame (clean), as in the cached path.
+          const conditioning = withConditioning ? lastFrameConditioning(input, [...contextFrames, ...frames], framesPerChunk, tokensPerFrame) : undefined;
+          const v = transformer.forward(input, levels, { positions: allPositions, mask, ...(conditioning ? { conditioning } : {}) });
           return tf.sub(x, tf.mul(t, tf.slice(v, [0, contextLength, 0], [-1, tokensPerChunk, -1])));
         }),
       dispose: () => tf.dispose([mask, ...(context ? [context] : [])]),
@@ -195,6 +226,7 @@ export class ChunkRollout {
   }
 
   dispose(): void {
+    this.setLastFrame(undefined);
     this.cache?.dispose();
     for (const tokens of this.frames.values()) tokens.dispose();
     this.frames.clear();

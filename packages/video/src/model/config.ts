@@ -23,6 +23,11 @@ export const videoModelFieldsSchema = z
     depth: z.number().int().positive().default(4),
     heads: z.number().int().positive().default(4),
     mlpRatio: z.number().positive().default(4),
+    /**
+     * Condition every chunk on the tokens of the frame just before it, added through their own embedding (besides
+     * attending to the cached context): a direct path for "copy and move" that attention alone learns slowly.
+     */
+    lastFrameConditioning: z.boolean().default(false),
     /** Channels per head rotated by the frame index; the rest are split evenly between row and column. */
     ropeTimeDims: z.number().int().positive().multipleOf(2).default(8),
     /**

@@ -1,4 +1,4 @@
-import { AxialRotaryEmbedding, Linear, Module, ModuleList, Rng, layerNorm, modulate, normalInit, silu, tf, type KVCache } from '@nextx/core';
+import { AxialRotaryEmbedding, InputError, Linear, Module, ModuleList, Rng, layerNorm, modulate, normalInit, silu, tf, type KVCache } from '@nextx/core';
 import type { TokenLayout, VideoModelConfig } from './config.js';
 import { TimestepEmbedding } from './timestep-embedding.js';
 import { VideoBlock } from './video-block.js';
@@ -14,6 +14,8 @@ export interface TransformerCall {
   readonly groups?: readonly number[];
   /** Additive mask [L, cache + L] (training and the uncached path); without one, a chunk sees the cache and itself. */
   readonly mask?: tf.Tensor;
+  /** The last-frame conditioning [B, L, tokenDim] (see lastFrameConditioning); needed when the config asks for it. */
+  readonly conditioning?: tf.Tensor;
   /** Receives each layer's attention probabilities [B, H, L, keys] (head profiling); inside the pass's tidy scope. */
   readonly onAttention?: (layer: number, probs: tf.Tensor) => void;
 }
@@ -25,6 +27,8 @@ export interface TransformerCall {
  */
 export class VideoTransformer extends Module {
   readonly embed: Linear;
+  /** Embeds the last-frame conditioning (zero-initialised), when the config asks for it. */
+  readonly conditionEmbed: Linear | undefined;
   readonly timeEmbed: TimestepEmbedding;
   readonly tBlock: Linear;
   readonly blocks: ModuleList<VideoBlock>;
@@ -50,6 +54,9 @@ export class VideoTransformer extends Module {
       },
     });
     this.embed = this.addModule('x_embedder', new Linear(layout.tokenDim, dim, { rng: rng.fork() }));
+    this.conditionEmbed = config.lastFrameConditioning
+      ? this.addModule('cond_embedder', new Linear(layout.tokenDim, dim, { bias: false, rng: rng.fork() }))
+      : undefined;
     this.timeEmbed = this.addModule('t_embedder', new TimestepEmbedding(dim, 128, rng.fork()));
     this.tBlock = this.addModule('t_block', new Linear(dim, 6 * dim, { rng: rng.fork() }));
     this.blocks = this.addModule(
@@ -61,6 +68,7 @@ export class VideoTransformer extends Module {
     tf.tidy(() => {
       this.head.weight.assign(tf.zerosLike(this.head.weight));
       this.head.bias?.assign(tf.zerosLike(this.head.bias));
+      this.conditionEmbed?.weight.assign(tf.zerosLike(this.conditionEmbed.weight));
     });
   }
 
@@ -80,6 +88,10 @@ export class VideoTransformer extends Module {
       const c = tf.expandDims(this.timeEmbed.forward(levels), 2);
       const modulation = this.tBlock.forward(silu(c));
       let h = this.embedTokens(tokens);
+      if (this.conditionEmbed) {
+        if (!call.conditioning) throw new InputError('VideoTransformer: this model is conditioned on the last frame; pass call.conditioning');
+        h = tf.add(h, this.conditionEmbed.forward(call.conditioning));
+      }
       this.blocks.items.forEach((block, l) => {
         h = block.forward(h, modulation, {
           positions: call.positions,

@@ -1,6 +1,7 @@
 import { flowTimesteps, tf, type Rng } from '@nextx/core';
 import type { VideoModel } from '../model/video-model.js';
 import { chunkIds, framePositions, teacherForcingMask } from '../model/chunk-mask.js';
+import { lastFrameConditioning } from '../model/last-frame.js';
 import type { VideoBatch } from './video-batch-source.js';
 
 export interface FlowLossOptions {
@@ -52,9 +53,12 @@ export function flowMatchingLoss(model: VideoModel, batch: VideoBatch, rng: Rng,
     const t = tf.reshape(tf.tile(tf.expandDims(levels, 2), [1, 1, tokensPerFrame]), [batch.batch, length, 1]);
     const noisy = tf.add(tf.mul(tf.sub(1, t), x0), tf.mul(t, eps));
     const positions = framePositions(batch.frames, tokensPerFrame);
+    // Both halves of chunk c are conditioned on the context's frame before c (what generation commits and denoises with).
+    const conditioning = model.config.lastFrameConditioning ? lastFrameConditioning(context, batch.frames, framesPerChunk, tokensPerFrame) : undefined;
     const v = model.transformer.forward(tf.concat([context, noisy], 1), tf.concat([tf.zerosLike(levels), levels], 1), {
       positions: [...positions, ...positions],
       mask: masks.get(frames / framesPerChunk, tokensPerChunk),
+      ...(conditioning ? { conditioning: tf.concat([conditioning, conditioning], 1) } : {}),
     });
     const predicted = tf.slice(v, [0, length, 0], [-1, length, -1]);
     return tf.mean(tf.square(tf.sub(predicted, tf.sub(eps, x0)))) as tf.Scalar;

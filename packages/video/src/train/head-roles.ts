@@ -3,6 +3,7 @@ import type { MovingObjects } from '../data/moving-objects.js';
 import type { HeadRole } from '../model/config.js';
 import type { VideoModel } from '../model/video-model.js';
 import { chunkIds, framePositions, teacherForcingMask } from '../model/chunk-mask.js';
+import { lastFrameConditioning } from '../model/last-frame.js';
 
 export interface HeadProfileOptions {
   readonly seed?: number;
@@ -42,9 +43,11 @@ export function longRangeAttention(model: VideoModel, data: MovingObjects, optio
     }
     const farMask = tf.tensor2d(far, [length, 2 * length]);
     const queries = ids.filter((c) => c >= 2).length;
+    const conditioning = model.config.lastFrameConditioning ? lastFrameConditioning(clean, frames, framesPerChunk, tokensPerFrame) : undefined;
     model.transformer.forward(tf.concat([clean, noisy], 1), levels, {
       positions: [...positions, ...positions],
       mask: teacherForcingMask(ids, ids),
+      ...(conditioning ? { conditioning: tf.concat([conditioning, conditioning], 1) } : {}),
       onAttention: (layer, probs) => {
         const noisyQueries = tf.slice(probs, [0, 0, length, 0], [-1, -1, length, -1]);
         const mass = tf.sum(tf.mul(noisyQueries, farMask), [0, 2, 3]);

@@ -15,7 +15,7 @@ export const TINY_CONFIG: VideoModelConfigInput = {
 };
 
 /**
- * The tiny model with its zero-initialised output head given random weights, so that an untrained model's
+ * The tiny model with its zero-initialised output head (and last-frame embedding) given random weights, so that an untrained model's
  * predictions depend on everything it attends to (a zero head would make every path agree trivially).
  */
 export function tinyModel(overrides: VideoModelConfigInput = {}, seed = 3): VideoModel {
@@ -24,6 +24,8 @@ export function tinyModel(overrides: VideoModelConfigInput = {}, seed = 3): Vide
   tf.tidy(() => {
     const head = model.transformer.head;
     head.weight.assign(normalInit(head.weight.shape, rng, 0.3));
+    const condition = model.transformer.conditionEmbed;
+    condition?.weight.assign(normalInit(condition.weight.shape, rng, 0.3));
   });
   return model;
 }

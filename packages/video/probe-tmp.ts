@@ -1,0 +1,18 @@
+import { initBackend, loadCheckpoint, tf } from '@nextx/core';
+import { VideoModel } from './src/model/video-model.ts';
+import { evaluateModel, evaluationFigure } from './src/eval/evaluate.ts';
+await initBackend({ prefer: 'wasm' });
+const run = process.argv[2]!;
+const tr = loadCheckpoint(`${run}/transformer-run`);
+const ae = loadCheckpoint(`${run}/autoencoder-run`);
+const model = new VideoModel(tr.config);
+model.transformer.loadStateDict(tr.tensors);
+model.autoencoder.loadStateDict(ae.tensors);
+tf.dispose([...Object.values(tr.tensors), ...Object.values(ae.tensors)]);
+model.eval();
+const t0 = performance.now();
+const { report, example } = await evaluateModel(model, { sequences: 4, horizon: 16, batch: 4, contextFrames: 4, ...(process.argv[3] ? { request: { sampling: JSON.parse(process.argv[3]) } } : {}) });
+console.log(JSON.stringify(report.summary), ((performance.now() - t0) / 1000).toFixed(1), 's');
+console.log('model psnr', report.perHorizon.model.psnr.map((v) => v.toFixed(1)).join(' '));
+console.log('copy  psnr', report.perHorizon['copy-last'].psnr.map((v) => v.toFixed(1)).join(' '));
+await evaluationFigure(report, example).write('/tmp/vprobe/eval-probe.png');
