@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AbortError, tf } from '@nextx/core';
+import { AbortError, InputError, defaultSamplerRegistry, tf, type GenerateOptions } from '@nextx/core';
 import { generateVideo, type VideoChunk, type VideoRequestInput } from '../src/generate/generate.js';
 import { MovingObjects } from '../src/data/moving-objects.js';
 import type { VideoModel } from '../src/model/video-model.js';
 import { tinyModel } from './helpers/tiny-model.js';
 import { useWasmWithoutLeaks } from './helpers/tensors.js';
 
-async function collect(model: VideoModel, request: VideoRequestInput, seed = 11): Promise<VideoChunk[]> {
+async function collect(model: VideoModel, request: VideoRequestInput, seed = 11, options: GenerateOptions = {}): Promise<VideoChunk[]> {
   const chunks: VideoChunk[] = [];
-  for await (const chunk of generateVideo(model, request, { seed })) chunks.push(chunk.value);
+  for await (const chunk of generateVideo(model, request, { seed, ...options })) chunks.push(chunk.value);
   return chunks;
 }
 
@@ -43,6 +43,28 @@ describe('streaming video generation', () => {
       expect(maxDifference(cached, other)).toBeGreaterThan(5e-4);
     }
     context.dispose();
+    model.dispose();
+  });
+});
+
+describe('GenerateOptions.sampler', () => {
+  useWasmWithoutLeaks();
+
+  it('is used, by spec or instance, in place of the model’s sampling; a non-flow sampler or a second sampling is refused', async () => {
+    const model = tinyModel();
+    const request = { frames: 4, cache: { mode: 'full' } } as const;
+    const asRequest = await collect(model, { ...request, sampling: { sampler: 'flow-renoise', steps: 3 } });
+    const bySpec = await collect(model, request, 11, { sampler: { name: 'flow-renoise', config: { steps: 3 } } });
+    const instance = defaultSamplerRegistry().create('flow-renoise', { steps: 3 });
+    const byInstance = await collect(model, request, 11, { sampler: instance });
+    expect(maxDifference(bySpec, asRequest)).toBe(0);
+    expect(maxDifference(byInstance, asRequest)).toBe(0);
+    expect(bySpec[0]?.reuse.computed).toBe(3);
+    // Not ignored: the model's default (flow-euler, 4 steps) gives other frames.
+    expect(maxDifference(await collect(model, request), bySpec)).toBeGreaterThan(5e-4);
+    await expect(collect(model, request, 11, { sampler: { name: 'euler' } })).rejects.toThrow(/flow-matching sampler.*'euler'/);
+    await expect(collect(model, request, 11, { sampler: { name: 'categorical' } })).rejects.toThrow(InputError);
+    await expect(collect(model, { ...request, sampling: { steps: 2 } }, 11, { sampler: instance })).rejects.toThrow(/not both/);
     model.dispose();
   });
 });

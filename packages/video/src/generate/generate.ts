@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { InputError, parseConfig, resolveSeed, tf, throwIfAborted, type GenerateChunk, type GenerateOptions } from '@nextx/core';
 import type { VideoModel } from '../model/video-model.js';
 import { cacheSpecSchema } from './cache-spec.js';
+import { flowSamplerOption } from './flow-sampler-option.js';
 import { flowCacheSchema, type ReuseCounts } from './flow-cache.js';
 import { ChunkRollout } from './rollout.js';
 import { samplingSchema } from './sampling.js';
@@ -57,11 +58,13 @@ export async function* generateVideo(model: VideoModel, request: VideoRequestInp
   const { framesPerChunk } = model.config;
   const size = model.frameSize;
   if (context) checkContext(context, parsed.batch, framesPerChunk, size);
+  const sampler = flowSamplerOption(options.sampler, rest.sampling);
   const { rng, seed } = resolveSeed(options.seed);
   const rollout = new ChunkRollout(model, {
     batch: parsed.batch,
     cache: parsed.cache,
     sampling: parsed.sampling ?? model.config.generation.sampling,
+    ...(sampler ? { sampler } : {}),
     ...(parsed.flowCache ? { flowCache: parsed.flowCache } : {}),
     rng,
     ...(options.signal ? { signal: options.signal } : {}),

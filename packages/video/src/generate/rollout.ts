@@ -4,12 +4,15 @@ import { chunkIds, framePositions, teacherForcingMask } from '../model/chunk-mas
 import { chunkConditioning, lastFrameConditioning } from '../model/last-frame.js';
 import { contextFramesOf, kvCacheOptions, resolveCacheSpec, type CacheSpec } from './cache-spec.js';
 import { ChunkFlowCache, type FlowCacheConfig, type ReuseCounts } from './flow-cache.js';
+import type { FlowSampler } from './flow-sampler-option.js';
 import type { Sampling } from './sampling.js';
 
 export interface RolloutOptions {
   readonly batch: number;
   readonly cache: CacheSpec;
   readonly sampling: Sampling;
+  /** A flow sampler of the caller's (GenerateOptions.sampler): runs every chunk with its own schedule instead of `sampling`'s. */
+  readonly sampler?: FlowSampler;
   /** Chunk-wise output reuse (FlowCache); off when absent. */
   readonly flowCache?: FlowCacheConfig;
   readonly rng: Rng;
@@ -94,21 +97,19 @@ export class ChunkRollout {
     const prepared = this.prepareDenoiser();
     try {
       const denoise = flowCache ? flowCache.wrap(prepared.denoise) : prepared.denoise;
-      const run = {
-        denoise,
-        shape: [this.options.batch, this.model.layout.tokensPerChunk, this.model.layout.tokenDim],
-        timesteps,
-        rng: this.options.rng,
-        ...(this.options.signal ? { signal: this.options.signal } : {}),
-      };
-      const { sample } = await (sampling.sampler === 'flow-euler' ? flowEulerSample(run) : flowRenoiseSample(run));
+      const shape = [this.options.batch, this.model.layout.tokensPerChunk, this.model.layout.tokenDim];
+      const signal = this.options.signal ? { signal: this.options.signal } : {};
+      const rng = this.options.rng;
+      const given = this.options.sampler;
+      const run = { denoise, shape, timesteps, rng, ...signal };
+      const { sample, nfe } = await (given ? given.sample({ denoise, shape, ...signal }, { rng }) : sampling.sampler === 'flow-euler' ? flowEulerSample(run) : flowRenoiseSample(run));
       try {
         this.commit(sample);
       } catch (error) {
         sample.dispose();
         throw error;
       }
-      return { tokens: sample, firstFrame, reuse: flowCache?.reuse ?? { computed: steps, reused: 0 } };
+      return { tokens: sample, firstFrame, reuse: flowCache?.reuse ?? { computed: nfe, reused: 0 } };
     } finally {
       prepared.dispose();
       flowCache?.dispose();
