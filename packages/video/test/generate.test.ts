@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, InputError, defaultSamplerRegistry, tf, type GenerateOptions } from '@nextx/core';
 import { generateVideo, type VideoChunk, type VideoRequestInput } from '../src/generate/generate.js';
 import { MovingObjects } from '../src/data/moving-objects.js';
@@ -21,10 +21,6 @@ function maxDifference(a: VideoChunk[], b: VideoChunk[]): number {
 
 describe('streaming video generation', () => {
   useWasmWithoutLeaks();
-  let model: VideoModel;
-  beforeAll(() => {
-    model = tinyModel();
-  });
 
   it.each([false, true])('gives the same frames with the KV cache as recomputing the context at every step (1e-4; last-frame conditioning %s)', async (lastFrameConditioning) => {
     const model = tinyModel({ lastFrameConditioning });
@@ -75,6 +71,7 @@ describe('bounded streaming', () => {
   beforeAll(() => {
     model = tinyModel();
   });
+  afterAll(() => model.dispose());
 
   // k and v, 2 layers, B = 1, 2 heads × 16 channels, float32: bytes per cached frame of 4 tokens.
   const bytesPerFrame = 2 * 2 * 1 * 32 * 4 * 4;
