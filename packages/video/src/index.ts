@@ -20,6 +20,7 @@ export { ChunkRollout, type RolledChunk, type RolloutOptions } from './generate/
 export { cacheSpecSchema, contextFramesOf, kvCacheOptions, resolveCacheSpec, type CacheSpec, type CacheSpecInput } from './generate/cache-spec.js';
 export { ChunkFlowCache, flowCacheSchema, type FlowCacheConfig, type FlowCacheInput, type ReuseCounts } from './generate/flow-cache.js';
 export { samplingSchema, type Sampling, type SamplingInput } from './generate/sampling.js';
+export { flowSamplerOption, type FlowSampler } from './generate/flow-sampler-option.js';
 
 export { GifWriter, type GifWriterOptions } from './io/gif-writer.js';
 export { PngSequenceWriter } from './io/png-sequence-writer.js';

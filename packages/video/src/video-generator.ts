@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { InputError, resolveSeed, type GenerateChunk, type GenerateOptions, type Generator, type Rng, type tf } from '@nextx/core';
+import { InputError, ensureBackend, resolveSeed, type GenerateChunk, type GenerateOptions, type Generator, type Rng, type tf } from '@nextx/core';
 import { generateVideo, type VideoChunk, type VideoRequestInput } from './generate/generate.js';
 import { loadVideoModel, saveVideoModel } from './model/checkpoint.js';
 import { videoModelConfigSchema, type VideoModelConfig } from './model/config.js';
@@ -16,13 +16,13 @@ export class VideoGenerator implements Generator<VideoRequestInput, VideoChunk, 
 
   /** A fresh, randomly initialised model for a config. */
   async init(config: unknown, options: { readonly seed?: number } = {}): Promise<void> {
+    await ensureBackend();
     this.replace(new VideoModel(config, options.seed === undefined ? {} : { seed: options.seed }));
-    return Promise.resolve();
   }
 
   async load(dir: string): Promise<void> {
+    await ensureBackend();
     this.replace(loadVideoModel(dir));
-    return Promise.resolve();
   }
 
   async save(dir: string): Promise<void> {

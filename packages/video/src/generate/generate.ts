@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { InputError, parseConfig, resolveSeed, tf, throwIfAborted, type GenerateChunk, type GenerateOptions } from '@nextx/core';
+import { InputError, ensureBackend, parseConfig, resolveSeed, tf, throwIfAborted, type GenerateChunk, type GenerateOptions } from '@nextx/core';
 import type { VideoModel } from '../model/video-model.js';
 import { cacheSpecSchema } from './cache-spec.js';
 import { flowSamplerOption } from './flow-sampler-option.js';
@@ -59,6 +59,7 @@ export async function* generateVideo(model: VideoModel, request: VideoRequestInp
   const size = model.frameSize;
   if (context) checkContext(context, parsed.batch, framesPerChunk, size);
   const sampler = flowSamplerOption(options.sampler, rest.sampling);
+  await ensureBackend();
   const { rng, seed } = resolveSeed(options.seed);
   const rollout = new ChunkRollout(model, {
     batch: parsed.batch,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Trainer, parseConfig, tf, type ProgressListener } from '@nextx/core';
+import { Trainer, ensureBackend, parseConfig, tf, type ProgressListener } from '@nextx/core';
 import { FrameAutoencoder } from '../autoencoder/frame-autoencoder.js';
 import { MovingObjects } from '../data/moving-objects.js';
 import { saveVideoModel } from '../model/checkpoint.js';
@@ -46,6 +46,7 @@ export function recipeModelConfig(recipe: TrainRecipe): VideoModelConfigInput {
  */
 export async function trainVideoModel(input: TrainRecipeInput, options: TrainVideoOptions): Promise<TrainVideoResult> {
   const recipe = parseConfig(trainRecipeSchema, input, 'training recipe');
+  await ensureBackend();
   const data = new MovingObjects(recipe.data);
   const autoencoder = new FrameAutoencoder({ ...recipe.model.autoencoder, frameSize: recipe.data.size }, {});
   const aeStarted = performance.now();
