@@ -20,7 +20,7 @@ describe('FlowCache chunk-wise reuse', () => {
     inputs.forEach((a, step) => {
       const before = calls;
       const x = tf.tensor1d([a, 1]);
-      const out = wrapped({ x, t, step, numSteps: inputs.length });
+      const out = wrapped({ x, t, step, numSteps: inputs.length }) as tf.Tensor;
       decisions.push(calls > before ? 'run' : `reuse ${out.dataSync()[0]?.toFixed(4)}`);
       tf.dispose([x, out]);
     });
@@ -38,7 +38,7 @@ describe('FlowCache chunk-wise reuse', () => {
     const t = tf.scalar(0.5);
     for (let step = 0; step < 6; step++) {
       const x = tf.tensor1d([1, 1]);
-      tf.dispose([x, wrapped({ x, t, step, numSteps: 6 })]);
+      tf.dispose([x, wrapped({ x, t, step, numSteps: 6 }) as tf.Tensor]);
     }
     t.dispose();
     expect(cache.reuse).toEqual({ computed: 4, reused: 2 }); // steps 0–2 warm up, 5 is the last

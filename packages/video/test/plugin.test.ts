@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { Registry, initBackend, tf } from '@nextx/core';
+import { CONTRACT_VERSION, Registry, initBackend, tf } from '@nextx/core';
 import { plugin } from '../src/index.js';
 import { VideoGenerator } from '../src/video-generator.js';
 import packageJson from '../package.json' with { type: 'json' };
 import { TINY_CONFIG } from './helpers/tiny-model.js';
 
 describe('@nextx/video plugin', () => {
-  it('reports the installed package version and registers video/stream with its commands', () => {
-    expect(plugin.version).toBe(packageJson.version);
+  it('states its package, domain and contract version, and registers video/stream with its commands and demo', () => {
+    expect(plugin).toMatchObject({ name: '@nextx/video', version: packageJson.version, domain: 'video', contractVersion: CONTRACT_VERSION });
     const registry = new Registry().use(plugin);
     expect(registry.plugins()).toEqual([expect.objectContaining({ name: '@nextx/video', provides: ['video/stream'] })]);
     expect(Object.keys(plugin.commands ?? {}).sort()).toEqual(['eval', 'generate', 'train']);

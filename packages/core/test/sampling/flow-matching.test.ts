@@ -53,6 +53,21 @@ describe.each(TEST_BACKENDS)('flow-matching samplers on %s', (backend) => {
     expect(coarse / fine).toBeLessThan(10);
   });
 
+  it('takes a v2 denoiser output: x̂₀ with logits steps as x̂₀ alone, and the last evaluation’s logits come back', async () => {
+    const initial = tf.tensor1d([0.3, -1.2, 2]);
+    let calls = 0;
+    const withLogits: FlowDenoiser = (input) => {
+      calls++;
+      return { x0: exact(input) as tf.Tensor, logits: tf.fill([2], calls) };
+    };
+    const bare = await flowEulerSample({ denoise: exact, shape: [3], timesteps: flowTimesteps(3), rng: Rng.seeded(0), initial });
+    const rich = await flowEulerSample({ denoise: withLogits, shape: [3], timesteps: flowTimesteps(3), rng: Rng.seeded(0), initial });
+    expect(Array.from(rich.sample.dataSync())).toEqual(Array.from(bare.sample.dataSync()));
+    expect(bare.logits).toBeUndefined();
+    expect(Array.from(rich.logits?.dataSync() ?? [])).toEqual([3, 3]);
+    tf.dispose([initial, bare.sample, rich.sample, rich.logits as tf.Tensor]);
+  });
+
   it('re-noising draws fresh noise at each level and returns the last estimate', async () => {
     const seen: number[][] = [];
     const half: FlowDenoiser = ({ x, t }) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tf, type FlowDenoiser } from '@nextx/core';
+import { tf, type DenoiserOutput, type FlowDenoiser } from '@nextx/core';
 
 export const flowCacheSchema = z
   .object({
@@ -31,7 +31,7 @@ export interface ReuseCounts {
  */
 export class ChunkFlowCache {
   private previousFeatures: tf.Tensor | undefined;
-  private previousOutput: tf.Tensor | undefined;
+  private previousOutput: DenoiserOutput | undefined;
   private accumulated = 0;
   private counts = { computed: 0, reused: 0 };
 
@@ -53,13 +53,15 @@ export class ChunkFlowCache {
       this.previousFeatures = features;
       if (reuse && this.previousOutput) {
         this.counts.reused++;
-        return tf.clone(this.previousOutput);
+        const { x0, logits } = this.previousOutput;
+        return logits ? { x0: tf.clone(x0), logits: tf.clone(logits) } : tf.clone(x0);
       }
       this.counts.computed++;
-      const output = denoise(input);
-      this.previousOutput?.dispose();
-      this.previousOutput = tf.keep(tf.clone(output));
-      return output;
+      const out = denoise(input);
+      const output = out instanceof tf.Tensor ? { x0: out } : out;
+      this.forgetOutput();
+      this.previousOutput = { x0: tf.keep(tf.clone(output.x0)), ...(output.logits ? { logits: tf.keep(tf.clone(output.logits)) } : {}) };
+      return out;
     };
   }
 
@@ -81,9 +83,14 @@ export class ChunkFlowCache {
     return false;
   }
 
-  dispose(): void {
-    tf.dispose([this.previousFeatures, this.previousOutput].filter((t): t is tf.Tensor => t !== undefined));
-    this.previousFeatures = undefined;
+  private forgetOutput(): void {
+    if (this.previousOutput) tf.dispose([this.previousOutput.x0, ...(this.previousOutput.logits ? [this.previousOutput.logits] : [])]);
     this.previousOutput = undefined;
+  }
+
+  dispose(): void {
+    this.previousFeatures?.dispose();
+    this.previousFeatures = undefined;
+    this.forgetOutput();
   }
 }

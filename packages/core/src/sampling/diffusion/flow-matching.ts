@@ -4,13 +4,27 @@ import { InputError, throwIfAborted } from '../../errors.js';
 import { parseConfig } from '../../config/parse-config.js';
 import type { Rng } from '../../rng/rng.js';
 import type { Sampler, SamplerContext, SamplerFactory } from '../../contracts/sampler.js';
+import type { DenoiserOutput } from '../../contracts/denoiser.js';
 import type { DiffusionResult } from './diffusion-samplers.js';
 
+/** What a flow sampler hands its denoiser at one evaluation (the flow counterpart of `DenoiserInput`). */
+export interface FlowDenoiserInput {
+  /** The noisy sample x_t = (1 − t)·x₀ + t·ε. */
+  readonly x: tf.Tensor;
+  /** The level t ∈ [0, 1], a tensor broadcastable to x (one level, or one per frame or token). */
+  readonly t: tf.Tensor;
+  /** 0-based sampler step and the number of steps. */
+  readonly step: number;
+  readonly numSteps: number;
+}
+
 /**
- * A flow-matching (rectified flow) denoiser: at x_t = (1 − t)·x₀ + t·ε, t ∈ [0, 1] (a tensor broadcastable to x:
- * one level, or one per frame or token), it returns x̂₀. A velocity model v̂ ≈ ε − x₀ gives x̂₀ = x_t − t·v̂.
+ * A flow-matching (rectified flow) denoiser: it returns x̂₀ (a velocity model v̂ ≈ ε − x₀ gives x̂₀ = x_t − t·v̂),
+ * bare or with logits as in contract v2's `DenoiserOutput`. The level is `t`, not the variance-exploding σ of
+ * `Denoiser` (σ = t / (1 − t) maps one onto the other). The sampler owns what is returned and runs the call in its
+ * own tidy scope; the input tensors are the sampler's.
  */
-export type FlowDenoiser = (input: { readonly x: tf.Tensor; readonly t: tf.Tensor; readonly step: number; readonly numSteps: number }) => tf.Tensor;
+export type FlowDenoiser = (input: FlowDenoiserInput) => tf.Tensor | DenoiserOutput;
 
 export interface FlowTimestepOptions {
   /**
@@ -69,12 +83,21 @@ async function runFlow(run: FlowRun, update: (x: tf.Tensor, x0: tf.Tensor, t: nu
   checkTimesteps(run.timesteps);
   const n = run.timesteps.length - 1;
   let x = run.initial ? tf.clone(run.initial) : tf.tidy(() => tf.mul(gaussian(run.shape, run.rng), run.timesteps[0] as number));
+  let logits: tf.Tensor | undefined;
   try {
     for (let i = 0; i < n; i++) {
       throwIfAborted(run.signal);
       const t = run.timesteps[i] as number;
       const next = run.timesteps[i + 1] as number;
-      const stepped = tf.tidy(() => update(x, run.denoise({ x, t: tf.scalar(t), step: i, numSteps: n }), t, next));
+      const stepped = tf.tidy(() => {
+        const out = run.denoise({ x, t: tf.scalar(t), step: i, numSteps: n });
+        const result = out instanceof tf.Tensor ? { x0: out } : out;
+        if (result.logits) {
+          logits?.dispose();
+          logits = tf.keep(tf.clone(result.logits));
+        }
+        return update(x, result.x0, t, next);
+      });
       x.dispose();
       x = stepped;
       run.onStep?.(i + 1, n, next);
@@ -82,9 +105,10 @@ async function runFlow(run: FlowRun, update: (x: tf.Tensor, x0: tf.Tensor, t: nu
     }
   } catch (error) {
     x.dispose();
+    logits?.dispose();
     throw error;
   }
-  return { sample: x, nfe: n };
+  return { sample: x, nfe: n, ...(logits ? { logits } : {}) };
 }
 
 /**

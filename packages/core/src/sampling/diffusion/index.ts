@@ -7,11 +7,11 @@ export {
   eulerSample,
   heunSample,
   type ChurnConfig,
-  type Denoiser,
   type DiffusionResult,
   type DiffusionRun,
 } from './diffusion-samplers.js';
 export { diffusionSamplerFactories, diffusionSamplerConfigSchema, type DiffusionSamplerConfig, type DiffusionInput } from './diffusion-sampler-factory.js';
+export { NoiseLevels, type SigmaSchedule } from './noise-levels.js';
 export {
   flowEulerSample,
   flowRenoiseSample,
@@ -19,6 +19,7 @@ export {
   flowSamplerFactories,
   flowTimesteps,
   type FlowDenoiser,
+  type FlowDenoiserInput,
   type FlowInput,
   type FlowRun,
   type FlowSamplerConfig,
