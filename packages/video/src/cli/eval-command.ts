@@ -3,7 +3,7 @@ import { writeFileAtomic, type CliContext, type PluginCommand } from '@nextx/cor
 import { evaluateModel, evaluationFigure } from '../eval/evaluate.js';
 import { loadVideoModel } from '../model/checkpoint.js';
 import { DEMO_CHECKPOINT } from './demo-checkpoint.js';
-import { intOption } from './options.js';
+import { intOption, samplingOptions } from './options.js';
 
 export const evalVideoCommand: PluginCommand = {
   description: 'next-frame prediction on held-out sequences: PSNR and SSIM per horizon against copy-last-frame and linear extrapolation',
@@ -14,23 +14,27 @@ export const evalVideoCommand: PluginCommand = {
     { flags: '--horizon <n>', description: 'predicted frames', defaultValue: '32' },
     { flags: '--batch <n>', description: 'videos generated together', defaultValue: '8' },
     { flags: '--seed <n>', description: 'seed of the held-out split and the sampling noise', defaultValue: '1' },
+    { flags: '--sampler <name>', description: 'flow-euler | flow-renoise (default: the model’s)' },
+    { flags: '--steps <n>', description: 'denoising steps per chunk (default: the model’s)' },
   ],
   async run(options, context: CliContext) {
     const checkpoint = typeof options['checkpoint'] === 'string' ? options['checkpoint'] : DEMO_CHECKPOINT;
     const sequences = intOption('--sequences', options['sequences'], 1) ?? 16;
     const model = loadVideoModel(checkpoint);
     try {
+      const sampling = samplingOptions(options, model.config.generation.sampling);
       const { report, example } = await evaluateModel(model, {
         sequences,
         contextFrames: intOption('--context', options['context'], 2) ?? 4,
         horizon: intOption('--horizon', options['horizon'], 1) ?? 32,
         batch: intOption('--batch', options['batch'], 1) ?? 8,
         seed: intOption('--seed', options['seed'], 0) ?? 1,
+        ...(sampling ? { request: { sampling } } : {}),
         signal: context.signal,
         onProgress: (done, total) => context.onProgress({ stage: 'eval', completed: done, total }),
       });
       const reportFile = join(context.out, 'eval.json');
-      writeFileAtomic(reportFile, `${JSON.stringify({ checkpoint, ...report }, null, 2)}\n`);
+      writeFileAtomic(reportFile, `${JSON.stringify({ checkpoint, sampling: sampling ?? model.config.generation.sampling, ...report }, null, 2)}\n`);
       const figure = join(context.out, 'eval.png');
       await evaluationFigure(report, example).write(figure);
       const s = report.summary;

@@ -11,7 +11,7 @@ import { PngSequenceWriter } from '../io/png-sequence-writer.js';
 import { loadVideoModel } from '../model/checkpoint.js';
 import type { VideoModel } from '../model/video-model.js';
 import { DEMO_CHECKPOINT } from './demo-checkpoint.js';
-import { choiceOption, intOption, numberOption } from './options.js';
+import { choiceOption, intOption, numberOption, samplingOptions } from './options.js';
 
 const FORMATS = ['gif', 'png', 'mp4'] as const;
 type Format = (typeof FORMATS)[number];
@@ -126,8 +126,6 @@ export const generateVideoCommand: PluginCommand = {
     const contextFrames = intOption('--context', options['context'], 0) ?? 4;
     const sequence = intOption('--sequence', options['sequence'], 0) ?? 0;
     const batch = intOption('--batch', options['batch'], 1, 64) ?? 1;
-    const steps = intOption('--steps', options['steps'], 1, 1000);
-    const sampler = choiceOption('--sampler', options['sampler'], ['flow-euler', 'flow-renoise'] as const);
     const threshold = numberOption('--flow-cache', options['flowCache'], 0);
     const seed = intOption('--seed', options['seed'], 0);
     const fps = numberOption('--fps', options['fps'], 0.1, 100) ?? 12;
@@ -147,7 +145,7 @@ export const generateVideoCommand: PluginCommand = {
         for (let b = 0; b < batch; b++) givenFrames.set(data.sequence('heldout', sequence + b).frames(0, contextFrames), b * contextFrames * size * size);
         given = tf.tensor4d(givenFrames, [batch, contextFrames, size, size]);
       }
-      const sampling = steps === undefined && sampler === undefined ? undefined : { ...model.config.generation.sampling, ...(steps ? { steps } : {}), ...(sampler ? { sampler } : {}) };
+      const sampling = samplingOptions(options, model.config.generation.sampling);
       const request: VideoRequestInput = {
         ...(frameCount > 0 ? { frames: frameCount } : {}),
         batch,

@@ -1,4 +1,5 @@
 import { InputError } from '@nextx/core';
+import type { Sampling } from '../generate/sampling.js';
 
 /** A CLI option as an integer in [min, max], or undefined when absent. */
 export function intOption(flag: string, value: unknown, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
@@ -21,4 +22,12 @@ export function choiceOption<T extends string>(flag: string, value: unknown, cho
   if (value === undefined) return undefined;
   if (!choices.includes(value as T)) throw new InputError(`${flag} must be one of ${choices.join(', ')}; got '${String(value)}'`);
   return value as T;
+}
+
+/** `--sampler` / `--steps` over a model's sampling, or undefined when neither is given (the model's own). */
+export function samplingOptions(options: Readonly<Record<string, unknown>>, defaults: Sampling): Sampling | undefined {
+  const steps = intOption('--steps', options['steps'], 1, 1000);
+  const sampler = choiceOption('--sampler', options['sampler'], ['flow-euler', 'flow-renoise'] as const);
+  if (steps === undefined && sampler === undefined) return undefined;
+  return { ...defaults, ...(steps === undefined ? {} : { steps }), ...(sampler === undefined ? {} : { sampler }) };
 }
