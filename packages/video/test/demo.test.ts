@@ -18,7 +18,7 @@ describe('nextx demo video', () => {
 
   it('continues two held-out sequences with the bundled checkpoint into a GIF that starts from the truth and follows it', async () => {
     const result = await videoDemo({ out, json: true, signal: new AbortController().signal, onProgress: () => undefined, log: () => undefined });
-    const file = join(out, 'video', 'video.gif');
+    const file = join(out, 'video.gif');
     expect(result.files).toContain(file);
     const gif = decodeGif(readFileSync(file));
     const scale = 4;

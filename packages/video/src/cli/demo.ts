@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { tf, type CliContext, type DemoResult } from '@nextx/core';
 import { MovingObjects } from '../data/moving-objects.js';
 import { loadVideoModel } from '../model/checkpoint.js';
@@ -16,9 +15,8 @@ export async function videoDemo(context: CliContext): Promise<DemoResult> {
   for (let b = 0; b < batch; b++) givenFrames.set(data.sequence('heldout', b).frames(0, contextFrames), b * contextFrames * size * size);
   const given = tf.tensor4d(givenFrames, [batch, contextFrames, size, size]);
   try {
-    const out = join(context.out, 'video');
     const result = await streamToDisk(model, {
-      out,
+      out: context.out,
       request: { frames: 60, batch, context: given },
       formats: ['gif'],
       fps: 12,
