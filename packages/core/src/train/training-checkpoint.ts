@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { tf } from '../tf.js';
 import { CheckpointError } from '../errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint-dir.js';
-import type { StateDict } from '../nn/module.js';
+import type { ModuleTrainingState, StateDict } from '../nn/module.js';
 import { rngStateSchema, type RngState } from '../rng/rng.js';
 import type { AdamWState } from './adamw.js';
 
@@ -18,6 +18,8 @@ export interface TrainingState {
    * per-epoch validation history, a regulariser's ramp, the best epoch so far): JSON, read back as written.
    */
   readonly loop?: unknown;
+  /** What the model changes while training besides its weights (Rng positions, counters): `Module.trainingState()`. */
+  readonly model?: Readonly<Record<string, ModuleTrainingState>>;
 }
 
 export interface TrainingCheckpoint {
@@ -37,6 +39,7 @@ const stateSchema = z.object({
   source: z.unknown(),
   emaUpdates: z.number().int().nonnegative().optional(),
   loop: z.unknown().optional(),
+  model: z.record(z.string(), z.object({ rngs: z.record(z.string(), rngStateSchema).optional(), extra: z.unknown().optional() })).optional(),
   optimizerStep: z.number().int().nonnegative(),
 });
 
@@ -85,7 +88,7 @@ export function loadTrainingCheckpoint(dir: string, options: { ema: boolean; ext
     optimizer: { step: optimizerStep, m, v },
     ...(options.ema ? { ema: contents.tensorFiles['ema'] ?? {} } : {}),
     ...(extraNames.length ? { extra: Object.fromEntries(extraNames.map((name) => [name, contents.tensorFiles[name] ?? {}])) } : {}),
-    state: { ...state, rng: state.rng as RngState },
+    state: { ...state, rng: state.rng as RngState, ...(state.model ? { model: state.model as Record<string, ModuleTrainingState> } : {}) },
   };
 }
 
