@@ -4,13 +4,13 @@ import {
   InputError,
   resolveSampler,
   resolveSeed,
-  tf,
   throwIfAborted,
   type GenerateChunk,
   type ProgressListener,
   type Rng,
   type Sampler,
   type SamplerSpec,
+  type tf,
 } from '@nextx/core';
 import { EVENT_BYTES } from '../codec/event-layout.js';
 import { encodeEvents, isFieldProblem, readEvent } from '../codec/packed-codec.js';
