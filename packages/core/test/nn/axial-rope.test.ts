@@ -22,9 +22,11 @@ describe.each(TEST_BACKENDS)('AxialRotaryEmbedding on %s', (backend) => {
     const x = randomTensor([2, 3, 5, 8], 3);
     const positions = [0, 4, 9, 17, 300];
     const axial = new AxialRotaryEmbedding({ axes: [{ dims: 8 }], coordinates: (p) => [p] }).apply(x, positions);
-    const plain = new RotaryEmbedding(8).apply(x, positions);
+    const rope = new RotaryEmbedding(8);
+    const plain = rope.apply(x, positions);
     expectClose(axial, plain.dataSync(), 1e-6);
     tf.dispose([x, axial, plain]);
+    rope.dispose(); // it keeps its cos/sin tables
   });
 
   it('rotates each channel part as a 1-D rotary embedding of its axis coordinate', () => {
@@ -33,10 +35,11 @@ describe.each(TEST_BACKENDS)('AxialRotaryEmbedding on %s', (backend) => {
     const x = randomTensor([1, 2, 12, 12], 5);
     const positions = Array.from({ length: 12 }, (_, i) => 3 * i + 1);
     const got = rope.apply(x, positions);
+    const plain = axes.map((axis) => new RotaryEmbedding(axis.dims, { base: axis.base ?? 10000 }));
     const expected = tf.tidy(() => {
       const parts = tf.split(x, [4, 2, 6], 3);
-      const rotatedParts = axes.map((axis, a) => {
-        const oneAxis = new RotaryEmbedding(axis.dims, { base: axis.base ?? 10000 });
+      const rotatedParts = axes.map((_, a) => {
+        const oneAxis = plain[a] as RotaryEmbedding;
         // Rotate each token at its own coordinate on axis a.
         const rows = positions.map((p, i) => oneAxis.apply(tf.slice(parts[a] as tf.Tensor, [0, 0, i, 0], [-1, -1, 1, -1]), [grid(p)[a] as number]));
         return tf.concat(rows, 2);
@@ -45,6 +48,7 @@ describe.each(TEST_BACKENDS)('AxialRotaryEmbedding on %s', (backend) => {
     });
     expectClose(got, expected.dataSync(), 1e-5);
     tf.dispose([x, got, expected]);
+    for (const r of plain) r.dispose();
   });
 
   it('makes q·k depend on the offset of each axis only, and plugs into attention', () => {
