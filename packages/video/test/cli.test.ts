@@ -44,6 +44,22 @@ describe('nextx generate / eval video/stream', () => {
     expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).frames).toBe(10);
   });
 
+  it('streams a 256-frame video to disk frame by frame, reporting frames/s as it goes', async () => {
+    const out = join(dir, 'gen256');
+    const events: ProgressEvent[] = [];
+    const onDisk: number[] = [];
+    const ctx = context(out, events, () => onDisk.push(readdirSync(join(out, 'frames')).length));
+    const report = (await generateVideoCommand.run({ checkpoint, frames: '256', context: '2', format: 'png', steps: '1', seed: '4' }, ctx)) as { frames: number; framesPerSecond: number };
+    expect(report.frames).toBe(258);
+    expect(readdirSync(join(out, 'frames'))).toHaveLength(258);
+    expect(events).toHaveLength(128);
+    expect(events[events.length - 1]).toMatchObject({ stage: 'frames', completed: 256, total: 256 });
+    expect(events.every((e) => (e.metrics?.['framesPerSecond'] ?? 0) > 0)).toBe(true);
+    // Half-way through, the first half is on disk already.
+    expect(onDisk[63]).toBe(2 + 2 * 63);
+    expect(existsSync(join(out, 'video.gif'))).toBe(false);
+  });
+
   it('MP4 goes through ffmpeg where it is installed and says so where it is not', async () => {
     const out = join(dir, 'mp4');
     const run = generateVideoCommand.run({ checkpoint, frames: '2', context: '0', format: 'mp4', seed: '1' }, context(out));
