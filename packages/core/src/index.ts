@@ -21,3 +21,4 @@ export * from './diffusion/index.js';
 export * from './train/index.js';
 export * from './figures/index.js';
 export * from './demo/index.js';
+export * from './data/index.js';

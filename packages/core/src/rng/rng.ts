@@ -104,6 +104,18 @@ export class Rng {
     return this.int(0, 0x7fffffff);
   }
 
+  /** A uniformly random order of 0…n−1 (Fisher–Yates, one uniform draw per position from the end). */
+  permutation(n: number): Int32Array {
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(this.uniform() * (i + 1));
+      const t = order[i] as number;
+      order[i] = order[j] as number;
+      order[j] = t;
+    }
+    return order;
+  }
+
   /** The values of `uniform()` called out.length times (the same stream), rounded to float32. */
   fillUniform(out: Float32Array): Float32Array {
     const g = this.generator;

@@ -177,7 +177,8 @@ export class Trainer<B> {
     const extras = this.options.checkpointExtras?.() ?? {};
     try {
       saveTrainingCheckpoint(dir, {
-        extras,
+        ...(extras.tensorFiles ? { extra: extras.tensorFiles } : {}),
+        ...(extras.jsonFiles ? { extraJson: extras.jsonFiles } : {}),
         modelConfig: this.options.modelConfig,
         weights,
         optimizer,

@@ -14,3 +14,16 @@ export { diffusionSamplerFactories, diffusionSamplerConfigSchema, type Diffusion
 export { entropicBlendSigmas, entropicSigmas, entropyQuantile, karrasLevels, type ScheduleRange } from './entropic-schedule.js';
 export { churnGammas, entropyChurnWindow, type ChurnWindow } from './churn-window.js';
 export { NoiseLevels, type SigmaSchedule } from './noise-levels.js';
+export {
+  flowEulerSample,
+  flowRenoiseSample,
+  flowSamplerConfigSchema,
+  flowSamplerFactories,
+  flowTimesteps,
+  type FlowDenoiser,
+  type FlowDenoiserInput,
+  type FlowInput,
+  type FlowRun,
+  type FlowSamplerConfig,
+  type FlowTimestepOptions,
+} from './flow-matching.js';
