@@ -21,6 +21,15 @@ describe.each(TEST_BACKENDS)('text/ar on %s', (backend) => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('100 generations leave no tensor behind once the first has built the rotary tables', async () => {
+    const model = new ArModel(config, Rng.seeded(3));
+    await generateAr(model, { batch: 1, length: 4, startId: 3, rng: Rng.seeded(0) });
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 100; i++) await generateAr(model, { batch: 1, length: 4, startId: 3, rng: Rng.seeded(i) });
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
   it('a model with a zero head is uniform: GenPPL = V; NLL of windows is ln V per target', () => {
     const model = new ArModel(config, Rng.seeded(2));
     tf.tidy(() => model.lmHead.weight.assign(tf.zerosLike(model.lmHead.weight)));

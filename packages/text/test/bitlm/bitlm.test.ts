@@ -43,6 +43,15 @@ describe.each(TEST_BACKENDS)('BitLM on %s', (backend) => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('100 generations leave no tensor behind once the first has built the rotary tables', async () => {
+    const model = new BitLm(tiny(2), Rng.seeded(4));
+    await generateBitlm(model, { batch: 1, length: 4, rng: Rng.seeded(0), startId: 1, sampler: { steps: 2, schedule: 'karras' } });
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 100; i++) await generateBitlm(model, { batch: 1, length: 4, rng: Rng.seeded(i), startId: 1, sampler: { steps: 2, schedule: 'karras' } });
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
   it('generation with the KV cache writes the same ids as recomputing the prefix at every block', async () => {
     const before = tf.memory().numTensors;
     const model = new BitLm(tiny(4), Rng.seeded(3));
