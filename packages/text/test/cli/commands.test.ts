@@ -58,12 +58,18 @@ describe('nextx train | generate | eval text/* on a folder of files', () => {
     await expect(cmd.run(defaults(cmd, { checkpoint: join(root, 'cobit'), steps: '1' }), context(out))).rejects.toThrow(/--steps must be an integer ≥ 2/);
   });
 
-  it('eval scores samples and held-out text under the AR reference; AR also reports bits per byte', async () => {
+  it('eval scores CoBit and BitLM samples and held-out text under the AR reference; AR also reports bits per byte', async () => {
     const cmd = command('eval', 'text/cobit');
     const row = (await cmd.run(defaults(cmd, { checkpoint: join(root, 'cobit'), reference: join(root, 'ar'), data: corpus, samples: '2', length: '8', steps: '4', batch: '2' }), context(root))) as { genPpl: number; realGenPpl: number; entropy: number; nfe: number };
     expect(row.genPpl).toBeGreaterThan(1);
     expect(row.realGenPpl).toBeGreaterThan(1);
     expect(row.nfe).toBe(4);
+    const bitlmCmd = command('eval', 'text/bitlm');
+    const bitlm = (await bitlmCmd.run(defaults(bitlmCmd, { checkpoint: join(root, 'bitlm'), reference: join(root, 'ar'), data: corpus, samples: '2', length: '8', steps: '3', batch: '2' }), context(root))) as { genPpl: number; nfe: number; realGenPpl: number };
+    expect(bitlm.genPpl).toBeGreaterThan(1);
+    // Two blocks of 4 tokens, 3 head levels each.
+    expect(bitlm.nfe).toBe(2 * 3);
+    expect(bitlm.realGenPpl).toBe(row.realGenPpl);
     const arCmd = command('eval', 'text/ar');
     const ar = (await arCmd.run(defaults(arCmd, { checkpoint: join(root, 'ar'), data: corpus, samples: '2', length: '8' }), context(root))) as { validation: { bitsPerByte: number } };
     // A byte-level model's bits per byte are its bits per token: a little trained, well under the 8 of a uniform guess.
