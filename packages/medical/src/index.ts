@@ -2,3 +2,4 @@ export { plugin } from './plugin.js';
 export { plugin as default } from './plugin.js';
 export * from './kspace/index.js';
 export * from './metrics/index.js';
+export * from './data/index.js';

@@ -134,13 +134,13 @@ export function nestedMasks(measured: CartesianMask, accelerations: readonly num
   const below = order.filter(({ R }) => R > measured.acceleration);
   const above = order.filter(({ R }) => R <= measured.acceleration);
   // Less accelerated levels grow from the measured mask, one after the other.
-  let current = measured.columns.slice();
+  let current: Uint8Array = measured.columns.slice();
   for (const { R, i } of above) {
     if (R !== measured.acceleration) current = grow(current, R, rng);
     out[i] = R === measured.acceleration ? { ...measured, columns: measured.columns.slice() } : finish(current, R);
   }
   // More accelerated levels shrink from it (most accelerated last, each a subset of the previous).
-  let shrinking = measured.columns.slice();
+  let shrinking: Uint8Array = measured.columns.slice();
   for (const { R, i } of [...below].reverse()) {
     shrinking = subset(shrinking, R, rng);
     out[i] = finish(shrinking, R);

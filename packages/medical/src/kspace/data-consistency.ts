@@ -45,7 +45,8 @@ export function undersample(kspace: ComplexTensor, mask: CartesianMask): Complex
   checkComplexTensor(kspace, 'k-space');
   checkMask(mask, kspace.re.shape[kspace.re.rank - 1] as number);
   return tf.tidy(() => {
-    const m = tf.cast(maskTensor(mask, kspace.re.rank), 'float32');
-    return { re: tf.mul(kspace.re, m), im: tf.mul(kspace.im, m) };
+    const m = tf.broadcastTo(maskTensor(mask, kspace.re.rank), kspace.re.shape);
+    const zero = tf.zerosLike(kspace.re);
+    return { re: tf.where(m, kspace.re, zero), im: tf.where(m, kspace.im, zero) };
   });
 }
