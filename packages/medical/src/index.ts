@@ -3,3 +3,4 @@ export { plugin as default } from './plugin.js';
 export * from './kspace/index.js';
 export * from './metrics/index.js';
 export * from './data/index.js';
+export * from './recon/index.js';

@@ -23,7 +23,7 @@ export class SenseOperator {
     this.numCoils = C;
     this.height = H;
     this.width = W;
-    this.m = tf.keep(tf.cast(maskTensor(mask, 3), 'float32'));
+    this.m = tf.tidy(() => tf.cast(maskTensor(mask, 3), 'float32'));
   }
 
   private checkImage(x: ComplexTensor): void {
