@@ -37,4 +37,6 @@ export {
   type MultiHeadAttentionOptions,
 } from './attention.js';
 export { Conv1d, type Conv1dOptions, type Conv1dPadding } from './conv1d.js';
+export { ResnetBlock, type ConvBlockOptions } from './resnet-block.js';
+export { Downsample2x, Upsample2x } from './resample2x.js';
 export { stopGradient } from './stop-gradient.js';
