@@ -1,0 +1,24 @@
+import { tf } from '../tf.js';
+import type { Rng } from '../rng/rng.js';
+import { AdaLNModulation, modulate } from '../nn/adaln.js';
+import { LayerNorm } from '../nn/layer-norm.js';
+import { Module } from '../nn/module.js';
+
+/** VAR's `basic_var.AdaLNBeforeHead`: [scale | shift] = ada_lin(SiLU(c)) (Linear D → 2C); LN(x)·(1 + scale) + shift. */
+export class AdaLNBeforeHead extends Module {
+  readonly adaLin: AdaLNModulation;
+  readonly ln: LayerNorm;
+
+  constructor(embedDim: number, condDim: number, normEps: number, rng: Rng) {
+    super();
+    this.adaLin = this.addModule('ada_lin', new AdaLNModulation(condDim, embedDim, 2, { rng }));
+    this.ln = this.addModule('ln_wo_grad', new LayerNorm(embedDim, { eps: normEps, affine: false }));
+  }
+
+  forward(x: tf.Tensor3D, cond: tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [scale, shift] = this.adaLin.forward(cond) as [tf.Tensor, tf.Tensor];
+      return modulate(this.ln.forward(x), shift, scale) as tf.Tensor3D;
+    });
+  }
+}
