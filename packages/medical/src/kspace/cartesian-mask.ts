@@ -123,10 +123,16 @@ export function maskTensor(mask: CartesianMask, rank: number): tf.Tensor {
  * Masks for a list of accelerations that nest: a more accelerated mask is a subset of a less accelerated one, and
  * the measured mask is the one at `measured.acceleration`. Levels below it (more accelerated) keep measured columns:
  * their centre (fastMRI's rule, where measured), then measured columns drawn uniformly; levels above add their centre,
- * then unmeasured columns drawn uniformly, up to round(W / R) columns. Used by the next-acceleration-scale model,
- * whose level k is the image these columns give.
+ * then unmeasured columns drawn uniformly, up to round(W / R) columns; level R's centre is `centerFraction(R)` of the
+ * columns (default fastMRI's 0.32 / R). Used by the next-acceleration-scale model, whose level k is the image these
+ * columns give.
  */
-export function nestedMasks(measured: CartesianMask, accelerations: readonly number[], rng: Rng): CartesianMask[] {
+export function nestedMasks(
+  measured: CartesianMask,
+  accelerations: readonly number[],
+  rng: Rng,
+  centerFraction: (acceleration: number) => number = defaultCenterFraction,
+): CartesianMask[] {
   const numCols = measured.columns.length;
   checkMask(measured, numCols, 'measured mask');
   const order = [...accelerations].map((R, i) => ({ R, i })).sort((a, b) => b.R - a.R);
@@ -136,20 +142,20 @@ export function nestedMasks(measured: CartesianMask, accelerations: readonly num
   // Less accelerated levels grow from the measured mask, one after the other.
   let current: Uint8Array = measured.columns.slice();
   for (const { R, i } of above) {
-    if (R !== measured.acceleration) current = grow(current, R, rng);
-    out[i] = R === measured.acceleration ? { ...measured, columns: measured.columns.slice() } : finish(current, R);
+    if (R !== measured.acceleration) current = grow(current, R, rng, centerFraction);
+    out[i] = R === measured.acceleration ? { ...measured, columns: measured.columns.slice() } : finish(current, R, centerFraction);
   }
   // More accelerated levels shrink from it (most accelerated last, each a subset of the previous).
   let shrinking: Uint8Array = measured.columns.slice();
   for (const { R, i } of [...below].reverse()) {
-    shrinking = subset(shrinking, R, rng);
-    out[i] = finish(shrinking, R);
+    shrinking = subset(shrinking, R, rng, centerFraction);
+    out[i] = finish(shrinking, R, centerFraction);
   }
   return out;
 }
 
-function finish(columns: Uint8Array, R: number): CartesianMask {
-  const numLow = R === 1 ? columns.length : roundHalfEven(columns.length * defaultCenterFraction(R));
+function finish(columns: Uint8Array, R: number, centerFraction: (R: number) => number): CartesianMask {
+  const numLow = R === 1 ? columns.length : roundHalfEven(columns.length * centerFraction(R));
   return { columns: columns.slice(), numLowFrequencies: numLow, acceleration: R };
 }
 
@@ -158,11 +164,11 @@ function targetCount(numCols: number, R: number): number {
 }
 
 /** Adds the centre of acceleration R, then uniformly drawn unmeasured columns, up to round(W / R). */
-function grow(columns: Uint8Array, R: number, rng: Rng): Uint8Array {
+function grow(columns: Uint8Array, R: number, rng: Rng, centerFraction: (R: number) => number): Uint8Array {
   const numCols = columns.length;
   if (R === 1) return new Uint8Array(numCols).fill(1);
   const out = columns.slice();
-  const centre = centerColumns(numCols, roundHalfEven(numCols * defaultCenterFraction(R)));
+  const centre = centerColumns(numCols, roundHalfEven(numCols * centerFraction(R)));
   centre.forEach((v, c) => {
     if (v) out[c] = 1;
   });
@@ -180,10 +186,10 @@ function grow(columns: Uint8Array, R: number, rng: Rng): Uint8Array {
 }
 
 /** Keeps the centre of acceleration R where measured, then uniformly drawn measured columns, up to round(W / R). */
-function subset(columns: Uint8Array, R: number, rng: Rng): Uint8Array {
+function subset(columns: Uint8Array, R: number, rng: Rng, centerFraction: (R: number) => number): Uint8Array {
   const numCols = columns.length;
   const out = new Uint8Array(numCols);
-  const centre = centerColumns(numCols, roundHalfEven(numCols * defaultCenterFraction(R)));
+  const centre = centerColumns(numCols, roundHalfEven(numCols * centerFraction(R)));
   let count = 0;
   centre.forEach((v, c) => {
     if (v && columns[c]) {
