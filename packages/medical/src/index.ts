@@ -7,3 +7,4 @@ export * from './recon/index.js';
 export * from './levels/index.js';
 export * from './tokenizer/index.js';
 export * from './mri-nas/index.js';
+export * from './evaluation/index.js';

@@ -3,3 +3,4 @@ export { nmse } from './nmse.js';
 export { psnr } from './psnr.js';
 export { ssim, type SsimOptions } from './ssim.js';
 export { evaluateVolume, type ReconstructionMetrics } from './evaluate.js';
+export { maxOf } from './volume.js';

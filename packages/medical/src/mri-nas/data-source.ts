@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { InputError, Rng } from '@nextx/core';
+import { InputError, Rng, parseConfig } from '@nextx/core';
 import { readBrainSlices } from '../data/brain-slices.js';
 import { COLIN27_T1 } from '../data/nifti-volume.js';
 import { randomEllipsePhantom } from '../data/phantoms.js';
@@ -32,7 +32,8 @@ export interface SplitSlices {
  * (`splitByRegion`: a mid-brain test slab, a validation slab above it, gaps of 5 mm); phantoms are drawn from
  * separate Rng streams per split.
  */
-export function readSplitSlices(options: z.output<typeof sliceDataSchema>, size: number, seed = 0): SplitSlices {
+export function readSplitSlices(input: SliceDataOptions, size: number, seed = 0): SplitSlices {
+  const options = parseConfig(sliceDataSchema, input, 'slice data');
   if (options.kind === 'phantoms') {
     const rng = Rng.seeded(seed);
     const draw = (n: number, r: Rng) => Array.from({ length: n }, () => randomEllipsePhantom(size, r));

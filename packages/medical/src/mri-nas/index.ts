@@ -30,3 +30,10 @@ export {
   type LevelImageBatch,
   type TrainingDataOptions,
 } from './training-data.js';
+export { MriNasGenerator } from './mri-nas-generator.js';
+export { DEMO_MODEL_CONFIG, trainMriNas, trainRecipeSchema, type TrainContext, type TrainRecipe, type TrainReport } from './train.js';
+export { readSplitSlices, sliceDataSchema, type SliceDataOptions, type SplitSlices } from './data-source.js';
+export { readInput, type InputOptions, type PreparedInput } from './input-file.js';
+export { reconstructionFigure, type ReconstructionFigureInput } from './reconstruction-figure.js';
+export { reconstructInput, type ReconstructionRun } from './reconstruct-input.js';
+export { writeLevelOutputs, type LevelFiles } from './outputs.js';

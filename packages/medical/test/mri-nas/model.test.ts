@@ -1,0 +1,92 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tf, ConfigError, Rng } from '@nextx/core';
+import { LevelSet, generateMriNasAll, parseMriNasConfig } from '../../src/index.js';
+import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
+import { tinyMeasurement, tinyModel } from '../helpers/tiny-model.js';
+
+const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] as number);
+
+describe('medical/mri-nas config', () => {
+  it('names the field of a bad config', () => {
+    expect(() => parseMriNasConfig({ accelerations: [8, 4, 2] })).toThrow(ConfigError);
+    expect(() => parseMriNasConfig({ accelerations: [8, 4, 2] })).toThrow(/accelerations: must end with 1/);
+    expect(() => parseMriNasConfig({ accelerations: [4, 8, 1] })).toThrow(/must decrease strictly/);
+    expect(() => parseMriNasConfig({ imageSize: 60 })).toThrow(/imageSize: must be divisible by 8/);
+  });
+});
+
+describe.each(TEST_BACKENDS)('medical/mri-nas model on %s', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  it('the tokenizer shares one codebook and is additive over levels: decode(tokens)_k = D(Σ_{j≤k} e[z_j])', () => {
+    const model = tinyModel();
+    const m = tinyMeasurement();
+    const full = toFull(m);
+    const levels = LevelSet.prepare(model.config, { kspace: m.kspace, mask: m.mask }, Rng.seeded(2), full);
+    const images = tf.expandDims(levels.images, 0) as tf.Tensor5D;
+    const tokens = model.tokenizer.encode(images);
+    expect(tokens.space).toEqual({ kind: 'multiscale', scales: [4, 4, 4], size: 16 });
+    expect(tokens.tensors.map((t) => t.shape)).toEqual([[1, 16], [1, 16], [1, 16]]);
+    const decoded = model.tokenizer.decode(tokens);
+    const byHand = tf.tidy(() => {
+      const sum = tokens.tensors.slice(0, 2).map((t) => model.tokenizer.lookup(t as tf.Tensor2D)).reduce((a, b) => tf.add(a, b));
+      return model.tokenizer.decodeLatent(sum as tf.Tensor4D);
+    });
+    const level1 = tf.tidy(() => tf.squeeze(tf.slice(decoded, [0, 1, 0, 0, 0], [1, 1, -1, -1, -1]), [1]));
+    expect(maxDiff(level1, byHand)).toBeLessThan(1e-5);
+    expect(model.tokenizer.namedParameters().filter(([name]) => name.includes('embedding')).length).toBe(1);
+    tf.dispose([images, decoded, byHand, level1, ...tokens.tensors, m.kspace.re, m.kspace.im, full.re, full.im]);
+    levels.dispose();
+    model.dispose();
+  });
+
+  it('teacher forcing is block-causal over levels: a later level input never changes earlier logits', () => {
+    const model = tinyModel();
+    const [B, hw, c] = [2, 16, 4];
+    const fhats = tf.randomNormal([B, 2, hw, c], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const changed = tf.tidy(() => tf.concat([tf.slice(fhats, [0, 0, 0, 0], [-1, 1, -1, -1]), tf.randomNormal([B, 1, hw, c], 0, 1, 'float32', 9)], 1)) as tf.Tensor4D;
+    const latent = tf.randomNormal([B, 4, 4, c], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const levels = tf.tensor1d([0, 1], 'int32');
+    const a = model.transformer.forward(fhats, latent, levels);
+    const b = model.transformer.forward(changed, latent, levels);
+    const first = (t: tf.Tensor) => tf.slice(t, [0, 0, 0], [-1, hw, -1]);
+    const second = (t: tf.Tensor) => tf.slice(t, [0, hw, 0], [-1, hw, -1]);
+    expect(maxDiff(first(a), first(b))).toBe(0);
+    expect(maxDiff(second(a), second(b))).toBeGreaterThan(1e-6);
+    tf.dispose([fhats, changed, latent, levels, a, b]);
+    model.dispose();
+  });
+
+  it('streams a level from the measured one to 1×, seeded, the same with and without the KV cache, and frees its tensors', async () => {
+    const model = tinyModel();
+    const m = tinyMeasurement(3);
+    const before = tf.memory().numTensors;
+    const request = { measurement: { kspace: m.kspace, mask: m.mask }, samples: 3 };
+    const withCache = await generateMriNasAll(model, request, { seed: 7 });
+    expect(tf.memory().numTensors).toBe(before);
+    const again = await generateMriNasAll(model, request, { seed: 7 });
+    const without = await generateMriNasAll(model, { ...request, kvCache: false }, { seed: 7 });
+    expect(withCache.map((l) => l.acceleration)).toEqual([4, 2, 1]);
+    expect(withCache[0]!.std.every((v) => v === 0)).toBe(true); // the measured level is encoded, not drawn
+    expect(withCache[2]!.samples).toHaveLength(3 * 256);
+    expect(Array.from(again[2]!.mean)).toEqual(Array.from(withCache[2]!.mean));
+    withCache.forEach((l, k) => expect(Math.max(...l.mean.map((v, p) => Math.abs(v - (without[k]!.mean[p] as number))))).toBeLessThan(1e-4));
+    expect(withCache[2]!.seed).toBe(7);
+    tf.dispose([m.kspace.re, m.kspace.im]);
+    model.dispose();
+  });
+
+  it('refuses a measurement of the wrong size or at an acceleration that is not a level', () => {
+    const model = tinyModel();
+    const m = tinyMeasurement(4, 3);
+    expect(() => LevelSet.prepare(model.config, { kspace: m.kspace, mask: m.mask }, Rng.seeded(0))).toThrow(/acceleration 3 is not an undersampled level of this model \(4, 2\)/);
+    const big = { re: tf.zeros([4, 16, 32]), im: tf.zeros([4, 16, 32]) };
+    expect(() => LevelSet.prepare(model.config, { kspace: big, mask: m.mask }, Rng.seeded(0))).toThrow(/measured k-space is 16×32; the model reconstructs 16×16/);
+    tf.dispose([m.kspace.re, m.kspace.im, big.re, big.im]);
+    model.dispose();
+  });
+});
+
+function toFull(m: ReturnType<typeof tinyMeasurement>) {
+  return { re: tf.tensor3d(m.acquisition.kspace.re, [4, 16, 16]), im: tf.tensor3d(m.acquisition.kspace.im, [4, 16, 16]) };
+}

@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tf, CheckpointError, ConfigError, Rng, Trainer } from '@nextx/core';
+import {
+  MriNasModel,
+  PoolImageSource,
+  PoolTokenSource,
+  buildExamplePool,
+  encodePool,
+  generateMriNasAll,
+  mriNasCrossEntropy,
+  randomEllipsePhantom,
+  trainMriNas,
+  type LevelImageBatch,
+} from '../../src/index.js';
+import { useBackend } from '../helpers/backends.js';
+import { TINY_CONFIG, tinyMeasurement, tinyModel } from '../helpers/tiny-model.js';
+
+let dir: string;
+beforeAll(async () => {
+  await useBackend('wasm');
+  dir = mkdtempSync(join(tmpdir(), 'nextx-mri-nas-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const slices = Array.from({ length: 6 }, (_, i) => randomEllipsePhantom(16, Rng.seeded(i)));
+
+describe('medical/mri-nas training', () => {
+  it('both stages lower their loss on a fixed pool, and their steps leave no tensors behind', async () => {
+    const model = tinyModel(1);
+    const pool = buildExamplePool(model.config, slices, { numCoils: 4 }, 8, Rng.seeded(2));
+    expect(pool.images).toHaveLength(8 * 3 * 16 * 16 * 2);
+    model.tokenizer.train();
+    const tokenizerTrainer = new Trainer<LevelImageBatch>({
+      model: model.tokenizer,
+      loss: (b) => model.tokenizer.trainingLoss(tf.tensor5d(b.images, [b.batch, 3, 16, 16, 2])).loss,
+      source: new PoolImageSource(pool, 4, 3),
+      config: { steps: 12, lr: 3e-3, weightDecay: 0, logEvery: 1 },
+    });
+    const baseline = tf.memory().numTensors;
+    const first = await tokenizerTrainer.run({ untilStep: 1 });
+    const tokenizerRun = await tokenizerTrainer.run();
+    expect(tf.memory().numTensors).toBe(baseline);
+    const tokenizerLosses = [...first.history, ...tokenizerRun.history].map((m) => m.loss);
+    expect(Math.min(...tokenizerLosses.slice(-3))).toBeLessThan(tokenizerLosses[0]! * 0.8);
+    tokenizerTrainer.dispose();
+    model.tokenizer.eval();
+    const encoded = encodePool(model.tokenizer, pool);
+    model.transformer.train();
+    const source = new PoolTokenSource(encoded, 8, 4);
+    const fixed = await source.next();
+    const before = tf.tidy(() => mriNasCrossEntropy(model.transformer, fixed).dataSync()[0] as number);
+    const trainer = new Trainer({ model: model.transformer, loss: () => mriNasCrossEntropy(model.transformer, fixed), source, config: { steps: 15, lr: 3e-3, weightDecay: 0 } });
+    const tensors = tf.memory().numTensors;
+    await trainer.run();
+    expect(tf.memory().numTensors).toBe(tensors);
+    const after = tf.tidy(() => mriNasCrossEntropy(model.transformer, fixed).dataSync()[0] as number);
+    expect(after).toBeLessThan(before - 0.3);
+    trainer.dispose();
+    model.dispose();
+  });
+
+  it('the recipe trains on phantoms, checkpoints, and the checkpoint reloads to the same reconstructions', async () => {
+    const out = join(dir, 'recipe');
+    const report = await trainMriNas(out, {
+      model: TINY_CONFIG as Record<string, unknown>,
+      data: { kind: 'phantoms', phantoms: [6, 2, 2] },
+      simulation: { numCoils: 4 },
+      poolSize: 6,
+      tokenizer: { steps: 3, batchSize: 2 },
+      transformer: { steps: 2, batchSize: 2 },
+      restartEvery: 2,
+    });
+    expect(report.tokenizerLoss.length).toBe(3);
+    expect(report.transformerLoss.length).toBe(2);
+    const a = MriNasModel.load(out);
+    const b = MriNasModel.load(out);
+    const m = tinyMeasurement(5);
+    const ra = await generateMriNasAll(a, { measurement: { kspace: m.kspace, mask: m.mask }, samples: 2 }, { seed: 3 });
+    const rb = await generateMriNasAll(b, { measurement: { kspace: m.kspace, mask: m.mask }, samples: 2 }, { seed: 3 });
+    expect(Array.from(ra[2]!.mean)).toEqual(Array.from(rb[2]!.mean));
+    tf.dispose([m.kspace.re, m.kspace.im]);
+    a.dispose();
+    b.dispose();
+    // resuming a finished run trains nothing more and writes the same checkpoint
+    const resumed = await trainMriNas(out, { model: TINY_CONFIG as Record<string, unknown>, data: { kind: 'phantoms', phantoms: [6, 2, 2] }, simulation: { numCoils: 4 }, poolSize: 6, tokenizer: { steps: 3, batchSize: 2 }, transformer: { steps: 2, batchSize: 2 }, restartEvery: 2 });
+    expect(resumed.tokenizerLoss.length + resumed.transformerLoss.length).toBe(0);
+  });
+
+  it('a bad checkpoint is an error naming the file and field', () => {
+    const bad = join(dir, 'bad');
+    const model = tinyModel();
+    model.save(bad);
+    model.dispose();
+    writeFileSync(join(bad, 'config.json'), JSON.stringify({ ...TINY_CONFIG, accelerations: [4, 2] }));
+    expect(() => MriNasModel.load(bad)).toThrow(ConfigError);
+    expect(() => MriNasModel.load(bad)).toThrow(/bad\/config\.json[\s\S]*accelerations: must end with 1/);
+    expect(() => MriNasModel.load(join(dir, 'nothing'))).toThrow(CheckpointError);
+  });
+});
