@@ -18,6 +18,7 @@ export {
   AttentionMaskCache,
   blockCausalMask,
   causalMask,
+  checkMaskShape,
   combineMasks,
   groupIdsFromSizes,
   keyPaddingMask,
@@ -36,6 +37,7 @@ export {
   type AttentionResult,
   type MultiHeadAttentionOptions,
 } from './attention.js';
+export { segmentedAttention, type AttentionSegment, type SegmentedAttentionOptions } from './segmented-attention.js';
 export { Conv1d, type Conv1dOptions, type Conv1dPadding } from './conv1d.js';
 export { ResnetBlock, type ConvBlockOptions } from './resnet-block.js';
 export { Downsample2x, Upsample2x } from './resample2x.js';
