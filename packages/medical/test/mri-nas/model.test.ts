@@ -67,7 +67,8 @@ describe.each(TEST_BACKENDS)('medical/mri-nas model on %s', (backend) => {
     const again = await generateMriNasAll(model, request, { seed: 7 });
     const without = await generateMriNasAll(model, { ...request, kvCache: false }, { seed: 7 });
     expect(withCache.map((l) => l.acceleration)).toEqual([4, 2, 1]);
-    expect(withCache[0]!.std.every((v) => v === 0)).toBe(true); // the measured level is encoded, not drawn
+    expect(Math.max(...withCache[0]!.std)).toBeLessThan(1e-5); // the measured level is encoded, not drawn
+    expect(Math.max(...withCache[2]!.std)).toBeGreaterThan(1e-4); // predicted levels differ between samples
     expect(withCache[2]!.samples).toHaveLength(3 * 256);
     expect(Array.from(again[2]!.mean)).toEqual(Array.from(withCache[2]!.mean));
     withCache.forEach((l, k) => expect(Math.max(...l.mean.map((v, p) => Math.abs(v - (without[k]!.mean[p] as number))))).toBeLessThan(1e-4));

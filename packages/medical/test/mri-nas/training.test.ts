@@ -52,7 +52,7 @@ describe('medical/mri-nas training', () => {
     const source = new PoolTokenSource(encoded, 8, 4);
     const fixed = await source.next();
     const before = tf.tidy(() => mriNasCrossEntropy(model.transformer, fixed).dataSync()[0] as number);
-    const trainer = new Trainer({ model: model.transformer, loss: () => mriNasCrossEntropy(model.transformer, fixed), source, config: { steps: 15, lr: 3e-3, weightDecay: 0 } });
+    const trainer = new Trainer({ model: model.transformer, loss: () => mriNasCrossEntropy(model.transformer, fixed), source, config: { steps: 25, lr: 1e-2, weightDecay: 0, schedule: { kind: 'constant' } } });
     const tensors = tf.memory().numTensors;
     await trainer.run();
     expect(tf.memory().numTensors).toBe(tensors);
