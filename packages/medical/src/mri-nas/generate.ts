@@ -43,8 +43,8 @@ export interface LevelReconstruction {
 /**
  * Streams a reconstruction per level, from the measured acceleration to fully sampled. The levels the measurement
  * covers (0 … input) are encoded, not predicted; for each next level the transformer predicts its tokens from f̂ of
- * the level before (KV cache across levels), the tokenizer decodes f̂, and the image is made consistent with the
- * measured lines. `samples` draws are made as one batch: their mean is the estimate and their standard deviation the
+ * the level before (KV cache across levels), the tokenizer decodes f̂ with the measured image, and the image is made
+ * consistent with the measured lines. `samples` draws are made as one batch: their mean is the estimate and their standard deviation the
  * per-pixel uncertainty. Without `options.seed` a fresh seed is drawn and reported.
  */
 export function generateMriNas(models: MriNasModels, request: MriNasRequest, options: GenerateOptions = {}): AsyncIterable<GenerateChunk<LevelReconstruction>> {
@@ -76,7 +76,8 @@ async function* streamLevels(
     const fhats = q.fhats.map((f) => repeat(f) as tf.Tensor4D);
     const cond = transformer.condition(tf.fill([S], i0, 'int32') as tf.Tensor1D);
     const context = transformer.context(repeat(latents[i0] as tf.Tensor4D) as tf.Tensor4D);
-    return { fhats, cond, context };
+    const measuredImage = repeat(tf.slice(levels.images, [i0, 0, 0, 0], [1, -1, -1, -1])) as tf.Tensor4D;
+    return { fhats, cond, context, measuredImage };
   });
   const stepper = new ScaleStepper({
     schedule: transformer.schedule,
@@ -88,7 +89,7 @@ async function* streamLevels(
   try {
     const total = K - i0;
     const emit = (k: number): GenerateChunk<LevelReconstruction> => {
-      const value = reconstruct(models, levels, measurement, fhat, k, request, seed);
+      const value = reconstruct(models, levels, measurement, fhat, state.measuredImage, k, request, seed);
       options.onProgress?.({ stage: 'level', completed: k - i0 + 1, total, message: `level ${k + 1}/${K} (${config.accelerations[k]}×)` });
       return { index: k - i0, total, final: k === K - 1, value };
     };
@@ -117,24 +118,25 @@ async function* streamLevels(
   } finally {
     stepper.dispose();
     if (fhat !== state.fhats[i0]) fhat.dispose();
-    tf.dispose([...state.fhats, state.cond, state.context]);
+    tf.dispose([...state.fhats, state.cond, state.context, state.measuredImage]);
     levels.dispose();
   }
 }
 
-/** Decodes f̂ [S, h, w, C], applies data consistency to each sample and summarises the samples. */
+/** Decodes f̂ [S, h, w, C] (with the measured image), applies data consistency to each sample and summarises them. */
 function reconstruct(
   models: MriNasModels,
   levels: LevelSet,
   measurement: Measurement,
   fhat: tf.Tensor4D,
+  measuredImage: tf.Tensor4D,
   k: number,
   request: ParsedMriNasRequest,
   seed: number | undefined,
 ): LevelReconstruction {
   const n = models.transformer.config.imageSize;
   const result = tf.tidy(() => {
-    const decoded = models.tokenizer.decodeLatent(fhat);
+    const decoded = models.tokenizer.decodeLatent(fhat, measuredImage);
     const images = tf.unstack(decoded).map((p) => levels.consistent(p as tf.Tensor3D, measurement, request.dataConsistency));
     const magnitudes = tf.stack(images.map((z) => tf.sqrt(tf.add(tf.square(z.re), tf.square(z.im)))));
     const { mean, variance } = tf.moments(magnitudes, 0);

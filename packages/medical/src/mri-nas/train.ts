@@ -54,8 +54,9 @@ export interface TrainContext {
 
 /**
  * Trains medical/mri-nas in two stages, each a core Trainer that checkpoints (atomically) and resumes from
- * `<out>.training/`: the tokenizer on the level images of a pool of simulated acquisitions (L1 on the fully sampled
- * level and one other level per step, plus the VQ losses; unused codewords restarted every `restartEvery` steps),
+ * `<out>.training/`: the tokenizer on the level images of a pool of simulated acquisitions (`trainingLoss`: L1 on the
+ * fully sampled level and one level from the measured one up, plus the VQ losses; unused codewords restarted every
+ * `restartEvery` steps),
  * then the transformer on the pool encoded by the frozen tokenizer. Writes the checkpoint to `out`.
  */
 export async function trainMriNas(out: string, recipe: TrainRecipe, context: TrainContext = {}): Promise<TrainReport> {
@@ -78,8 +79,7 @@ export async function trainMriNas(out: string, recipe: TrainRecipe, context: Tra
     const imageSource = new PoolImageSource(pool, r.tokenizer.batchSize, r.seed + 2);
     const tokenizerTrainer = new Trainer<LevelImageBatch>({
       model: model.tokenizer,
-      // the fully sampled level and one other, drawn per step
-      loss: (batch, rng) => model.tokenizer.trainingLoss(tf.tensor5d(batch.images, [batch.batch, K, n, n, 2]), [rng.int(0, K - 2), K - 1]).loss,
+      loss: (batch, rng) => model.tokenizer.trainingLoss(tf.tensor5d(batch.images, [batch.batch, K, n, n, 2]), batch.inputLevels, rng),
       source: imageSource,
       config: { steps: r.tokenizer.steps, lr: r.tokenizer.lr, weightDecay: 0, schedule: { kind: 'cosine', warmupSteps: 20, minLr: r.tokenizer.lr / 20 }, checkpointEvery: r.restartEvery, seed: r.seed + 3 },
       checkpointDir: join(work, 'tokenizer'),

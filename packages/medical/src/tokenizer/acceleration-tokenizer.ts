@@ -1,4 +1,4 @@
-import { tf, InputError, Module, VectorQuantizer, type Rng, type TokenBatch, type Tokenizer, type TokenSpace } from '@nextx/core';
+import { tf, InputError, Module, VectorQuantizer, type Rng, type TokenSpace } from '@nextx/core';
 import { tokenGridSize, type MriNasConfig } from '../mri-nas/config.js';
 import { ConvDecoder, ConvEncoder } from './conv-autoencoder.js';
 
@@ -18,16 +18,20 @@ export type LevelQuantization = {
 };
 
 /**
- * The tokenizer of next-acceleration-scale prediction: a convolutional VQ autoencoder whose one codebook is shared by
- * every acceleration level, additive over levels (our reading of the paper's "additive multi-input VQ-VAE"; the
- * paper has no code). Each level's image x_k is encoded by the same encoder, f_k = E(x_k); level k quantizes what the
- * levels before it left, z_k = Q(f_k − f̂_{k−1}), and f̂_k = f̂_{k−1} + e[z_k]; the decoder maps f̂_k back to x_k.
- * It is VAR's residual quantization with the acceleration in place of the resolution: every level is a full token grid.
+ * The tokenizer of next-acceleration-scale prediction, our reading of the paper's "additive multi-input VQ-VAE" (the
+ * paper has no code): a convolutional VQ autoencoder with one codebook shared by every acceleration level.
+ *  - Levels add up: each level's image x_k is encoded by the same encoder, f_k = E(x_k); level k quantizes what the
+ *    levels before it left, z_k = Q(f_k − f̂_{k−1}), and f̂_k = f̂_{k−1} + e[z_k] — VAR's residual quantization with
+ *    the acceleration in place of the resolution (every level is a full token grid).
+ *  - The decoder has two inputs: f̂_k and the measured image x_m (the zero-filled image of the acquired level), whose
+ *    features (a second encoder, `cond_encoder`) are added to the decoder's at every resolution; it predicts the
+ *    correction to x_m: x̂_k = x_m + D(f̂_k, C(x_m)). The tokens so carry what the measurement lacks.
  */
-export class AccelerationTokenizer extends Module implements Tokenizer<LevelImages> {
+export class AccelerationTokenizer extends Module {
   readonly name = 'medical/acceleration-vq';
   readonly space: TokenSpace;
   readonly encoder: ConvEncoder;
+  readonly condEncoder: ConvEncoder;
   readonly decoder: ConvDecoder;
   readonly quantize: VectorQuantizer;
   readonly grid: number;
@@ -43,6 +47,7 @@ export class AccelerationTokenizer extends Module implements Tokenizer<LevelImag
     this.encoder = this.addModule('encoder', new ConvEncoder(options, rng.fork()));
     this.decoder = this.addModule('decoder', new ConvDecoder(options, rng.fork()));
     this.quantize = this.addModule('quantize', new VectorQuantizer({ numEmbeddings: t.codebookSize, embeddingDim: t.latentDim, beta: t.beta }, rng.fork()));
+    this.condEncoder = this.addModule('cond_encoder', new ConvEncoder(options, rng.fork()));
     this.grid = tokenGridSize(config);
     this.numLevels = config.accelerations.length;
     this.space = { kind: 'multiscale', scales: config.accelerations.map(() => this.grid), size: t.codebookSize };
@@ -88,51 +93,56 @@ export class AccelerationTokenizer extends Module implements Tokenizer<LevelImag
     });
   }
 
+  /** Token ids of every level given, [B, K', H, W, 2] → K' id maps [B, h·w]. */
+  encode(images: LevelImages): tf.Tensor2D[] {
+    return tf.tidy(() => this.quantizeLevels(this.encodeLatents(images)).indices);
+  }
+
   /** Codewords of ids [B, h·w] as a latent grid [B, h, w, C]. */
   lookup(ids: tf.Tensor2D): tf.Tensor4D {
     return tf.tidy(() => tf.reshape(this.quantize.lookup(ids), [ids.shape[0], this.grid, this.grid, this.config.tokenizer.latentDim]) as tf.Tensor4D);
   }
 
-  /** D(f̂): [B, h, w, C] → images [B, H, W, 2]. */
-  decodeLatent(fhat: tf.Tensor4D): tf.Tensor4D {
-    return this.decoder.forward(fhat);
+  /** x̂ = x_m + D(f̂, C(x_m)): f̂ [B, h, w, C] and the measured images [B, H, W, 2] → images [B, H, W, 2]. */
+  decodeLatent(fhat: tf.Tensor4D, measured: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => tf.add(measured, this.decoder.forward(fhat, this.condEncoder.features(measured))) as tf.Tensor4D);
   }
 
-  /** Tokens of every level given: [B, K', H, W, 2] → K' id maps [B, h·w]. */
-  encode(images: LevelImages): TokenBatch {
-    return tf.tidy(() => {
-      const q = this.quantizeLevels(this.encodeLatents(images));
-      return { space: this.space, tensors: q.indices.map((t) => tf.keep(t)) };
-    });
-  }
-
-  /** The image of every level the tokens reach: K' id maps → [B, K', H, W, 2] (D(f̂_k) for each k). */
-  decode(tokens: TokenBatch): LevelImages {
-    if (!tokens.tensors.length || tokens.tensors.length > this.numLevels) throw new InputError(`tokenizer decode: ${tokens.tensors.length} levels of tokens for a ${this.numLevels}-level tokenizer`);
+  /** The image of every level the token maps reach (D of f̂_k for each k), given the measured images [B, H, W, 2]. */
+  decode(tokens: readonly tf.Tensor2D[], measured: tf.Tensor4D): LevelImages {
+    if (!tokens.length || tokens.length > this.numLevels) throw new InputError(`tokenizer decode: ${tokens.length} levels of tokens for a ${this.numLevels}-level tokenizer`);
     return tf.tidy(() => {
       let fhat: tf.Tensor4D | undefined;
-      const images = tokens.tensors.map((ids) => {
-        const e = this.lookup(ids as tf.Tensor2D);
+      const images = tokens.map((ids) => {
+        const e = this.lookup(ids);
         fhat = (fhat ? tf.add(fhat, e) : e) as tf.Tensor4D;
-        return this.decodeLatent(fhat);
+        return this.decodeLatent(fhat, measured);
       });
       return tf.stack(images, 1) as LevelImages;
     });
   }
 
   /**
-   * Training loss of a batch of level images: mean |D(f̂_k) − x_k| over the levels in `decodeLevels` (default every
-   * level) plus the VQ losses of every level. Returns the residuals too, for dead-code restarts.
+   * Training loss of a batch of level images with each sample's measured level: mean |x̂_k − x_k| over, per sample,
+   * the fully sampled level and one level drawn from the measured one up (the levels generation decodes), plus the VQ
+   * losses of every level.
    */
-  trainingLoss(images: LevelImages, decodeLevels?: readonly number[]): { loss: tf.Scalar; reconstruction: tf.Scalar; residuals: tf.Tensor2D } {
+  trainingLoss(images: LevelImages, inputLevels: Int32Array, rng: Rng): tf.Scalar {
+    const K = images.shape[1];
+    const B = images.shape[0];
+    const drawn = Int32Array.from(inputLevels, (i0) => rng.int(i0, K - 2));
     return tf.tidy(() => {
       const q = this.quantizeLevels(this.encodeLatents(images));
-      const levels = decodeLevels ?? q.fhats.map((_, k) => k);
-      const [B, , H, W] = images.shape;
-      const fhat = tf.concat(levels.map((k) => q.fhats[k] as tf.Tensor4D), 0) as tf.Tensor4D;
-      const target = tf.concat(levels.map((k) => tf.reshape(tf.slice(images, [0, k, 0, 0, 0], [-1, 1, -1, -1, -1]), [B, H, W, 2])), 0);
-      const reconstruction = tf.mean(tf.abs(tf.sub(this.decodeLatent(fhat), target))) as tf.Scalar;
-      return { loss: tf.add(reconstruction, q.vqLoss) as tf.Scalar, reconstruction, residuals: q.residuals };
+      const [, , H, W] = images.shape;
+      const flatImages = tf.reshape(images, [B * K, H, W, 2]);
+      const flatFhats = tf.reshape(tf.stack(q.fhats, 1), [B * K, this.grid, this.grid, -1]);
+      const rows = (levels: ArrayLike<number>) => tf.tensor1d(Int32Array.from({ length: B }, (_, b) => b * K + (levels[b] as number)), 'int32');
+      const measured = tf.gather(flatImages, rows(inputLevels)) as tf.Tensor4D;
+      const picks = [rows(new Int32Array(B).fill(K - 1)), rows(drawn)];
+      const fhat = tf.concat(picks.map((r) => tf.gather(flatFhats, r)), 0) as tf.Tensor4D;
+      const target = tf.concat(picks.map((r) => tf.gather(flatImages, r)), 0);
+      const reconstruction = tf.mean(tf.abs(tf.sub(this.decodeLatent(fhat, tf.concat([measured, measured], 0) as tf.Tensor4D), target)));
+      return tf.add(reconstruction, q.vqLoss) as tf.Scalar;
     });
   }
 }

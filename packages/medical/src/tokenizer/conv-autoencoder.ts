@@ -60,16 +60,28 @@ export class ConvEncoder extends Module {
     this.convOut = this.addModule('conv_out', new Conv2d(last, o.latentDim, 1, { rng }));
   }
 
+  /** The features at every resolution: after conv_in (full size), then after each DownStage. */
+  features(x: tf.Tensor4D): tf.Tensor4D[] {
+    return tf.tidy(() => {
+      const out = [this.convIn.forward(x)];
+      for (const stage of this.down.items) out.push(stage.forward(out[out.length - 1] as tf.Tensor4D));
+      return out;
+    });
+  }
+
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      let h = this.convIn.forward(x);
-      for (const stage of this.down.items) h = stage.forward(h);
-      return this.convOut.forward(silu(this.normOut.forward(h)) as tf.Tensor4D);
+      const features = this.features(x);
+      return this.convOut.forward(silu(this.normOut.forward(features[features.length - 1] as tf.Tensor4D)) as tf.Tensor4D);
     });
   }
 }
 
-/** Decoder, the mirror: a 1×1 conv from the latent, an UpStage per width (doubling the side), GroupNorm, SiLU, conv_out. */
+/**
+ * Decoder, the mirror: a 1×1 conv from the latent, an UpStage per width (doubling the side), GroupNorm, SiLU, conv_out.
+ * With `skips` (a ConvEncoder's `features` of another image, coarsest last), each resolution's features are added to
+ * the decoder's on the way up (a U-Net's skips, additive).
+ */
 export class ConvDecoder extends Module {
   readonly convIn: Conv2d;
   readonly up: ModuleList<UpStage>;
@@ -88,10 +100,14 @@ export class ConvDecoder extends Module {
     this.convOut = this.addModule('conv_out', new Conv2d(ch[0] as number, o.inChannels, 3, { padding: 1, rng }));
   }
 
-  forward(z: tf.Tensor4D): tf.Tensor4D {
+  forward(z: tf.Tensor4D, skips?: readonly tf.Tensor4D[]): tf.Tensor4D {
     return tf.tidy(() => {
-      let h = this.convIn.forward(z);
-      for (const stage of this.up.items) h = stage.forward(h);
+      const skip = (h: tf.Tensor4D, level: number) => (skips ? (tf.add(h, skips[level] as tf.Tensor4D) as tf.Tensor4D) : h);
+      const levels = this.up.length;
+      let h = skip(this.convIn.forward(z), levels);
+      this.up.items.forEach((stage, i) => {
+        h = skip(stage.forward(h), levels - 1 - i);
+      });
       return this.convOut.forward(silu(this.normOut.forward(h)) as tf.Tensor4D);
     });
   }

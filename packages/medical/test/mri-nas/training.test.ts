@@ -35,7 +35,7 @@ describe('medical/mri-nas training', () => {
     model.tokenizer.train();
     const tokenizerTrainer = new Trainer<LevelImageBatch>({
       model: model.tokenizer,
-      loss: (b) => model.tokenizer.trainingLoss(tf.tensor5d(b.images, [b.batch, 3, 16, 16, 2])).loss,
+      loss: (b, rng) => model.tokenizer.trainingLoss(tf.tensor5d(b.images, [b.batch, 3, 16, 16, 2]), b.inputLevels, rng),
       source: new PoolImageSource(pool, 4, 3),
       config: { steps: 12, lr: 3e-3, weightDecay: 0, logEvery: 1 },
     });
