@@ -1,12 +1,16 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InputError } from '@nextx/core';
 import { cflToKspace, kspaceCflDims, readCfl, writeCfl, type ComplexArray } from '../src/index.js';
 
-/** The BART binary on PATH (Debian `bart`), or undefined with the reason. */
+/** One OpenMP thread: nextx runs on one core too, and on a shared machine BART's default thread pool only contends. */
+const BART_ENV = { ...process.env, OMP_NUM_THREADS: '1' };
+
+/** The BART binary on PATH (Debian `bart`), or the reason it is absent. */
 export function findBart(): { version: string } | { missing: string } {
-  const run = spawnSync('bart', ['version'], { encoding: 'utf8' });
+  const run = spawnSync('bart', ['version'], { encoding: 'utf8', env: BART_ENV });
   if (run.error || run.status !== 0) return { missing: `BART not found (${run.error?.message ?? run.stderr.trim()}); install it with apt-get install bart` };
   return { version: run.stdout.trim() };
 }
@@ -14,29 +18,35 @@ export function findBart(): { version: string } | { missing: string } {
 export interface BartRun {
   readonly magnitude: Float32Array;
   readonly seconds: number;
+  /** Which maps pics used: ESPIRiT's, or ours when ecalib could not calibrate (or was not asked for). */
   readonly maps: 'espirit' | 'ours';
 }
 
+function bart(args: string[]): { ok: boolean; stderr: string } {
+  const run = spawnSync('bart', args, { encoding: 'utf8', env: BART_ENV });
+  return { ok: run.status === 0, stderr: run.stderr };
+}
+
 /**
- * BART's standard pipeline on one slice, run as the toolbox is used: `ecalib -m1` (ESPIRiT maps from the calibration
- * lines) then `pics -l1 -r <lambda> -S` (ℓ1-wavelet SENSE, image rescaled). k-space [C, H, W] is written as BART
- * [W, H, 1, C] (no data moved). When ESPIRiT cannot calibrate from so few lines, `fallbackMaps` (ours) are used and
- * the run says so. Timed from the first file written to the image read back.
+ * BART on one slice, as the toolbox is used: k-space [C, H, W] written as BART [W, H, 1, C] (no data moved), coil maps
+ * from `ecalib -m1` (ESPIRiT, calibration region `calibration` columns wide) or the given ones, then
+ * `pics -S -l1 -r <lambda>` (ℓ1-wavelet SENSE, image rescaled). With ESPIRiT asked for and ecalib failing (too few
+ * calibration lines), the given maps are used and the run says so. Timed from the first file written to the image read.
  */
-export function bartPics(kspace: ComplexArray, lambda: number, fallbackMaps: ComplexArray, calibration: number): BartRun {
+export function bartPics(kspace: ComplexArray, lambda: number, maps: ComplexArray, options: { espirit: boolean; calibration: number }): BartRun {
   const dir = mkdtempSync(join(tmpdir(), 'nextx-bart-'));
   try {
     const started = performance.now();
     writeCfl(join(dir, 'k'), kspace, kspaceCflDims(kspace.shape));
     const [, H] = kspace.shape as [number, number, number];
-    const ecalib = spawnSync('bart', ['ecalib', '-m1', '-r', `${calibration}:${H}:1`, '-k', `${Math.min(5, calibration)}:5:1`, join(dir, 'k'), join(dir, 'maps')], { encoding: 'utf8' });
-    const maps = ecalib.status === 0 ? 'espirit' : 'ours';
-    if (maps === 'ours') writeCfl(join(dir, 'maps'), fallbackMaps, kspaceCflDims(fallbackMaps.shape));
-    execFileSync('bart', ['pics', '-S', '-l1', '-r', String(lambda), join(dir, 'k'), join(dir, 'maps'), join(dir, 'x')], { stdio: 'ignore' });
+    const k = Math.min(5, options.calibration);
+    const espirit = options.espirit && bart(['ecalib', '-m1', '-r', `${options.calibration}:${H}:1`, '-k', `${k}:${k}:1`, join(dir, 'k'), join(dir, 'maps')]).ok;
+    if (!espirit) writeCfl(join(dir, 'maps'), maps, kspaceCflDims(maps.shape));
+    const pics = bart(['pics', '-S', '-l1', '-r', String(lambda), join(dir, 'k'), join(dir, 'maps'), join(dir, 'x')]);
+    if (!pics.ok) throw new InputError(`bart pics failed: ${pics.stderr.trim()}`);
     const x = cflToKspace(readCfl(join(dir, 'x')));
     const seconds = (performance.now() - started) / 1000;
-    const magnitude = x.re.map((r, i) => Math.hypot(r, x.im[i] as number));
-    return { magnitude, seconds, maps };
+    return { magnitude: x.re.map((r, i) => Math.hypot(r, x.im[i] as number)), seconds, maps: espirit ? 'espirit' : 'ours' };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

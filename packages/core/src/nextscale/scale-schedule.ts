@@ -1,4 +1,4 @@
-import { tf } from '../tf.js';
+import type { tf } from '../tf.js';
 import { InputError } from '../errors.js';
 import { blockCausalMask, groupIdsFromSizes } from '../nn/attention-mask.js';
 

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import type * as h5wasm from 'h5wasm/node';
 import { resolve } from 'node:path';
 import { CheckpointError, InputError, temporarySibling } from '@nextx/core';
 import type { ComplexArray } from '../kspace/complex-array.js';
 import type { RealImage } from './resample.js';
 
-type H5Module = typeof import('h5wasm/node');
+type H5Module = typeof h5wasm;
 type H5File = InstanceType<H5Module['File']>;
 type H5Dataset = InstanceType<H5Module['Dataset']>;
 
