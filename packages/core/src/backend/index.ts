@@ -1,5 +1,5 @@
 export * from './backend-name.js';
-export { initBackend, listBackends, probeBackend, activeBackend, type BackendStatus } from './init-backend.js';
+export { initBackend, ensureBackend, listBackends, probeBackend, activeBackend, type BackendStatus } from './init-backend.js';
 export type { BackendCandidate } from './probe.js';
 export { doctorReport, type DoctorReport, type DoctorBackend } from './doctor.js';
 export {

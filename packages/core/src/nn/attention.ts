@@ -131,7 +131,7 @@ export class MultiHeadAttention extends Module {
     this.rope = options.rope;
     this.attnDropout = options.attnDropout ?? 0;
     this.projDropout = options.projDropout ?? 0;
-    this.rng = options.rng ?? Rng.seeded(0);
+    this.rng = this.addRng('rng', options.rng ?? Rng.seeded(0)); // forks initialise the projections; draws drop attention
     const names = options.names ?? {};
     const biasMode = options.qkvBias ?? 'full';
     const fused = (options.projection ?? (this.cross ? 'separate' : 'fused')) === 'fused';

@@ -1,4 +1,4 @@
-export { Module, ModuleList, type HostStateDict, type StateDict, type StateDictSource, type LoadStateDictOptions } from './module.js';
+export { Module, ModuleList, type HostStateDict, type StateDict, type StateDictSource, type LoadStateDictOptions, type ModuleTrainingState } from './module.js';
 export { fromTorchLayout, toTorchLayout, torchShape, type TorchLayout } from './torch-layout.js';
 export { normalInit, uniformInit, truncatedNormalInit, torchDefaultInit, withoutInit, type TruncatedNormalOptions } from './init.js';
 export { pipe } from './pipe.js';
