@@ -1,12 +1,15 @@
 import {
   tf,
+  InputError,
   createCategoricalSampler,
+  defaultSamplerRegistry,
   resolveSeed,
   throwIfAborted,
   ScaleStepper,
   type GenerateChunk,
   type GenerateOptions,
   type ResolvedSeed,
+  type Sampler,
 } from '@nextx/core';
 import { LevelSet, type Measurement } from '../levels/level-set.js';
 import type { AccelerationTokenizer } from '../tokenizer/acceleration-tokenizer.js';
@@ -45,17 +48,20 @@ export interface LevelReconstruction {
  * covers (0 … input) are encoded, not predicted; for each next level the transformer predicts its tokens from f̂ of
  * the level before (KV cache across levels), the tokenizer decodes f̂ with the measured image, and the image is made
  * consistent with the measured lines. `samples` draws are made as one batch: their mean is the estimate and their standard deviation the
- * per-pixel uncertainty. Without `options.seed` a fresh seed is drawn and reported.
+ * per-pixel uncertainty. A passed `options.sampler` draws the tokens (it must be categorical). Without `options.seed` a
+ * fresh seed is drawn and reported.
  */
 export function generateMriNas(models: MriNasModels, request: MriNasRequest, options: GenerateOptions = {}): AsyncIterable<GenerateChunk<LevelReconstruction>> {
   const parsed = parseMriNasRequest({ ...request, measurement: undefined });
-  return streamLevels(models, request.measurement, parsed, resolveSeed(options.seed), options);
+  const sampler = tokenSampler(parsed, options.sampler);
+  return streamLevels(models, request.measurement, parsed, sampler, resolveSeed(options.seed), options);
 }
 
 async function* streamLevels(
   models: MriNasModels,
   measurement: Measurement,
   request: ParsedMriNasRequest,
+  sampler: TokenSampler,
   { rng, seed }: ResolvedSeed,
   options: GenerateOptions,
 ): AsyncIterable<GenerateChunk<LevelReconstruction>> {
@@ -67,7 +73,6 @@ async function* streamLevels(
   const S = request.temperature === 0 ? 1 : request.samples;
   const hw = transformer.grid * transformer.grid;
   const cvae = config.tokenizer.latentDim;
-  const sampler = createCategoricalSampler({ temperature: request.temperature === 0 ? 1 : request.temperature, topK: request.topK, greedy: request.temperature === 0 });
   const repeat = (t: tf.Tensor) => tf.tile(t, [S, ...t.shape.slice(1).map(() => 1)]);
   const state = tf.tidy(() => {
     const known = tf.expandDims(levels.images, 0) as tf.Tensor5D;
@@ -121,6 +126,24 @@ async function* streamLevels(
     tf.dispose([...state.fhats, state.cond, state.context, state.measuredImage]);
     levels.dispose();
   }
+}
+
+type TokenSampler = Sampler<tf.Tensor2D, Int32Array>;
+
+/**
+ * The sampler of the token draws: `options.sampler` when given (an instance, or a registered one by name; it must be
+ * categorical: logits [N, V] → ids [N]), in which case the request's temperature and topK are not used; otherwise a
+ * categorical sampler from the request.
+ */
+function tokenSampler(request: ParsedMriNasRequest, given: GenerateOptions['sampler']): TokenSampler {
+  if (given === undefined) {
+    return createCategoricalSampler({ temperature: request.temperature === 0 ? 1 : request.temperature, topK: request.topK, greedy: request.temperature === 0 });
+  }
+  const sampler = 'sample' in given ? given : defaultSamplerRegistry().create(given);
+  if (sampler.kind !== 'categorical') {
+    throw new InputError(`medical/mri-nas draws tokens from logits and needs a categorical sampler; got '${sampler.name}' (${sampler.kind})`);
+  }
+  return sampler as TokenSampler;
 }
 
 /** Decodes f̂ [S, h, w, C] (with the measured image), applies data consistency to each sample and summarises them. */

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf, ConfigError, Rng } from '@nextx/core';
+import { tf, CategoricalSampler, ConfigError, InputError, Rng, type Sampler } from '@nextx/core';
 import { LevelSet, generateMriNasAll, parseMriNasConfig } from '../../src/index.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { tinyMeasurement, tinyModel } from '../helpers/tiny-model.js';
@@ -74,6 +74,31 @@ describe.each(TEST_BACKENDS)('medical/mri-nas model on %s', (backend) => {
     expect(Array.from(again[2]!.mean)).toEqual(Array.from(withCache[2]!.mean));
     withCache.forEach((l, k) => expect(Math.max(...l.mean.map((v, p) => Math.abs(v - (without[k]!.mean[p] as number))))).toBeLessThan(1e-4));
     expect(withCache[2]!.seed).toBe(7);
+    tf.dispose([m.kspace.re, m.kspace.im]);
+    model.dispose();
+  });
+
+  it('draws the tokens with a passed sampler (instance or by name) and refuses one that is not categorical', async () => {
+    const model = tinyModel();
+    const m = tinyMeasurement(3);
+    const request = { measurement: { kspace: m.kspace, mask: m.mask }, samples: 1 };
+    const greedy = await generateMriNasAll(model, { ...request, temperature: 0 }, { seed: 7 });
+    const byInstance = await generateMriNasAll(model, request, { seed: 7, sampler: new CategoricalSampler({ greedy: true }) });
+    const byName = await generateMriNasAll(model, request, { seed: 7, sampler: { name: 'categorical', config: { greedy: true } } });
+    const drawn = await generateMriNasAll(model, request, { seed: 7 });
+    expect(Array.from(byInstance[2]!.mean)).toEqual(Array.from(greedy[2]!.mean));
+    expect(Array.from(byName[2]!.mean)).toEqual(Array.from(greedy[2]!.mean));
+    expect(Array.from(drawn[2]!.mean)).not.toEqual(Array.from(greedy[2]!.mean));
+    const steps: number[] = [];
+    const recording: Sampler<tf.Tensor2D, Int32Array> = {
+      name: 'recording',
+      kind: 'categorical',
+      sample: (logits, context) => (steps.push(context.step ?? -1), new Int32Array(logits.shape[0])),
+    };
+    await generateMriNasAll(model, { ...request, samples: 2 }, { seed: 7, sampler: recording });
+    expect(steps).toEqual([1, 2]); // the levels after the measured one (4×), each drawn once for both samples
+    await expect(generateMriNasAll(model, request, { sampler: { name: 'bitwise' } })).rejects.toThrow(InputError);
+    await expect(generateMriNasAll(model, request, { sampler: { name: 'bitwise' } })).rejects.toThrow(/needs a categorical sampler; got 'bitwise' \(bitwise\)/);
     tf.dispose([m.kspace.re, m.kspace.im]);
     model.dispose();
   });
