@@ -18,6 +18,13 @@ export const tokenizerConfigSchema = z.object({
   /** VQ commitment weight β. */
   beta: z.number().nonnegative().default(0.25),
   numGroups: z.number().int().positive().default(8),
+  /**
+   * Divide f̂ by its root mean square (per sample) before the decoder. Without it the VQ losses shrink the latents to
+   * the codebook's tiny initial scale (VAR's uniform ±1/V) and the decoder, which also sees the measured image, learns
+   * to ignore them (measured: latents of rms 0.009, all levels decoding alike); with it the decoder sees f̂ at unit
+   * scale whatever the codebook's.
+   */
+  normalizeLatent: z.boolean().default(false),
 });
 
 export const transformerConfigSchema = z.object({

@@ -22,7 +22,9 @@ export async function mriNasDemo(context: CliContext): Promise<DemoResult> {
   try {
     const slices = stored['slices'] as tf.Tensor3D;
     const n = model.config.imageSize;
-    const image = { data: Float32Array.from(tf.tidy(() => tf.reshape(tf.slice(slices, [0, 0, 0], [1, n, n]), [n * n])).dataSync() as Float32Array), height: n, width: n };
+    const first = tf.slice(slices, [0, 0, 0], [1, n, n]);
+    const image = { data: Float32Array.from(first.dataSync() as Float32Array), height: n, width: n };
+    first.dispose();
     const acquisition = simulateAcquisition(image, { numCoils: 8, noise: 0.005 }, Rng.seeded(19));
     const R = DEMO_ACCELERATION;
     const mask = sampleMask(n, { acceleration: R, centerFraction: levelCenterFraction(model.config, R) }, Rng.seeded(20));

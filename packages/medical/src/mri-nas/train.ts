@@ -13,7 +13,7 @@ export const DEMO_MODEL_CONFIG: MriNasConfigInput = {
   imageSize: 64,
   accelerations: [8, 4, 2, 1],
   centerFraction: 0.64,
-  tokenizer: { channels: [8, 16, 32, 64], latentDim: 16, codebookSize: 256, numGroups: 8 },
+  tokenizer: { channels: [8, 16, 32, 64], latentDim: 16, codebookSize: 256, numGroups: 8, normalizeLatent: true },
   transformer: { depth: 3, width: 96, numHeads: 4, mlpRatio: 3 },
 };
 

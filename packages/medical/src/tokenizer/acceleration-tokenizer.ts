@@ -103,9 +103,12 @@ export class AccelerationTokenizer extends Module {
     return tf.tidy(() => tf.reshape(this.quantize.lookup(ids), [ids.shape[0], this.grid, this.grid, this.config.tokenizer.latentDim]) as tf.Tensor4D);
   }
 
-  /** x̂ = x_m + D(f̂, C(x_m)): f̂ [B, h, w, C] and the measured images [B, H, W, 2] → images [B, H, W, 2]. */
+  /** x̂ = x_m + D(f̂, C(x_m)) (f̂ / rms(f̂) with `normalizeLatent`): f̂ [B, h, w, C] and the measured images [B, H, W, 2] → images [B, H, W, 2]. */
   decodeLatent(fhat: tf.Tensor4D, measured: tf.Tensor4D): tf.Tensor4D {
-    return tf.tidy(() => tf.add(measured, this.decoder.forward(fhat, this.condEncoder.features(measured))) as tf.Tensor4D);
+    return tf.tidy(() => {
+      const z = this.config.tokenizer.normalizeLatent ? tf.div(fhat, tf.sqrt(tf.add(tf.mean(tf.square(fhat), [1, 2, 3], true), 1e-12))) : fhat;
+      return tf.add(measured, this.decoder.forward(z as tf.Tensor4D, this.condEncoder.features(measured))) as tf.Tensor4D;
+    });
   }
 
   /** The image of every level the token maps reach (D of f̂_k for each k), given the measured images [B, H, W, 2]. */

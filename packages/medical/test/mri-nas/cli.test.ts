@@ -70,6 +70,27 @@ describe('nextx generate medical/mri-nas (built CLI)', () => {
     expect(Number.isFinite(summary.zeroFilled.metrics!.psnr)).toBe(true);
   }, 180_000);
 
+  it('--acceleration 8 with the bundled checkpoint: writes 8×, 4×, 2×, 1× as they stream and prints each one\'s metrics against the target', async () => {
+    const acquisition = simulateAcquisition(sheppLogan(64), { numCoils: 4, noise: 0.002 }, Rng.seeded(2));
+    const input = await writeFastmriFile(join(dir, 'phantom64.h5'), {
+      kspace: { ...acquisition.kspace, shape: [1, 4, 64, 64] },
+      reconstructionRss: { data: acquisition.target.data, shape: [1, 64, 64] },
+    });
+    const out = join(dir, 'out-8x');
+    const run = nextx(['generate', 'medical/mri-nas', '--input', input, '--acceleration', '8', '--samples', '2', '--seed', '1', '--out', out]);
+    expect(run.status).toBe(0);
+    const levelLines = run.stderr.split('\n').filter((line) => /^\d+× level: NMSE [\d.]+ {2}PSNR [\d.]+ dB {2}SSIM [\d.]+$/.test(line));
+    expect(levelLines.map((line) => line.split('×')[0])).toEqual(['8', '4', '2', '1']);
+    expect(run.stderr).toMatch(/zero-filled: NMSE [\d.]+ {2}PSNR/);
+    for (const name of ['level-0-8x', 'level-1-4x', 'level-2-2x', 'level-3-1x']) {
+      expect(readFileSync(join(out, `${name}.png`)).subarray(1, 4).toString()).toBe('PNG');
+      const tensors = readSafetensors(join(out, `${name}.safetensors`));
+      expect(tensors['mean']!.shape).toEqual([64, 64]);
+      expect(tensors['samples']!.shape).toEqual([2, 64, 64]);
+      tf.dispose(Object.values(tensors));
+    }
+  }, 180_000);
+
   it('names a bad input: a missing --input, an unknown extension, an acceleration that is not a level', () => {
     const missing = nextx(['generate', 'medical/mri-nas', '--checkpoint', checkpoint, '--out', join(dir, 'x')]);
     expect(missing.status).not.toBe(0);

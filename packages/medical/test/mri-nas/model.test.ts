@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, CategoricalSampler, ConfigError, InputError, Rng, type Sampler } from '@nextx/core';
-import { LevelSet, generateMriNasAll, parseMriNasConfig } from '../../src/index.js';
+import { LevelSet, MriNasModel, generateMriNasAll, parseMriNasConfig } from '../../src/index.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
-import { tinyMeasurement, tinyModel } from '../helpers/tiny-model.js';
+import { TINY_CONFIG, tinyMeasurement, tinyModel } from '../helpers/tiny-model.js';
 
 const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] as number);
 
@@ -39,6 +39,21 @@ describe.each(TEST_BACKENDS)('medical/mri-nas model on %s', (backend) => {
     tf.dispose([images, decoded, byHand, level1, measured, ...tokens, m.kspace.re, m.kspace.im, full.re, full.im]);
     levels.dispose();
     model.dispose();
+  });
+
+  it('normalizeLatent: the decoder sees f̂ / rms(f̂), so scaling f̂ changes nothing; without it, it does', () => {
+    const fhat = tf.randomNormal([2, 4, 4, 4], 0, 0.01, 'float32', 5) as tf.Tensor4D;
+    const scaled = tf.mul(fhat, 30) as tf.Tensor4D;
+    const measured = tf.randomNormal([2, 16, 16, 2], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const normalized = new MriNasModel({ ...TINY_CONFIG, tokenizer: { ...TINY_CONFIG.tokenizer, normalizeLatent: true } });
+    const plain = tinyModel();
+    const decode = (m: MriNasModel, f: tf.Tensor4D) => m.tokenizer.decodeLatent(f, measured);
+    const [a, b, c, d] = [decode(normalized, fhat), decode(normalized, scaled), decode(plain, fhat), decode(plain, scaled)];
+    expect(maxDiff(a, b)).toBeLessThan(1e-5);
+    expect(maxDiff(c, d)).toBeGreaterThan(1e-3);
+    tf.dispose([fhat, scaled, measured, a, b, c, d]);
+    normalized.dispose();
+    plain.dispose();
   });
 
   it('teacher forcing is block-causal over levels: a later level input never changes earlier logits', () => {
