@@ -5,6 +5,7 @@ import { installConv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { installCpuFallbacks } from './cpu-fallback.js';
 import { installConv2dGradient } from './conv2d-input-gradient.js';
 import { guardWasmMalloc } from './malloc-guard.js';
+import { installWasmSlice } from './slice.js';
 
 /** What `patchWasmBackend` added: own kernels, kernels delegated to cpu, and whether matMul is routed. */
 export interface WasmPatchReport {
@@ -27,10 +28,17 @@ export function patchWasmBackend(): WasmPatchReport {
   installUnsortedSegmentSum();
   installConv2dBackpropFilter();
   installConv2dGradient();
+  installWasmSlice();
   const cpuDelegated = installCpuFallbacks();
   routeWasmMatMul(true);
   report = {
-    ownKernels: [tf.UnsortedSegmentSum, tf.Conv2DBackpropFilter, `${tf.BatchMatMul} (routed)`, `${tf.Conv2D} gradient (input gradient as a forward conv)`],
+    ownKernels: [
+      tf.UnsortedSegmentSum,
+      tf.Conv2DBackpropFilter,
+      `${tf.BatchMatMul} (routed)`,
+      `${tf.Conv2D} gradient (input gradient as a forward conv)`,
+      `${tf.Slice} (from a view of the heap)`,
+    ],
     cpuDelegated,
     matMulRouted: true,
   };
