@@ -2,7 +2,7 @@ import {
   tf,
   InputError,
   createCategoricalSampler,
-  defaultSamplerRegistry,
+  resolveSampler,
   resolveSeed,
   throwIfAborted,
   ScaleStepper,
@@ -48,12 +48,12 @@ export interface LevelReconstruction {
  * covers (0 … input) are encoded, not predicted; for each next level the transformer predicts its tokens from f̂ of
  * the level before (KV cache across levels), the tokenizer decodes f̂ with the measured image, and the image is made
  * consistent with the measured lines. `samples` draws are made as one batch: their mean is the estimate and their standard deviation the
- * per-pixel uncertainty. A passed `options.sampler` draws the tokens (it must be categorical). Without `options.seed` a
+ * per-pixel uncertainty. A passed `options.sampler` draws the tokens (categorical; not with the request's temperature/topK). Without `options.seed` a
  * fresh seed is drawn and reported.
  */
 export function generateMriNas(models: MriNasModels, request: MriNasRequest, options: GenerateOptions = {}): AsyncIterable<GenerateChunk<LevelReconstruction>> {
   const parsed = parseMriNasRequest({ ...request, measurement: undefined });
-  const sampler = tokenSampler(parsed, options.sampler);
+  const sampler = tokenSampler(request, parsed, options.sampler);
   return streamLevels(models, request.measurement, parsed, sampler, resolveSeed(options.seed), options);
 }
 
@@ -131,19 +131,19 @@ async function* streamLevels(
 type TokenSampler = Sampler<tf.Tensor2D, Int32Array>;
 
 /**
- * The sampler of the token draws: `options.sampler` when given (an instance, or a registered one by name; it must be
- * categorical: logits [N, V] → ids [N]), in which case the request's temperature and topK are not used; otherwise a
- * categorical sampler from the request.
+ * The sampler of the token draws (core `resolveSampler`): `options.sampler` when given — an instance or a registered
+ * one by name, categorical (logits [N, V] → ids [N]) — else a categorical sampler from the request's temperature and
+ * topK. Both at once is an InputError, as the GenerateOptions contract asks.
  */
-function tokenSampler(request: ParsedMriNasRequest, given: GenerateOptions['sampler']): TokenSampler {
-  if (given === undefined) {
-    return createCategoricalSampler({ temperature: request.temperature === 0 ? 1 : request.temperature, topK: request.topK, greedy: request.temperature === 0 });
+function tokenSampler(request: MriNasRequestOptions, parsed: ParsedMriNasRequest, given: GenerateOptions['sampler']): TokenSampler {
+  if (given !== undefined && (request.temperature !== undefined || request.topK !== undefined)) {
+    throw new InputError('medical/mri-nas: pass either options.sampler or the request\'s temperature/topK, not both');
   }
-  const sampler = 'sample' in given ? given : defaultSamplerRegistry().create(given);
-  if (sampler.kind !== 'categorical') {
-    throw new InputError(`medical/mri-nas draws tokens from logits and needs a categorical sampler; got '${sampler.name}' (${sampler.kind})`);
-  }
-  return sampler as TokenSampler;
+  return resolveSampler<tf.Tensor2D, Int32Array>(given, {
+    kind: 'categorical',
+    generator: 'medical/mri-nas',
+    fallback: () => createCategoricalSampler({ temperature: parsed.temperature === 0 ? 1 : parsed.temperature, topK: parsed.topK, greedy: parsed.temperature === 0 }),
+  });
 }
 
 /** Decodes f̂ [S, h, w, C] (with the measured image), applies data consistency to each sample and summarises them. */

@@ -1,4 +1,4 @@
-import { tf } from '@nextx/core';
+import { tf, sparseCrossEntropy } from '@nextx/core';
 import type { MriNasTransformer } from './transformer.js';
 
 /** A teacher-forcing batch of the transformer, host data (tensors are made inside the loss). */
@@ -29,16 +29,11 @@ export function mriNasCrossEntropy(transformer: MriNasTransformer, batch: MriNas
     const latents = tf.tensor4d(batch.measuredLatents, [B, g, g, cvae]);
     const levels = tf.tensor1d(batch.inputLevels, 'int32');
     const logits = transformer.forward(fhats, latents, levels);
-    const V = logits.shape[2];
-    const flat = tf.reshape(logits, [-1, V]);
-    const logProbs = tf.sub(flat, tf.logSumExp(flat, 1, true));
-    const picked = tf.sum(tf.mul(logProbs, tf.oneHot(tf.tensor1d(batch.targets, 'int32'), V)), 1);
     // weight 1 where the position's level (1 + ⌊p / hw⌋) lies after the sample's measured level
     const weights = new Float32Array(B * (K - 1) * hw);
     for (let b = 0; b < B; b++) {
       for (let p = 0; p < (K - 1) * hw; p++) weights[b * (K - 1) * hw + p] = 1 + Math.floor(p / hw) > (batch.inputLevels[b] as number) ? 1 : 0;
     }
-    const w = tf.tensor1d(weights);
-    return tf.neg(tf.div(tf.sum(tf.mul(picked, w)), tf.maximum(tf.sum(w), 1))) as tf.Scalar;
+    return sparseCrossEntropy(logits, batch.targets, { weights: tf.tensor2d(weights, [B, (K - 1) * hw]) }) as tf.Scalar;
   });
 }

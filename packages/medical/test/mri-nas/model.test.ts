@@ -93,7 +93,7 @@ describe.each(TEST_BACKENDS)('medical/mri-nas model on %s', (backend) => {
     model.dispose();
   });
 
-  it('draws the tokens with a passed sampler (instance or by name) and refuses one that is not categorical', async () => {
+  it('draws the tokens with a passed sampler (instance or by name) and refuses one that is not categorical, or one with temperature/topK', async () => {
     const model = tinyModel();
     const m = tinyMeasurement(3);
     const request = { measurement: { kspace: m.kspace, mask: m.mask }, samples: 1 };
@@ -113,7 +113,8 @@ describe.each(TEST_BACKENDS)('medical/mri-nas model on %s', (backend) => {
     await generateMriNasAll(model, { ...request, samples: 2 }, { seed: 7, sampler: recording });
     expect(steps).toEqual([1, 2]); // the levels after the measured one (4×), each drawn once for both samples
     await expect(generateMriNasAll(model, request, { sampler: { name: 'bitwise' } })).rejects.toThrow(InputError);
-    await expect(generateMriNasAll(model, request, { sampler: { name: 'bitwise' } })).rejects.toThrow(/needs a categorical sampler; got 'bitwise' \(bitwise\)/);
+    await expect(generateMriNasAll(model, request, { sampler: { name: 'bitwise' } })).rejects.toThrow(/medical\/mri-nas draws with a categorical sampler; sampler 'bitwise' is bitwise/);
+    await expect(generateMriNasAll(model, { ...request, temperature: 0.5 }, { sampler: recording })).rejects.toThrow(/either options.sampler or the request's temperature\/topK, not both/);
     tf.dispose([m.kspace.re, m.kspace.im]);
     model.dispose();
   });

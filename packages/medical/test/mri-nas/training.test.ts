@@ -62,6 +62,40 @@ describe('medical/mri-nas training', () => {
     model.dispose();
   });
 
+  it('the cross-entropy counts only the levels after each sample\'s measured level (checked against a host computation)', () => {
+    const model = tinyModel(2);
+    const [B, K, hw, c, V] = [2, 3, 16, 4, 16];
+    const rng = Rng.seeded(9);
+    const batch = {
+      batch: B,
+      fhats: Float32Array.from({ length: B * (K - 1) * hw * c }, () => rng.normal()),
+      targets: Int32Array.from({ length: B * (K - 1) * hw }, () => rng.int(0, V - 1)),
+      measuredLatents: Float32Array.from({ length: B * 4 * 4 * c }, () => rng.normal()),
+      inputLevels: Int32Array.from([0, 1]),
+    };
+    const logits = tf.tidy(() =>
+      model.transformer.forward(tf.tensor4d(batch.fhats, [B, K - 1, hw, c]), tf.tensor4d(batch.measuredLatents, [B, 4, 4, c]), tf.tensor1d(batch.inputLevels, 'int32')),
+    );
+    const values = logits.dataSync();
+    let total = 0;
+    let count = 0;
+    for (let b = 0; b < B; b++) {
+      for (let p = 0; p < (K - 1) * hw; p++) {
+        if (1 + Math.floor(p / hw) <= (batch.inputLevels[b] as number)) continue; // sample 1 measured level 1: its level-1 positions are known
+        const row = Array.from(values.subarray((b * (K - 1) * hw + p) * V, (b * (K - 1) * hw + p + 1) * V));
+        const max = Math.max(...row);
+        const lse = max + Math.log(row.reduce((sum, v) => sum + Math.exp(v - max), 0));
+        total += lse - (row[batch.targets[b * (K - 1) * hw + p] as number] as number);
+        count++;
+      }
+    }
+    expect(count).toBe(3 * hw);
+    const loss = mriNasCrossEntropy(model.transformer, batch);
+    expect(loss.dataSync()[0]).toBeCloseTo(total / count, 4);
+    tf.dispose([logits, loss]);
+    model.dispose();
+  });
+
   it('the recipe trains on phantoms, checkpoints, and the checkpoint reloads to the same reconstructions', async () => {
     const out = join(dir, 'recipe');
     const report = await trainMriNas(out, {
