@@ -17,6 +17,8 @@ export * from './image/index.js';
 export * from './quant/index.js';
 export * from './losses/index.js';
 export * from './sampling/index.js';
+export * from './codec/index.js';
+export * from './diffusion/index.js';
 export * from './train/index.js';
 export * from './figures/index.js';
 export * from './demo/index.js';

@@ -16,5 +16,5 @@ export {
   type TrainingCheckpoint,
   type TrainingState,
 } from './training-checkpoint.js';
-export { Trainer, type RunOptions, type TrainerOptions, type TrainingLoss, type TrainResult } from './trainer.js';
+export { Trainer, type CheckpointExtras, type RunOptions, type TrainerOptions, type TrainingLoss, type TrainResult } from './trainer.js';
 export { EpochBatchSource, type EpochBatch, type EpochBatchSourceOptions, type EpochBatchSourceState } from './epoch-batch-source.js';

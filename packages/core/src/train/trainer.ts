@@ -5,7 +5,7 @@ import { ensureBackend } from '../backend/init-backend.js';
 import { AbortError, TrainingError } from '../errors.js';
 import { parseConfig } from '../config/parse-config.js';
 import type { ProgressListener } from '../contracts/events.js';
-import type { Module } from '../nn/module.js';
+import type { Module, StateDict } from '../nn/module.js';
 import { Rng } from '../rng/rng.js';
 import { AdamW, type DecayPredicate } from './adamw.js';
 import type { BatchSource } from './batch-source.js';
@@ -38,11 +38,24 @@ export interface TrainerOptions<B> {
   /** The `stage` of its progress events (default 'train'), e.g. 'vqvae' and 'var' for two trainings in one run. */
   readonly progressStage?: string;
   readonly signal?: AbortSignal;
+  /**
+   * Further files written into every checkpoint by the same atomic save (what the model needs beside its weights: an
+   * entropy profile, a tokenizer.json, ...): `<name>.safetensors` and `<name>.json`. The trainer disposes the tensors.
+   * A resumed run reads them back itself from the checkpoint directory.
+   */
+  readonly checkpointExtras?: () => CheckpointExtras;
+}
+
+export interface CheckpointExtras {
+  readonly tensorFiles?: Readonly<Record<string, StateDict>>;
+  readonly jsonFiles?: Readonly<Record<string, unknown>>;
 }
 
 export interface RunOptions {
   /** Stop after this many completed steps (default: config.steps), saving a checkpoint there. */
   readonly untilStep?: number;
+  /** Checked after every step: when it returns true the run stops there, saving a checkpoint (e.g. a time budget). */
+  readonly stopWhen?: () => boolean;
 }
 
 export interface TrainResult {
@@ -74,7 +87,6 @@ export class Trainer<B> {
   private lastCheckpoint: string | undefined;
   /** The step of the last checkpoint saved or resumed from. */
   private savedStep = 0;
-  private resumed = false;
 
   constructor(private readonly options: TrainerOptions<B>) {
     this.config = parseConfig(trainerConfigSchema, options.config, 'trainer config');
@@ -113,7 +125,6 @@ export class Trainer<B> {
     this.completed = checkpoint.state.step;
     this.savedStep = this.completed;
     this.lastCheckpoint = dir;
-    this.resumed = true;
     return this.completed;
   }
 
@@ -126,7 +137,9 @@ export class Trainer<B> {
   async run(runOptions: RunOptions = {}): Promise<TrainResult> {
     await ensureBackend();
     const until = Math.min(runOptions.untilStep ?? this.config.steps, this.config.steps);
-    this.metrics?.reset(this.resumed ? this.completed : 0);
+    // Keeps the lines up to the steps already taken: none on a fresh start, the resumed ones, and earlier chunks of
+    // this trainer when run() is called again with a later untilStep.
+    this.metrics?.reset(this.completed);
     const history: StepMetrics[] = [];
     const started = performance.now();
     while (this.completed < until) {
@@ -138,7 +151,9 @@ export class Trainer<B> {
       this.report(metrics, until);
       const every = this.config.checkpointEvery;
       const due = every > 0 && this.completed % every === 0;
-      if (this.options.checkpointDir && (due || this.completed === until)) this.saveCheckpoint();
+      const stop = runOptions.stopWhen?.() === true;
+      if (this.options.checkpointDir && (due || stop || this.completed === until)) this.saveCheckpoint();
+      if (stop) break;
     }
     return { step: this.completed, history, ...(this.lastCheckpoint ? { checkpoint: this.lastCheckpoint } : {}) };
   }
@@ -159,8 +174,11 @@ export class Trainer<B> {
     const weights = this.options.model.stateDict();
     const optimizer = this.optimizer.state();
     const ema = this.ema?.averages();
+    const extras = this.options.checkpointExtras?.() ?? {};
     try {
       saveTrainingCheckpoint(dir, {
+        ...(extras.tensorFiles ? { extra: extras.tensorFiles } : {}),
+        ...(extras.jsonFiles ? { extraJson: extras.jsonFiles } : {}),
         modelConfig: this.options.modelConfig,
         weights,
         optimizer,
@@ -174,7 +192,13 @@ export class Trainer<B> {
         },
       });
     } finally {
-      tf.dispose([...Object.values(weights), ...Object.values(optimizer.m), ...Object.values(optimizer.v), ...Object.values(ema ?? {})]);
+      tf.dispose([
+        ...Object.values(weights),
+        ...Object.values(optimizer.m),
+        ...Object.values(optimizer.v),
+        ...Object.values(ema ?? {}),
+        ...Object.values(extras.tensorFiles ?? {}).flatMap((file) => Object.values(file)),
+      ]);
     }
     this.lastCheckpoint = dir;
     this.savedStep = this.completed;

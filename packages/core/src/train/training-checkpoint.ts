@@ -31,6 +31,9 @@ export interface TrainingCheckpoint {
   /** Further weight sets a loop keeps (e.g. the best validation epoch's), one safetensors file each (`<name>.safetensors`). */
   readonly extra?: Readonly<Record<string, StateDict>>;
   readonly state: TrainingState;
+  /** Further files of the checkpoint (written, not read back: their owner reads them). */
+  /** Further JSON files of the checkpoint (`<name>.json`; written, not read back: their owner reads them). */
+  readonly extraJson?: Readonly<Record<string, unknown>>;
 }
 
 const stateSchema = z.object({
@@ -49,11 +52,13 @@ const RESERVED = ['model', 'optimizer', 'ema', 'config', TRAINING_STATE];
 /**
  * Writes a training checkpoint directory atomically (src/io saveCheckpoint): config.json (the model config),
  * model.safetensors, optimizer.safetensors (`m.<name>`, `v.<name>`), ema.safetensors when there is one, one file per
- * `extra` weight set, and training_state.json (step, Rng state, batch-source position, the loop's own state).
+ * `extra` weight set and `extraJson` file, and training_state.json (step, Rng state, batch-source position, the loop's own state).
  */
 export function saveTrainingCheckpoint(dir: string, checkpoint: TrainingCheckpoint): void {
   const clash = Object.keys(checkpoint.extra ?? {}).find((name) => RESERVED.includes(name));
   if (clash) throw new CheckpointError(`${dir}/${clash}.safetensors`, `'${clash}' is a training checkpoint's own file; name the extra weight set otherwise`);
+  const jsonClash = Object.keys(checkpoint.extraJson ?? {}).find((name) => RESERVED.includes(name));
+  if (jsonClash) throw new CheckpointError(`${dir}/${jsonClash}.json`, `'${jsonClash}' is a training checkpoint's own file; name the extra JSON file otherwise`);
   const optimizer: StateDict = {};
   for (const [name, t] of Object.entries(checkpoint.optimizer.m)) optimizer[`m.${name}`] = t;
   for (const [name, t] of Object.entries(checkpoint.optimizer.v)) optimizer[`v.${name}`] = t;
@@ -61,7 +66,7 @@ export function saveTrainingCheckpoint(dir: string, checkpoint: TrainingCheckpoi
     config: checkpoint.modelConfig ?? {},
     tensors: checkpoint.weights,
     tensorFiles: { ...checkpoint.extra, optimizer, ...(checkpoint.ema ? { ema: checkpoint.ema } : {}) },
-    jsonFiles: { [TRAINING_STATE]: { ...checkpoint.state, optimizerStep: checkpoint.optimizer.step } },
+    jsonFiles: { ...checkpoint.extraJson, [TRAINING_STATE]: { ...checkpoint.state, optimizerStep: checkpoint.optimizer.step } },
   });
 }
 

@@ -118,6 +118,23 @@ describe('patched wasm backend', () => {
     expectClose(wasm, cpu);
   });
 
+  it('one buffer used as the right operand under two shapes (a reshape shares its id) gives both products right', async () => {
+    // XNNPACK caches the packed right operand by tensor id; a gradient reaching two Linears through reshapes is the
+    // same buffer as [4096, 32] and [512, 256] (CoBit's optimal-skip head). The second product must not reuse the
+    // first packing.
+    const aWide = random([24, 4096]);
+    const aNarrow = random([64, 512]);
+    const shared = random([4096 * 32]);
+    const { cpu, wasm } = await onBothBackends(() => {
+      const b = tf.tensor1d(shared);
+      const first = tf.matMul(tf.tensor2d(aWide, [24, 4096]), tf.reshape(b, [4096, 32]));
+      const second = tf.matMul(tf.tensor2d(aNarrow, [64, 512]), tf.reshape(b, [512, 256]));
+      const transposed = tf.matMul(tf.tensor2d(aNarrow, [512, 64]), tf.reshape(b, [512, 256]), true, false);
+      return [first, second, transposed];
+    });
+    expectClose(wasm, cpu, 1e-3);
+  });
+
   it('gather gradient (UnsortedSegmentSum) with repeated and out-of-order indices equals cpu', async () => {
     const table = random([6, 4]);
     const wv = random([6, 4]);

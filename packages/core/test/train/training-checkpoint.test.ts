@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ const root = mkdtempSync(join(tmpdir(), 'nextx-training-ckpt-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('training checkpoints', () => {
-  it("keep a loop's own JSON state and extra weight sets, one file each", () => {
+  it("keep a loop's own JSON state, extra weight sets and extra JSON files, one file each", () => {
     const dir = join(root, 'with-extra');
     const w = { 'layer.weight': tf.tensor2d([[1, 2]]) };
     const best = { 'layer.weight': tf.tensor2d([[3, 4]]) };
@@ -18,9 +18,11 @@ describe('training checkpoints', () => {
       weights: w,
       optimizer: { step: 7, m: { 'layer.weight': tf.zeros([1, 2]) }, v: { 'layer.weight': tf.ones([1, 2]) } },
       extra: { best },
+      extraJson: { profile: { bins: [1, 2] } },
       state: { step: 7, rng: Rng.seeded(1).state(), source: { at: 3 }, loop },
     });
-    expect(readdirSync(dir).sort()).toEqual(['best.safetensors', 'config.json', 'model.safetensors', 'optimizer.safetensors', 'training_state.json']);
+    expect(readdirSync(dir).sort()).toEqual(['best.safetensors', 'config.json', 'model.safetensors', 'optimizer.safetensors', 'profile.json', 'training_state.json']);
+    expect(JSON.parse(readFileSync(join(dir, 'profile.json'), 'utf8'))).toEqual({ bins: [1, 2] });
     const saved = loadTrainingCheckpoint(dir, { ema: false, extra: ['best'] });
     expect(saved.state.loop).toEqual(loop);
     expect(Array.from(saved.extra?.['best']?.['layer.weight']?.dataSync() ?? [])).toEqual([3, 4]);
@@ -38,6 +40,15 @@ describe('training checkpoints', () => {
         state: { step: 0, rng: Rng.seeded(1).state(), source: null },
       }),
     ).toThrow(CheckpointError);
+    expect(() =>
+      saveTrainingCheckpoint(join(root, 'json-clash'), {
+        modelConfig: {},
+        weights: w,
+        optimizer: { step: 0, m: {}, v: {} },
+        extraJson: { training_state: {} },
+        state: { step: 0, rng: Rng.seeded(1).state(), source: null },
+      }),
+    ).toThrow(/training_state.json.*own file; name the extra JSON file otherwise/);
     tf.dispose([...Object.values(w), ...Object.values(best)]);
   });
 });

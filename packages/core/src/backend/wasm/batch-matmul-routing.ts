@@ -71,8 +71,25 @@ function reshapeInfo(wasm: WasmBackend, x: tf.TensorInfo, shape: number[], temps
   return r;
 }
 
+/**
+ * XNNPACK packs the right operand ("weights") once and caches the packing by tensor id. A reshape shares its input's
+ * id, so one buffer can reach this kernel as [k, n] and later as [k', n'] (a gradient feeding two Linears whose inputs
+ * were reshaped differently); the second product would read the first packing — garbage. The shape each id was first
+ * used with is remembered (weakly, by its dataId object), and a buffer that comes back with another shape is copied
+ * into a fresh tensor first.
+ */
+const packedShape = new WeakMap<object, string>();
+
 function product2d(wasm: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
-  return (original as KernelFn)({ inputs: { a, b }, backend: wasm, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+  const shape = `${b.shape[b.shape.length - 2]}x${b.shape[b.shape.length - 1]}`;
+  const seen = packedShape.get(b.dataId);
+  const fresh = seen !== undefined && seen !== shape ? copySlice(wasm, b, [...b.shape], 0) : undefined;
+  if (seen === undefined) packedShape.set(b.dataId, shape);
+  try {
+    return (original as KernelFn)({ inputs: { a, b: fresh ?? b }, backend: wasm, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+  } finally {
+    if (fresh) wasm.disposeData(fresh.dataId);
+  }
 }
 
 /** One fast product per batch slice; a shared `a` (batchA = 1) is reused for every slice. */

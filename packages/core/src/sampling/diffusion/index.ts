@@ -11,6 +11,8 @@ export {
   type DiffusionRun,
 } from './diffusion-samplers.js';
 export { diffusionSamplerFactories, diffusionSamplerConfigSchema, type DiffusionSamplerConfig, type DiffusionInput } from './diffusion-sampler-factory.js';
+export { entropicBlendSigmas, entropicSigmas, entropyQuantile, karrasLevels, type ScheduleRange } from './entropic-schedule.js';
+export { churnGammas, entropyChurnWindow, type ChurnWindow } from './churn-window.js';
 export { NoiseLevels, type SigmaSchedule } from './noise-levels.js';
 export {
   flowEulerSample,

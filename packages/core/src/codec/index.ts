@@ -1,0 +1,1 @@
+export { BitCodec, bitsForVocabulary, grayDecode, grayEncode, type BitCode, type BitCodecOptions } from './bit-codec.js';
