@@ -4,6 +4,8 @@ import { BACKEND_NAMES, type BackendName, type BackendPreference } from './backe
 import { loadNativePackage, type BackendCandidate } from './probe.js';
 import { patchWasmBackend, type WasmPatchReport } from './wasm/patch-wasm.js';
 import { initThreadedWasm, resolveWasmThreads, wasmThreadsInUse } from './wasm/wasm-threads.js';
+import { assignThreads, blasStatus, loadBlas } from './wasm/native-blas.js';
+import type { BlasStatus } from './blas-status.js';
 
 export interface BackendStatus {
   readonly active: BackendName;
@@ -13,6 +15,8 @@ export interface BackendStatus {
   readonly wasmPatches?: WasmPatchReport;
   /** XNNPACK threads of the wasm backend, when it is active. */
   readonly wasmThreads?: number;
+  /** Whether the wasm backend's matMul and conv2d run on OpenBLAS (@nextx/native-blas), when wasm is active. */
+  readonly blas?: BlasStatus;
 }
 
 export interface InitBackendOptions {
@@ -81,7 +85,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       return {
         active: name,
         candidates,
-        ...(name === 'wasm' ? { wasmPatches: patchWasmBackend(), wasmThreads: await wasmThreadsInUse() } : {}),
+        ...(name === 'wasm' ? { wasmPatches: patchWasmBackend(), wasmThreads: await wasmThreadsInUse(), blas: await blasStatus() } : {}),
       };
     }
     candidates.push(candidate.available ? { ...candidate, available: false, reason: 'init-failed' } : candidate);
@@ -92,6 +96,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
 
 async function activate(name: BackendName, options: InitBackendOptions): Promise<boolean> {
   const tfjsName = TFJS_NAME[name];
+  if (name === 'wasm') await loadBlas();
   if (tf.getBackend() === tfjsName && (name !== 'wasm' || tf.findBackend('wasm'))) {
     if (name === 'wasm') patchWasmBackend();
     return true;
@@ -103,7 +108,8 @@ async function activate(name: BackendName, options: InitBackendOptions): Promise
   };
   try {
     // The wasm module is instantiated once per process, on its first selection: that is when its threads are chosen.
-    const threads = name === 'wasm' && !isInitialised('wasm') ? resolveWasmThreads(options.wasmThreads) : 1;
+    // With OpenBLAS running the products, the threads go to it and XNNPACK runs single-threaded (assignThreads).
+    const threads = name === 'wasm' && !isInitialised('wasm') ? await assignThreads(resolveWasmThreads(options.wasmThreads)) : 1;
     const ok = threads > 1 ? await initThreadedWasm(threads, select) : await select();
     if (ok && name === 'wasm') patchWasmBackend();
     return ok;
