@@ -39,6 +39,9 @@ export async function discoverPlugins(cwd = process.cwd(), registry = new Regist
   return { registry, failures };
 }
 
+/** @nextx packages that are not plugins: core itself and its optional native addon. */
+const NOT_PLUGINS = new Set(['@nextx/core', '@nextx/native-blas']);
+
 function findNextxPackages(cwd: string): Map<string, string> {
   const found = new Map<string, string>();
   const scopes: string[] = [];
@@ -53,7 +56,7 @@ function findNextxPackages(cwd: string): Map<string, string> {
     for (const entry of readdirSync(scope)) {
       const dir = join(scope, entry);
       const pkg = readPackageJson(dir);
-      if (!pkg?.name?.startsWith('@nextx/') || pkg.name === '@nextx/core' || found.has(pkg.name)) continue;
+      if (!pkg?.name?.startsWith('@nextx/') || NOT_PLUGINS.has(pkg.name) || found.has(pkg.name)) continue;
       found.set(pkg.name, dir);
     }
   }

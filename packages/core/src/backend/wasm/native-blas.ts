@@ -72,6 +72,16 @@ export function setBlasEnabled(on: boolean): void {
 }
 
 /**
+ * Public form of setBlasEnabled: routes wasm's matMul and conv2d to OpenBLAS (true; where @nextx/native-blas loaded)
+ * or to XNNPACK (false) from now on, and says whether OpenBLAS is now in use. For comparing the two paths in one
+ * process; `NEXTX_BLAS=0` is the way to turn the addon off for a whole run.
+ */
+export function useNativeBlas(on: boolean): boolean {
+  setBlasEnabled(on);
+  return activeBlas() !== undefined;
+}
+
+/**
  * Splits the requested threads between the two libraries: where OpenBLAS runs the products it gets them all and
  * XNNPACK runs single-threaded (its build without workers), so the two thread pools never spin at the same time.
  * Returns XNNPACK's thread count.
