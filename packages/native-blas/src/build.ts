@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { PACKAGE_ROOT } from './load.js';
+import { binaryCandidates, PACKAGE_ROOT } from './load.js';
 
 const require = createRequire(import.meta.url);
 
@@ -50,4 +50,20 @@ export function buildNativeBlas(options: BuildOptions = {}): number {
   console.error(`nextx-native-blas: ${[process.execPath, ...args].join(' ')}${options.static ? ' (OpenBLAS linked statically)' : ''}`);
   const result = spawnSync(process.execPath, args, { cwd: PACKAGE_ROOT, stdio: 'inherit', env });
   return result.status ?? 1;
+}
+
+/**
+ * A self-contained binary for this platform in prebuilds/<platform>-<arch>/ (what a published package can ship, so
+ * that users need neither a compiler nor OpenBLAS): built with libopenblas.a linked in (all of its DYNAMIC_ARCH
+ * kernels, about 26 MB), stripped. It needs the glibc it was built against or newer (Debian 12: 2.34 symbols).
+ */
+export function prebuildNativeBlas(): number {
+  const status = buildNativeBlas({ static: true });
+  if (status !== 0) return status;
+  const [built, prebuilt] = binaryCandidates() as [string, string];
+  mkdirSync(dirname(prebuilt), { recursive: true });
+  copyFileSync(built, prebuilt);
+  spawnSync('strip', ['--strip-unneeded', prebuilt], { stdio: 'inherit' });
+  console.error(`nextx-native-blas: ${prebuilt}`);
+  return 0;
 }

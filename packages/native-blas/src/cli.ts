@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * nextx-native-blas build [--static]   compile the addon (node-gyp; needs g++, make, Python 3 and OpenBLAS)
+ * nextx-native-blas prebuild           a self-contained binary (OpenBLAS linked in) in prebuilds/<platform>-<arch>/
  * nextx-native-blas check [--json]     load it, run its self-check, print what it found
  */
-import { buildNativeBlas } from './build.js';
+import { buildNativeBlas, prebuildNativeBlas } from './build.js';
 import { loadNativeBlas, type NativeBlasLoad } from './load.js';
 
 function describe(load: NativeBlasLoad): string {
@@ -13,8 +14,8 @@ function describe(load: NativeBlasLoad): string {
 }
 
 const [command, ...flags] = process.argv.slice(2);
-if (command === 'build') {
-  const status = buildNativeBlas({ static: flags.includes('--static') });
+if (command === 'build' || command === 'prebuild') {
+  const status = command === 'build' ? buildNativeBlas({ static: flags.includes('--static') }) : prebuildNativeBlas();
   if (status !== 0) {
     console.error(`nextx-native-blas: the build failed (exit ${status}); nextx keeps running on plain wasm`);
     process.exit(status);
@@ -32,6 +33,6 @@ if (command === 'build') {
   }
   process.exit(load.ok ? 0 : 1);
 } else {
-  console.error('usage: nextx-native-blas build [--static] | check [--json]');
+  console.error('usage: nextx-native-blas build [--static] | prebuild | check [--json]');
   process.exit(2);
 }

@@ -92,10 +92,12 @@ function requireWithCoreType(binary: string, loader: (binary: string) => unknown
 export function loadNativeBlas(options: LoadOptions = {}): NativeBlasLoad {
   const binary = options.binary ?? (process.env['NEXTX_BLAS_BINARY'] || binaryCandidates().find((file) => existsSync(file)));
   if (!binary || !existsSync(binary)) {
+    const looked = binary ?? (binaryCandidates()[0] as string);
     return {
       ok: false,
       reason: 'not-built',
-      detail: `the addon is not built (no ${binary ?? binaryCandidates()[0]}); build it with ${BUILD_COMMAND} (needs a C++ compiler, Python 3 and OpenBLAS: apt-get install g++ make libopenblas-dev)`,
+      binary: looked,
+      detail: `the addon is not built (no ${looked}); build it with ${BUILD_COMMAND} (needs a C++ compiler, Python 3 and OpenBLAS: apt-get install g++ make libopenblas-dev)`,
     };
   }
   let blas: NativeBlas;
