@@ -50,6 +50,7 @@ function formatConfigIssues(what: string, issues: readonly ConfigIssue[]): strin
 
 function preview(value: unknown): string {
   if (value === undefined) return 'nothing';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value); // JSON would say null
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);

@@ -8,7 +8,11 @@ import type { Sampler, SamplerSpec } from './sampler.js';
 export interface GenerateOptions {
   /** A sampler instance, or a registered sampler by name with its config. */
   readonly sampler?: Sampler | SamplerSpec;
-  /** Seed or random source; the same seed gives the same output on the same backend. */
+  /**
+   * Seed or random source; the same seed gives the same output on the same backend. Omitted, a fresh seed is drawn
+   * from a secure source (core `resolveSeed`) — never a fixed default — and the generator reports it with its results
+   * (vision/var: `VarScaleResult.seed`), so that the run can be repeated.
+   */
   readonly seed?: number | Rng;
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressListener;

@@ -2,12 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CliContext, DemoResult } from '../contracts/plugin.js';
-import { writePng } from '../image/png.js';
+import { trainingCurve } from '../figures/training-curve.js';
 import type { ByteGptConfigInput } from './byte-gpt/config.js';
 import { generate } from './byte-gpt/generate.js';
 import { trainByteGpt } from './byte-gpt/train.js';
 import { DEMO_CORPUS } from './demo-corpus.js';
-import { renderLossPlot } from './loss-plot.js';
 
 /** About 0.4 M parameters: trains in well under a minute on one wasm core. */
 const DEMO_MODEL: ByteGptConfigInput = { dim: 96, numLayers: 3, numHeads: 4, contextLength: 96, seed: 1 };
@@ -57,7 +56,11 @@ export async function runCoreDemo(context: CliContext, options: CoreDemoOptions 
   try {
     const trainSeconds = (performance.now() - started) / 1000;
     const losses = result.history.map((m) => m.loss);
-    writePng(files.plot, renderLossPlot(losses));
+    await trainingCurve({
+      title: `byte GPT (${model.numParameters()} parameters): training loss`,
+      series: [{ name: 'loss', x: result.history.map((m) => m.step), y: losses }],
+      yLabel: 'loss (nats/byte)',
+    }).write(files.plot);
     const samples: string[] = [];
     for (const [i, prompt] of PROMPTS.entries()) {
       const bytes = await generate(model, new TextEncoder().encode(prompt), options.sampleBytes ?? 240, {

@@ -1,2 +1,2 @@
 export { imageGrid, rasterFromTensor, toByte, toRgba, type GridOptions, type RasterImage } from './image.js';
-export { encodePng, writePng } from './png.js';
+export { encodePng, writePng, type PngEncodeOptions } from './png.js';

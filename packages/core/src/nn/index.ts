@@ -1,6 +1,6 @@
 export { Module, ModuleList, type HostStateDict, type StateDict, type StateDictSource, type LoadStateDictOptions } from './module.js';
 export { fromTorchLayout, toTorchLayout, torchShape, type TorchLayout } from './torch-layout.js';
-export { normalInit, uniformInit, truncatedNormalInit, torchDefaultInit, withoutInit } from './init.js';
+export { normalInit, uniformInit, truncatedNormalInit, torchDefaultInit, withoutInit, type TruncatedNormalOptions } from './init.js';
 export { pipe } from './pipe.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { Conv2d, type Conv2dOptions, type Conv2dPadding } from './conv2d.js';

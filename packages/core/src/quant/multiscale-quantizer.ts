@@ -3,7 +3,6 @@ import { tf } from '../tf.js';
 import { parseConfig } from '../config/parse-config.js';
 import { Rng } from '../rng/rng.js';
 import { Embedding } from '../nn/embedding.js';
-import { uniformInit } from '../nn/init.js';
 import { Module } from '../nn/module.js';
 import { stopGradient } from '../nn/stop-gradient.js';
 import { nearestCode } from './nearest-code.js';
@@ -83,11 +82,9 @@ export class MultiScaleResidualQuantizer extends Module {
     this.cvae = options.cvae;
     this.beta = options.beta ?? 0.25;
     this.cosine = options.usingZnorm ?? false;
+    // Official init: nn.Embedding's default, codebook ~ N(0, 1). (`VectorQuantizer2.eini` would redraw it, but the
+    // released code never calls it.)
     this.embedding = this.addModule('embedding', new Embedding(options.vocabSize, options.cvae, { rng: rng.fork() }));
-    // Official init: codebook ~ U(−1/V, 1/V).
-    const initial = uniformInit([options.vocabSize, options.cvae], rng.fork(), 1 / options.vocabSize);
-    this.embedding.weight.assign(initial);
-    initial.dispose();
     this.quantResi = this.addModule(
       'quant_resi',
       new ResidualPhi({

@@ -55,8 +55,8 @@ export const vqvaeConfigSchema = z
   });
 
 /**
- * VAR constructor arguments under the official names. `embed_dim` defaults to 64·depth and `num_heads` to depth,
- * as `build_vae_var` ties them for the released checkpoints (var_d16 … var_d30).
+ * VAR constructor arguments under the official names. `embed_dim` defaults to 64·depth, `num_heads` to depth and
+ * `drop_path_rate` to 0.1·depth/24, as `build_vae_var` sets them for the released checkpoints (var_d16 … var_d30).
  */
 export const varTransformerConfigSchema = z
   .object({
@@ -67,7 +67,7 @@ export const varTransformerConfigSchema = z
     mlp_ratio: z.number().positive().default(4),
     drop_rate: rate.default(0),
     attn_drop_rate: rate.default(0),
-    drop_path_rate: rate.default(0),
+    drop_path_rate: rate.optional(),
     norm_eps: z.number().positive().default(1e-6),
     shared_aln: z.boolean().default(false),
     cond_drop_rate: rate.default(0.1),
@@ -77,7 +77,12 @@ export const varTransformerConfigSchema = z
     fused_if_available: z.boolean().default(true),
   })
   .strict()
-  .transform((c) => ({ ...c, embed_dim: c.embed_dim ?? 64 * c.depth, num_heads: c.num_heads ?? c.depth }))
+  .transform((c) => ({
+    ...c,
+    embed_dim: c.embed_dim ?? 64 * c.depth,
+    num_heads: c.num_heads ?? c.depth,
+    drop_path_rate: c.drop_path_rate ?? Math.min(1, (0.1 * c.depth) / 24),
+  }))
   .superRefine((c, ctx) => {
     if (c.embed_dim % c.num_heads !== 0) {
       ctx.addIssue({

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { tf, imageGrid, writeFileAtomic, writePng, type ProgressListener, type RasterImage } from '@nextx/core';
-import { fashionMnistPixels, readFashionMnist, DEBIAN_FASHION_MNIST_DIR, type FashionMnistSplitData } from '../data/fashion-mnist.js';
+import { tf, imageGridFigure, panels, trainingCurve, writeFileAtomic, type GridImages, type ImageGridFigure, type ProgressListener, type RasterImage, type StepMetrics } from '@nextx/core';
+import { fashionMnistPixels, readFashionMnist, DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, type FashionMnistSplitData } from '../data/fashion-mnist.js';
 import { ImageBatchSource, type ImageDataset } from '../data/image-batch-source.js';
 import { parseVarModelConfig, type VarModelConfig } from './config.js';
 import { generateVarAll } from './generate.js';
@@ -50,6 +50,7 @@ export interface FashionMnistRecipeReport {
   readonly checkpoint: string;
   readonly samplesGrid: string;
   readonly reconstructions: string;
+  readonly trainingCurves: string;
   readonly vqvaeSeconds: number;
   readonly varSeconds: number;
   readonly heldOutReconstructionMse: number;
@@ -63,7 +64,7 @@ function datasetOf(split: FashionMnistSplitData): ImageDataset {
 }
 
 const raster = (data: Float32Array, i: number, size: number): RasterImage => ({
-  data: Float32Array.from(data.subarray(i * size * size, (i + 1) * size * size), (v) => (v + 1) / 2),
+  data: data.subarray(i * size * size, (i + 1) * size * size),
   height: size,
   width: size,
   channels: 1,
@@ -71,7 +72,8 @@ const raster = (data: Float32Array, i: number, size: number): RasterImage => ({
 
 /**
  * Trains the tokenizer, then the transformer, on Fashion-MNIST; writes the checkpoint, a 10-class sample grid (one
- * row per class, cfg 2, top-k 50), original/reconstruction pairs of held-out images, and a JSON report.
+ * row per class, cfg 2, top-k 50), original/reconstruction pairs of held-out images, both training curves, and a
+ * JSON report.
  */
 export async function trainFashionMnistVar(options: FashionMnistRecipeOptions): Promise<FashionMnistRecipeReport> {
   const log = options.log ?? (() => undefined);
@@ -120,11 +122,13 @@ export async function trainFashionMnistVar(options: FashionMnistRecipeOptions): 
     const checkpoint = join(options.out, 'checkpoint');
     saveVarCheckpoint(checkpoint, model);
     const samplesGrid = await writeClassGrid(model, join(options.out, 'samples-grid.png'), seed);
-    const reconstructions = writeReconstructions(model, heldOutPixels.subarray(0, 16 * 32 * 32), join(options.out, 'reconstructions.png'));
+    const reconstructions = await writeReconstructions(model, heldOutPixels.subarray(0, 16 * 32 * 32), join(options.out, 'reconstructions.png'));
+    const trainingCurves = await writeTrainingCurves(vq.history, varRun.history, join(options.out, 'training-curves.png'));
     const report: FashionMnistRecipeReport = {
       checkpoint,
       samplesGrid,
       reconstructions,
+      trainingCurves,
       vqvaeSeconds,
       varSeconds,
       heldOutReconstructionMse,
@@ -139,6 +143,11 @@ export async function trainFashionMnistVar(options: FashionMnistRecipeOptions): 
   }
 }
 
+/** A sample grid with one row of `perClass` images per Fashion-MNIST class, labelled with the class names. */
+export function classGridFigure(images: GridImages, perClass: number): ImageGridFigure {
+  return imageGridFigure({ images, columns: perClass, rowLabels: FASHION_MNIST_CLASSES, title: 'VAR samples, one row per class (cfg 2, top-k 50)' });
+}
+
 /** One row per class (labels 0–9), `perClass` samples each, guidance 2 with top-k 50. */
 export async function writeClassGrid(model: LoadedVar, file: string, seed: number, perClass = 8): Promise<string> {
   const classes = Array.from({ length: 10 * perClass }, (_, i) => Math.floor(i / perClass));
@@ -147,16 +156,23 @@ export async function writeClassGrid(model: LoadedVar, file: string, seed: numbe
   if (!image) throw new Error('generation produced no image');
   const [, h, w, c] = image.shape;
   const tiles = classes.map((_, i) => ({ data: image.data.subarray(i * h * w * c, (i + 1) * h * w * c), height: h, width: w, channels: c as 1 }));
-  writePng(file, imageGrid(tiles, { columns: perClass }));
-  return file;
+  return classGridFigure(tiles, perClass).write(file);
 }
 
-function writeReconstructions(model: LoadedVar, pixels: Float32Array, file: string): string {
+/** Held-out images ([−1, 1]) beside their reconstructions, 4 pairs to a row. */
+async function writeReconstructions(model: LoadedVar, pixels: Float32Array, file: string): Promise<string> {
   const n = pixels.length / (32 * 32);
   const recon = reconstructionImages(model, pixels, n);
   const tiles = Array.from({ length: n }, (_, i) => [raster(pixels, i, 32), raster(recon, i, 32)]).flat();
-  writePng(file, imageGrid(tiles, { columns: 8 }));
-  return file;
+  const titles = tiles.map((_, i) => (i % 2 ? 'recon.' : 'orig.'));
+  return imageGridFigure({ images: tiles, columns: 8, titles, valueRange: [-1, 1], title: 'Held-out images and their VQVAE reconstructions' }).write(file);
+}
+
+/** The loss curves of both stages side by side. */
+function writeTrainingCurves(vqvae: readonly StepMetrics[], transformer: readonly StepMetrics[], file: string): Promise<string> {
+  const curve = (title: string, history: readonly StepMetrics[], yLabel: string) =>
+    trainingCurve({ title, series: [{ name: 'loss', x: history.map((m) => m.step), y: history.map((m) => m.loss) }], yLabel, width: 360, height: 220 });
+  return panels([curve('VQVAE', vqvae, 'MSE + VQ loss'), curve('VAR transformer', transformer, 'cross-entropy (nats)')], { title: 'Fashion-MNIST VAR training' }).write(file);
 }
 
 /** Images → tokens → images, as host pixels in [−1, 1]. */

@@ -76,7 +76,7 @@ export const generateVarCommand: PluginCommand = {
     { flags: '--cfg <number>', description: 'guidance weight at the last scale (linear ramp from 0)', defaultValue: '1.5' },
     { flags: '--top-k <n>', description: 'keep the k most likely tokens (0 = off, 1 = greedy)', defaultValue: '900' },
     { flags: '--top-p <p>', description: 'nucleus sampling mass (0 = off)', defaultValue: '0.96' },
-    { flags: '--seed <n>', description: 'random seed', defaultValue: '0' },
+    { flags: '--seed <n>', description: 'random seed (default: a fresh one, reported so that the run can be repeated)' },
     { flags: '--no-kv-cache', description: 'recompute every scale from scratch (slower; for comparison)' },
   ],
   async run(options, context: CliContext) {
@@ -90,7 +90,7 @@ export const generateVarCommand: PluginCommand = {
       topP: parseNumber('--top-p', options['topP'], (n) => n >= 0 && n <= 1, 'in [0, 1]'),
       kvCache: options['kvCache'] !== false,
     };
-    const seed = parseNumber('--seed', options['seed'], (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0');
+    const seed = options['seed'] === undefined ? undefined : parseNumber('--seed', options['seed'], (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0');
     const model = await loadVar({
       vae: options['vae'],
       var: options['var'],
@@ -99,13 +99,14 @@ export const generateVarCommand: PluginCommand = {
     try {
       const scales: VarScaleResult[] = [];
       const started = performance.now();
-      for await (const chunk of generateVar(model, request, { seed, signal: context.signal, onProgress: context.onProgress })) {
+      for await (const chunk of generateVar(model, request, { ...(seed === undefined ? {} : { seed }), signal: context.signal, onProgress: context.onProgress })) {
         scales.push(chunk.value);
       }
       const seconds = (performance.now() - started) / 1000;
       const outputs = writeVarOutputs(context.out, scales);
-      context.log(`wrote ${outputs.samples.length} images to ${context.out} in ${seconds.toFixed(2)} s`);
-      return { ...outputs, labels: request.classes, seconds };
+      const used = scales[0]?.seed;
+      context.log(`wrote ${outputs.samples.length} images to ${context.out} in ${seconds.toFixed(2)} s (seed ${used}; --seed ${used} repeats this run)`);
+      return { ...outputs, labels: request.classes, seconds, seed: used };
     } finally {
       model.dispose();
     }

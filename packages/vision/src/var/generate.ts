@@ -1,38 +1,20 @@
 import {
   tf,
-  InputError,
   KVCache,
   createCategoricalSampler,
   guideLogits,
   linearGuidanceRamp,
+  resolveSeed,
   throwIfAborted,
-  toRng,
   type GenerateChunk,
   type GenerateOptions,
+  type ResolvedSeed,
   type Rng,
 } from '@nextx/core';
+import { parseVarGenerateRequest, type ParsedVarGenerateRequest, type VarGenerateRequest } from './generate-request.js';
+import { smoothCodeMixture } from './more-smooth.js';
 import type { VarTransformer } from './transformer/var-model.js';
 import type { VQVAE } from './vqvae/vqvae.js';
-
-export interface VarGenerateRequest {
-  /** One label per image; a negative label asks for the null (unconditional) class. */
-  readonly classes?: readonly number[];
-  /** Images to draw when `classes` is omitted; their labels are drawn uniformly from the seeded Rng. */
-  readonly batchSize?: number;
-  /** Guidance weight at the last scale; the weight ramps linearly from 0 at scale 0 (default 1.5). */
-  readonly cfg?: number;
-  /** Keep the k most likely tokens (0 = off, 1 = greedy). */
-  readonly topK?: number;
-  /** Nucleus sampling with VAR's rule (0 = off). */
-  readonly topP?: number;
-  readonly greedy?: boolean;
-  /** Decode the partial f̂ after every scale (slower); the final image is always decoded. */
-  readonly preview?: boolean;
-  /** Reuse keys and values across scales (default); false recomputes the whole prefix with the block-causal mask. */
-  readonly kvCache?: boolean;
-  /** Also return each scale's guided logits and f̂ (for parity checks and debugging). */
-  readonly trace?: boolean;
-}
 
 /** Images on the host: NHWC float32 in [0, 1]. */
 export interface VarImages {
@@ -51,6 +33,8 @@ export interface VarScaleResult {
   /** With `trace`: guided logits [B, pn², V] and f̂ after this scale, NHWC [B, h, h, Cvae]. */
   readonly logits?: Float32Array;
   readonly fhat?: Float32Array;
+  /** The seed that repeats this generation: the one given, or the fresh one drawn when none was (absent for an Rng). */
+  readonly seed?: number;
 }
 
 export interface VarModelPair {
@@ -60,26 +44,33 @@ export interface VarModelPair {
 
 /**
  * Official `autoregressive_infer_cfg`, streaming one chunk per scale. The batch is doubled for guidance (labels, then
- * the null class); the guided logits of scale k are (1 + t)·ℓ_cond − t·ℓ_uncond with t = cfg·k/(S − 1).
+ * the null class); the guided logits of scale k are (1 + t)·ℓ_cond − t·ℓ_uncond with t = cfg·k/(S − 1). The request is
+ * validated before any work (a ConfigError naming the field); without `options.seed` a fresh seed is drawn and
+ * reported in every chunk (`seed`).
  */
-export async function* generateVar(
+export function generateVar(
   models: VarModelPair,
   request: VarGenerateRequest,
   options: GenerateOptions = {},
 ): AsyncIterable<GenerateChunk<VarScaleResult>> {
+  const parsed = parseVarGenerateRequest(request, models.transformer.numClasses);
+  return streamScales(models, parsed, resolveSeed(options.seed), options);
+}
+
+async function* streamScales(
+  models: VarModelPair,
+  request: ParsedVarGenerateRequest,
+  { rng, seed }: ResolvedSeed,
+  options: GenerateOptions,
+): AsyncIterable<GenerateChunk<VarScaleResult>> {
   const { vqvae, transformer } = models;
   const sizes = transformer.sizes;
-  const rng = toRng(options.seed);
   const labels = resolveLabels(request, transformer.numClasses, rng);
   const B = labels.length;
-  const sampler = createCategoricalSampler({
-    topK: request.topK ?? 0,
-    topP: request.topP ?? 0,
-    greedy: request.greedy ?? false,
-  });
-  const cfg = request.cfg ?? 1.5;
+  const sampler = createCategoricalSampler({ topK: request.topK ?? 0, topP: request.topP ?? 0, greedy: request.greedy ?? false });
+  const cfg = request.cfg;
   const S = sizes.numScales;
-  const useCache = request.kvCache ?? true;
+  const useCache = request.kvCache;
   const state = tf.tidy(() => {
     const c2 = transformer.condition(tf.tensor1d([...labels, ...labels.map(() => transformer.numClasses)], 'int32'));
     const lvlPos = transformer.levelPositions();
@@ -114,14 +105,17 @@ export async function* generateVar(
         return guideLogits(cond, uncond, linearGuidanceRamp(cfg, k, S));
       });
       const flat = tf.reshape(logits, [B * pn * pn, sizes.vocabSize]) as tf.Tensor2D;
+      const filtered = request.moreSmooth ? sampler.filter(flat) : undefined; // what the mixture weighs (see more-smooth.ts)
       const tokens = sampler.sample(flat, { rng, step: k, numSteps: S });
       flat.dispose();
       const traced = request.trace ? (logits.dataSync() as Float32Array).slice() : undefined;
       logits.dispose();
       const stepped = tf.tidy(() => {
-        const ids = tf.tensor2d(tokens, [B, pn * pn], 'int32');
-        return vqvae.quantize.nextAutoregressiveInput(k, state.fhat, ids);
+        if (!filtered) return vqvae.quantize.nextAutoregressiveInput(k, state.fhat, tf.tensor2d(tokens, [B, pn * pn], 'int32'));
+        const mixture = smoothCodeMixture(filtered, S > 1 ? k / (S - 1) : 0, vqvae.quantize.embedding.weight as tf.Tensor2D, rng);
+        return vqvae.quantize.nextAutoregressiveInput(k, state.fhat, tf.reshape(mixture, [B, pn, pn, sizes.cvae]) as tf.Tensor4D);
       });
+      filtered?.dispose();
       state.fhat.dispose();
       state.fhat = stepped.fhat;
       state.next.dispose();
@@ -150,6 +144,7 @@ export async function* generateVar(
           tokens: Int32Array.from(tokens),
           ...(image ? { image } : {}),
           ...(traced ? { logits: traced, fhat: (state.fhat.dataSync() as Float32Array).slice() } : {}),
+          ...(seed !== undefined ? { seed } : {}),
         },
       };
     }
@@ -191,17 +186,8 @@ function decodeToHost(vqvae: VQVAE, fhat: tf.Tensor4D): VarImages {
   return { data: data as Float32Array, shape };
 }
 
-function resolveLabels(request: VarGenerateRequest, numClasses: number, rng: Rng): number[] {
-  if (request.classes) {
-    if (!request.classes.length) throw new InputError('classes: give at least one class label');
-    return request.classes.map((label) => {
-      if (!Number.isInteger(label) || label >= numClasses) {
-        throw new InputError(`class ${label} is not an integer label in 0..${numClasses - 1} (negative = unconditional)`);
-      }
-      return label < 0 ? numClasses : label;
-    });
-  }
-  const n = request.batchSize ?? 1;
-  if (!Number.isInteger(n) || n < 1) throw new InputError(`batchSize must be a positive integer, got ${n}`);
-  return Array.from({ length: n }, () => rng.int(0, numClasses - 1));
+/** The request's labels (negative → the null class), or `batchSize` labels drawn uniformly from the Rng. */
+function resolveLabels(request: ParsedVarGenerateRequest, numClasses: number, rng: Rng): number[] {
+  if (request.classes) return request.classes.map((label) => (label < 0 ? numClasses : label));
+  return Array.from({ length: request.batchSize ?? 1 }, () => rng.int(0, numClasses - 1));
 }

@@ -7,6 +7,7 @@ import {
   type ShapeMap,
   type VarModelConfig,
 } from './config.js';
+import { initVarWeights, type VarInitOptions } from './transformer/init-weights.js';
 import { VarTransformer } from './transformer/var-model.js';
 import { VQVAE } from './vqvae/vqvae.js';
 
@@ -73,9 +74,19 @@ export function saveVarCheckpoint(dir: string, model: LoadedVar, options: { floa
   }
 }
 
-/** Builds fresh (randomly initialised) models for a config, e.g. for training or benchmarking. */
-export function buildVar(config: VarModelConfig, seed = 0): LoadedVar {
+/**
+ * Fresh models for a config, initialised as the official `build_vae_var` does (training from scratch, benchmarks):
+ * the VQVAE as its constructor leaves it, the transformer by its constructor and then `init_weights`
+ * (`initVarWeights`). The same seed gives the same weights.
+ */
+export function buildVar(config: VarModelConfig, seed = 0, init: VarInitOptions = {}): LoadedVar {
   const rng = Rng.seeded(seed);
+  const model = constructVar(config, rng);
+  initVarWeights(model.transformer, rng.fork(), init);
+  return model;
+}
+
+function constructVar(config: VarModelConfig, rng: Rng): LoadedVar {
   const vqvae = new VQVAE(config.vqvae, rng.fork());
   const transformer = new VarTransformer(config, rng.fork());
   return {
@@ -90,7 +101,7 @@ export function buildVar(config: VarModelConfig, seed = 0): LoadedVar {
 }
 
 function buildAndLoad(config: VarModelConfig, vae: HostStateDict, vars: HostStateDict, vaeFile: string, varFile: string): LoadedVar {
-  const model = withoutInit(() => buildVar(config)); // every persistent entry is assigned below (strict load)
+  const model = withoutInit(() => constructVar(config, Rng.seeded(0))); // every persistent entry is assigned below (strict load)
   try {
     model.vqvae.loadStateDict(vae, { source: vaeFile });
     model.transformer.loadStateDict(vars, { source: varFile });

@@ -1,6 +1,6 @@
 import { tf, SeededBatchSource, Trainer, type ProgressListener, type Rng, type TrainerConfigInput, type TrainResult } from '@nextx/core';
 import type { VarModelPair } from './generate.js';
-import { varCrossEntropy } from './var-loss.js';
+import { varTrainingCrossEntropy } from './var-loss.js';
 
 /** Every training image as tokens: per scale, int32 [N, pn²], and the labels. */
 export interface TokenizedImages {
@@ -54,21 +54,21 @@ export class TokenBatchSource extends SeededBatchSource<TokenBatch> {
   }
 }
 
-/**
- * VAR's teacher-forcing loss on a token batch with class dropout: each label becomes the null class with probability
- * `condDropRate` (official cond_drop_rate, what makes classifier-free guidance possible).
- */
+/** VAR's training loss (`varTrainingCrossEntropy`: class dropout, then cross-entropy) on a host token batch. */
 export function varTrainingLoss(models: VarModelPair, batch: TokenBatch, rng: Rng, condDropRate: number): tf.Scalar {
-  const nullClass = models.transformer.numClasses;
-  const labels = Int32Array.from(batch.labels, (label) => (rng.uniform() < condDropRate ? nullClass : label));
   return tf.tidy(() =>
-    varCrossEntropy(models, {
-      labels: tf.tensor1d(labels, 'int32'),
-      indices: batch.scales.map((ids, k) => {
-        const size = (models.vqvae.quantize.patchNums[k] as number) ** 2;
-        return tf.tensor2d(ids, [labels.length, size], 'int32');
-      }),
-    }),
+    varTrainingCrossEntropy(
+      models,
+      {
+        labels: tf.tensor1d(batch.labels, 'int32'),
+        indices: batch.scales.map((ids, k) => {
+          const size = (models.vqvae.quantize.patchNums[k] as number) ** 2;
+          return tf.tensor2d(ids, [batch.labels.length, size], 'int32');
+        }),
+      },
+      rng,
+      condDropRate,
+    ),
   );
 }
 

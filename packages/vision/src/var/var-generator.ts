@@ -1,10 +1,11 @@
 import type { z } from 'zod';
 import type { GenerateChunk, GenerateOptions, Generator } from '@nextx/core';
 import { parseVarModelConfig, varModelConfigSchema, type VarModelConfig } from './config.js';
-import { generateVar, type VarGenerateRequest, type VarScaleResult } from './generate.js';
+import { generateVar, type VarScaleResult } from './generate.js';
+import type { VarGenerateRequest } from './generate-request.js';
 import { buildVar, loadVar, loadVarCheckpoint, saveVarCheckpoint, type LoadedVar, type LoadVarOptions } from './load.js';
-import { varCrossEntropy, type VarBatch } from './var-loss.js';
-import { InputError, type tf } from '@nextx/core';
+import { varTrainingCrossEntropy, type VarBatch } from './var-loss.js';
+import { InputError, resolveSeed, type Rng, type tf } from '@nextx/core';
 
 /** `vision/var` as the registry resolves it: the Generator contract over a VQVAE + VAR pair. */
 export class VarGenerator implements Generator<VarGenerateRequest, VarScaleResult, VarModelConfig, VarBatch> {
@@ -32,8 +33,13 @@ export class VarGenerator implements Generator<VarGenerateRequest, VarScaleResul
     return Promise.resolve();
   }
 
-  loss(batch: VarBatch): tf.Scalar {
-    return varCrossEntropy(this.loaded(), batch);
+  /**
+   * The training loss with the official class dropout (`cond_drop_rate` of the config), drawn from `options.rng`
+   * (deterministic given its seed; a fresh seed without one). Evaluation without dropout: `varCrossEntropy`.
+   */
+  loss(batch: VarBatch, options: { readonly rng?: Rng } = {}): tf.Scalar {
+    const model = this.loaded();
+    return varTrainingCrossEntropy(model, batch, resolveSeed(options.rng).rng, model.config.var.cond_drop_rate);
   }
 
   generate(request: VarGenerateRequest, options: GenerateOptions = {}): AsyncIterable<GenerateChunk<VarScaleResult>> {

@@ -1,4 +1,4 @@
-import { tf } from '@nextx/core';
+import { tf, type Rng } from '@nextx/core';
 import type { VarModelPair } from './generate.js';
 
 /** A teacher-forcing batch: class labels [B] and each scale's token ids [B, pn²]. */
@@ -21,5 +21,27 @@ export function varCrossEntropy(models: VarModelPair, batch: VarBatch): tf.Scala
     const logProbs = tf.sub(flatLogits, tf.logSumExp(flatLogits, 1, true));
     const picked = tf.sum(tf.mul(logProbs, tf.oneHot(tf.reshape(targets, [-1]), vocab)), 1);
     return tf.neg(tf.mean(picked)) as tf.Scalar;
+  });
+}
+
+/**
+ * Class dropout of the official `VAR.forward`: `where(rand(B) < cond_drop_rate, num_classes, label_B)` — each label
+ * becomes the null class with probability `rate`, one uniform per label from the Rng. It is what teaches the null
+ * class, and so what makes classifier-free guidance possible for the trained model.
+ */
+export function dropClassLabels(labels: tf.Tensor1D, nullClass: number, rate: number, rng: Rng): tf.Tensor1D {
+  const dropped = Uint8Array.from({ length: labels.shape[0] }, () => (rng.uniform() < rate ? 1 : 0));
+  return tf.tidy(() => tf.where(tf.tensor1d(dropped, 'bool'), tf.fill(labels.shape, nullClass, 'int32'), labels) as tf.Tensor1D);
+}
+
+/**
+ * The training loss of VAR: cross-entropy with class dropout (`dropClassLabels`). The official code also drops labels
+ * in evaluation (`VARTrainer.eval_ep` calls the same forward), so its validation losses mix in 10 % unconditional
+ * ones; here evaluation is `varCrossEntropy`, without dropout.
+ */
+export function varTrainingCrossEntropy(models: VarModelPair, batch: VarBatch, rng: Rng, condDropRate: number): tf.Scalar {
+  return tf.tidy(() => {
+    const labels = dropClassLabels(batch.labels, models.transformer.numClasses, condDropRate, rng);
+    return varCrossEntropy(models, { labels, indices: batch.indices });
   });
 }

@@ -41,6 +41,29 @@ describe('nextx generate vision/var (built CLI) reproduces the reference greedy 
     tf.dispose([...Object.values(images), ...Object.values(cases)]);
   }, 180_000);
 
+  it('without --seed draws a fresh seed, reports it in --json and on stderr, and --seed <it> repeats the run', () => {
+    const generate = (name: string, extra: string[]) =>
+      spawnSync(
+        process.execPath,
+        [cli, 'generate', 'vision/var', '--vae', fixtureFile('vae.safetensors'), '--var', fixtureFile('var.safetensors'), '--config', fixtureFile('config.json'),
+          '--classes', '1,2', '--out', join(out, name), '--backend', 'wasm', ...extra],
+        { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 },
+      );
+    const tokensOf = (name: string) => readFileSync(join(out, name, 'tokens.json'), 'utf8');
+    const runs = ['fresh-a', 'fresh-b'].map((name) => generate(name, ['--json']));
+    const seeds = runs.map((run) => {
+      expect(run.status, run.stderr).toBe(0);
+      return (JSON.parse(run.stdout) as { seed: number }).seed;
+    });
+    for (const seed of seeds) expect(Number.isInteger(seed)).toBe(true);
+    expect(seeds[0]).not.toBe(seeds[1]);
+    expect(tokensOf('fresh-a')).not.toBe(tokensOf('fresh-b'));
+    const repeat = generate('repeat', ['--seed', String(seeds[0])]);
+    expect(repeat.status, repeat.stderr).toBe(0);
+    expect(repeat.stderr).toContain(`seed ${seeds[0]}`);
+    expect(tokensOf('repeat')).toBe(tokensOf('fresh-a'));
+  }, 180_000);
+
   it('bad input exits non-zero with one paragraph naming it', () => {
     const run = spawnSync(process.execPath, [cli, 'generate', 'vision/var', '--vae', '/nonexistent.pth', '--var', fixtureFile('var.pth')], {
       cwd: repoRoot,

@@ -11,6 +11,12 @@ describe('VAR config', () => {
     expect(c.var).toMatchObject({ depth: 20, embed_dim: 1280, num_heads: 20 });
   });
 
+  it('drop_path_rate defaults to build_vae_var\'s 0.1·depth/24 (the VAR class\'s own default of 0 is never used)', () => {
+    expect(parseVarModelConfig({ var: { depth: 16 } }).var.drop_path_rate).toBeCloseTo(0.1 * 16 / 24, 12);
+    expect(parseVarModelConfig({ var: { depth: 30 } }).var.drop_path_rate).toBeCloseTo(0.125, 12);
+    expect(parseVarModelConfig({ var: { depth: 16, drop_path_rate: 0 } }).var.drop_path_rate).toBe(0);
+  });
+
   it('infers depth, width, heads, vocabulary, Cvae, classes, channels and patch sizes from state-dict shapes', () => {
     const config = parseVarModelConfig({
       vqvae: { vocab_size: 24, z_channels: 6, ch: 8, ch_mult: [1, 2], num_res_blocks: 1, in_channels: 1, num_groups: 4, using_sa: false, v_patch_nums: [1, 2, 4] },

@@ -1,4 +1,4 @@
-import { tf, AdaLNModulation, GeluMlp, LayerNorm, Module, MultiHeadAttention, modulate, type LayerKVCache, type Rng } from '@nextx/core';
+import { tf, AdaLNModulation, GeluMlp, LayerNorm, Module, MultiHeadAttention, modulate, normalInit, type LayerKVCache, type Rng } from '@nextx/core';
 
 export interface AdaLNSelfAttnOptions {
   readonly embedDim: number;
@@ -55,8 +55,8 @@ export class AdaLNSelfAttn extends Module {
     this.ffn = this.addModule('ffn', new GeluMlp(c, options.ffnHidden, { gelu: 'tanh', dropout: options.dropRate, rng: rng.fork() }));
     this.ln = this.addModule('ln_wo_grad', new LayerNorm(c, { eps: options.normEps, affine: false }));
     if (options.sharedAln) {
-      const init = tf.tidy(() => tf.div(tf.randomNormal([1, 1, 6, c], 0, 1, 'float32', rng.tfSeed()), Math.sqrt(c)));
-      this.adaGss = this.addParameter('ada_gss', init);
+      // Official torch.randn(1, 1, 6, C) / √C, drawn from the Rng.
+      this.adaGss = this.addParameter('ada_gss', normalInit([1, 1, 6, c], rng.fork(), 1 / Math.sqrt(c)));
       this.adaLin = undefined;
     } else {
       this.adaLin = this.addModule('ada_lin', new AdaLNModulation(options.condDim, c, 6, { rng: rng.fork() }));

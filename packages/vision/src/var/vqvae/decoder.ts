@@ -19,8 +19,8 @@ export class Decoder extends Module {
 
   constructor(config: VaeTrunkConfig, rng: Rng) {
     super();
-    const { ch, chMult, numResBlocks, numGroups, eps } = config;
-    const opts = { numGroups, eps, rng };
+    const { ch, chMult, numResBlocks, numGroups, eps, dropout } = config;
+    const opts = { numGroups, eps, dropout, rng };
     const top = chMult.length - 1;
     let blockIn = ch * (chMult[top] as number);
     this.convIn = this.addModule('conv_in', new Conv2d(config.zChannels, blockIn, 3, { padding: 1, rng }));

@@ -13,6 +13,8 @@ export interface VaeTrunkConfig {
   readonly usingMidSa: boolean;
   readonly numGroups: number;
   readonly eps: number;
+  /** ResnetBlock dropout (official `dropout`, 0 in every released model). */
+  readonly dropout: number;
 }
 
 /** One resolution level: `block.{j}`, `attn.{j}` (last level only) and `downsample` / `upsample` as in the official tree. */
@@ -51,7 +53,7 @@ export class VaeMid extends Module {
 
   constructor(channels: number, config: VaeTrunkConfig, rng: Rng) {
     super();
-    const opts = { numGroups: config.numGroups, eps: config.eps, rng };
+    const opts = { numGroups: config.numGroups, eps: config.eps, dropout: config.dropout, rng };
     this.block1 = this.addModule('block_1', new ResnetBlock(channels, channels, opts));
     this.attn1 = config.usingMidSa ? this.addModule('attn_1', new AttnBlock(channels, opts)) : undefined;
     this.block2 = this.addModule('block_2', new ResnetBlock(channels, channels, opts));
@@ -79,8 +81,8 @@ export class Encoder extends Module {
 
   constructor(config: VaeTrunkConfig, rng: Rng) {
     super();
-    const { ch, chMult, numResBlocks, numGroups, eps } = config;
-    const opts = { numGroups, eps, rng };
+    const { ch, chMult, numResBlocks, numGroups, eps, dropout } = config;
+    const opts = { numGroups, eps, dropout, rng };
     this.convIn = this.addModule('conv_in', new Conv2d(config.inChannels, ch, 3, { padding: 1, rng }));
     const inChMult = [1, ...chMult];
     const levels: VaeLevel[] = [];

@@ -1,21 +1,24 @@
-import type { Rng} from '@nextx/core';
-import { tf, Conv2d, GroupNorm, Module, pipe, silu } from '@nextx/core';
+import type { Rng } from '@nextx/core';
+import { tf, Conv2d, Dropout, GroupNorm, Module, pipe, silu } from '@nextx/core';
 
 export interface VaeBlockOptions {
   readonly numGroups: number;
   readonly eps: number;
+  /** Dropout before conv2 in training (official `dropout`; 0, the released value, means none). */
+  readonly dropout?: number;
   readonly rng: Rng;
 }
 
 /**
  * The VQVAE's residual block (official `basic_vae.ResnetBlock`), NHWC:
- * h = conv1(SiLU(norm1(x))); h = conv2(SiLU(norm2(h))); out = skip(x) + h, skip a 1×1 `nin_shortcut` when the width
- * changes. The official dropout sits before conv2; it is 0 in every released model and is not supported here.
+ * h = conv1(SiLU(norm1(x))); h = conv2(dropout(SiLU(norm2(h)))); out = skip(x) + h, skip a 1×1 `nin_shortcut` when
+ * the width changes. The dropout exists, as in the official code, only when its rate is above 1e-6.
  */
 export class ResnetBlock extends Module {
   readonly norm1: GroupNorm;
   readonly conv1: Conv2d;
   readonly norm2: GroupNorm;
+  readonly dropout: Dropout | undefined;
   readonly conv2: Conv2d;
   readonly ninShortcut: Conv2d | undefined;
 
@@ -29,6 +32,8 @@ export class ResnetBlock extends Module {
     this.norm1 = this.addModule('norm1', new GroupNorm(numGroups, inChannels, { eps }));
     this.conv1 = this.addModule('conv1', new Conv2d(inChannels, outChannels, 3, { padding: 1, rng }));
     this.norm2 = this.addModule('norm2', new GroupNorm(numGroups, outChannels, { eps }));
+    const rate = options.dropout ?? 0;
+    this.dropout = rate > 1e-6 ? this.addModule('dropout', new Dropout(rate, { rng: rng.fork() })) : undefined;
     this.conv2 = this.addModule('conv2', new Conv2d(outChannels, outChannels, 3, { padding: 1, rng }));
     this.ninShortcut =
       inChannels === outChannels ? undefined : this.addModule('nin_shortcut', new Conv2d(inChannels, outChannels, 1, { rng }));
@@ -43,6 +48,7 @@ export class ResnetBlock extends Module {
         (t) => this.conv1.forward(t as tf.Tensor4D),
         (t) => this.norm2.forward(t),
         silu,
+        (t) => (this.dropout ? this.dropout.forward(t) : t),
         (t) => this.conv2.forward(t as tf.Tensor4D),
       );
       const skip = this.ninShortcut ? this.ninShortcut.forward(x) : x;

@@ -30,6 +30,7 @@ export class VQVAE extends Module {
       usingMidSa: config.using_mid_sa,
       numGroups: config.num_groups,
       eps: config.groupnorm_eps,
+      dropout: config.dropout,
     };
     this.downsample = 2 ** (config.ch_mult.length - 1);
     this.encoder = this.addModule('encoder', new Encoder(trunk, rng));
@@ -54,10 +55,19 @@ export class VQVAE extends Module {
     this.postQuantConv = this.addModule('post_quant_conv', new Conv2d(cvae, cvae, ks, { padding: Math.floor(ks / 2), rng }));
   }
 
-  /** Accepts the official state dict: the attention blocks' 1×1 conv weights [out, in, 1, 1] load into Linears. */
+  /**
+   * Accepts the official state dict: the attention blocks' 1×1 conv weights [out, in, 1, 1] load into Linears, and, as
+   * the official `VQVAE.load_state_dict` does, an `ema_vocab_hit_SV` recorded for another number of scales is replaced
+   * by this model's own (the usage statistics of training, unused in inference).
+   */
   override loadStateDict(stateDict: StateDictSource, options: LoadStateDictOptions = {}): void {
     const converted: tf.Tensor[] = [];
     const entries = (stateDict instanceof Map ? [...stateDict] : Object.entries(stateDict)).map(([name, t]) => {
+      if (name === EMA_VOCAB_HIT && t.shape[0] !== this.quantize.numScales) {
+        const own = tf.clone(this.quantize.emaVocabHit);
+        converted.push(own);
+        return [name, own] as const;
+      }
       if (!isAttnConvWeight(name) || t.shape.length !== 4) return [name, t] as const;
       const shape = t.shape.slice(0, 2);
       if (isHostTensor(t)) return [name, { ...t, shape }] as const; // same values, 2-D shape
@@ -114,6 +124,8 @@ export class VQVAE extends Module {
     return tf.tidy(() => this.fhatToImages(this.quantize.indicesToFhat(indices)));
   }
 }
+
+const EMA_VOCAB_HIT = 'quantize.ema_vocab_hit_SV';
 
 /** The AttnBlocks' qkv / proj_out weights: 1×1 convs in the official tree, Linears here. */
 function isAttnConvWeight(name: string): boolean {

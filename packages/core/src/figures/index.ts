@@ -1,0 +1,13 @@
+export { Figure, writeFigure, type SpecBuilder, type VegaLiteSpec } from './figure.js';
+export { linePlot, type LinePlotOptions, type LineSeries } from './line-plot.js';
+export { histogram, binEdges, binCounts, type HistogramOptions } from './histogram.js';
+export { heatmap, type HeatmapOptions } from './heatmap.js';
+export { imageGridFigure, ImageGridFigure, type GridCell, type GridImages, type ImageGridFigureOptions } from './image-grid-figure.js';
+export { panels, type PanelsOptions } from './panels.js';
+export { colorSchemeSchema, type ColorScheme } from './color-scheme.js';
+export { bundledFontFiles, FIGURE_FONT_FAMILY } from './fonts.js';
+export { FIGURE_PADDING } from './theme.js';
+export type { FontOptions, PngOptions } from './render.js';
+export type { Numbers } from './numeric-data.js';
+export { trainingCurve, type TrainingCurveOptions } from './training-curve.js';
+export { smooth } from './smooth.js';
