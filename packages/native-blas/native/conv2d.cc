@@ -126,47 +126,44 @@ float* Scratch(const Napi::Env& env, int64_t floats) {
   return scratch.data();
 }
 
-void Forward(const Napi::Env& env, const Geometry& g, const float* x, const float* w, float* y) {
+// Calls body(first, last, patches) for consecutive blocks of patch-matrix rows, with scratch for one block.
+template <typename Body>
+void ForEachBlock(const Napi::Env& env, const Geometry& g, Body&& body) {
   const int64_t rows = g.Rows();
+  const int64_t block = std::clamp<int64_t>(kBlockFloats / g.Patch(), 1, rows);
+  float* patches = Scratch(env, block * g.Patch());
+  for (int64_t first = 0; first < rows; first += block) body(first, std::min(rows, first + block), patches);
+}
+
+void Forward(const Napi::Env& env, const Geometry& g, const float* x, const float* w, float* y) {
   const int64_t patch = g.Patch();
-  if (g.Pointwise()) return Sgemm(false, false, rows, g.outChannels, patch, x, w, 0.0f, y);
-  const int64_t block = std::clamp<int64_t>(kBlockFloats / patch, 1, rows);
-  float* patches = Scratch(env, block * patch);
-  for (int64_t first = 0; first < rows; first += block) {
-    const int64_t last = std::min(rows, first + block);
+  if (g.Pointwise()) return Sgemm(false, false, g.Rows(), g.outChannels, patch, x, w, 0.0f, y);
+  ForEachBlock(env, g, [&](int64_t first, int64_t last, float* patches) {
     FillPatches(g, x, first, last, patches);
     Sgemm(false, false, last - first, g.outChannels, patch, patches, w, 0.0f, y + first * g.outChannels);
-  }
+  });
 }
 
 // dx = col2im(dy · Wᵀ), W seen as the [kh·kw·ci, co] matrix it is stored as.
 void InputGradient(const Napi::Env& env, const Geometry& g, const float* dy, const float* w, float* dx) {
-  const int64_t rows = g.Rows();
   const int64_t patch = g.Patch();
-  if (g.Pointwise()) return Sgemm(false, true, rows, patch, g.outChannels, dy, w, 0.0f, dx);
+  if (g.Pointwise()) return Sgemm(false, true, g.Rows(), patch, g.outChannels, dy, w, 0.0f, dx);
   std::memset(dx, 0, sizeof(float) * g.batch * g.inHeight * g.inWidth * g.inChannels);
-  const int64_t block = std::clamp<int64_t>(kBlockFloats / patch, 1, rows);
-  float* patches = Scratch(env, block * patch);
-  for (int64_t first = 0; first < rows; first += block) {
-    const int64_t last = std::min(rows, first + block);
+  ForEachBlock(env, g, [&](int64_t first, int64_t last, float* patches) {
     Sgemm(false, true, last - first, patch, g.outChannels, dy + first * g.outChannels, w, 0.0f, patches);
     AddPatches(g, patches, first, last, dx);
-  }
+  });
 }
 
 // dW = Σ over row blocks of Pᵀ · dy.
 void FilterGradient(const Napi::Env& env, const Geometry& g, const float* x, const float* dy, float* dw) {
-  const int64_t rows = g.Rows();
   const int64_t patch = g.Patch();
-  if (g.Pointwise()) return Sgemm(true, false, patch, g.outChannels, rows, x, dy, 0.0f, dw);
-  const int64_t block = std::clamp<int64_t>(kBlockFloats / patch, 1, rows);
-  float* patches = Scratch(env, block * patch);
-  for (int64_t first = 0; first < rows; first += block) {
-    const int64_t last = std::min(rows, first + block);
+  if (g.Pointwise()) return Sgemm(true, false, patch, g.outChannels, g.Rows(), x, dy, 0.0f, dw);
+  ForEachBlock(env, g, [&](int64_t first, int64_t last, float* patches) {
     FillPatches(g, x, first, last, patches);
     Sgemm(true, false, patch, g.outChannels, last - first, patches, dy + first * g.outChannels,
           first == 0 ? 0.0f : 1.0f, dw);
-  }
+  });
 }
 
 }  // namespace

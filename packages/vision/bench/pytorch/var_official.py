@@ -55,7 +55,8 @@ def build(args, torch, nn):
     if args.config == 'd16':
         vae, var = build_vae_var(device='cpu', depth=16, flash_if_available=False, fused_if_available=False)
         if args.dir:
-            vae.load_state_dict(torch.load(os.path.join(args.dir, 'vae_ch160v4096z32.pth'), map_location='cpu'), strict=True)
+            # nn.Module's own load: the official VQVAE.load_state_dict passes `assign`, which torch 1.13 lacks.
+            nn.Module.load_state_dict(vae, torch.load(os.path.join(args.dir, 'vae_ch160v4096z32.pth'), map_location='cpu'), strict=True)
             var.load_state_dict(torch.load(os.path.join(args.dir, 'var_d16.pth'), map_location='cpu'), strict=True)
         return vae, var
     patch_nums = (1, 2, 3, 4, 5, 6, 8)
