@@ -15,6 +15,8 @@ export interface PytorchRun {
   readonly openblas: { corename?: string; config?: string; error?: string };
   readonly msPerImage: number;
   readonly timesMs: readonly number[];
+  /** CPU time of all its threads per image (median): less sensitive to other load than wall time. */
+  readonly cpuMsPerImage: number;
 }
 
 export interface PytorchReference {

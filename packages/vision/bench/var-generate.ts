@@ -49,10 +49,12 @@ const configs = Object.fromEntries(configKeys.map((key) => allConfigs[key]));
 type Model = ReturnType<typeof buildVar>;
 const requestFor = (kvCache: boolean) => ({ classes: [3], cfg: 1.5, topK: 900, topP: 0.96, kvCache });
 
-function summary(times: number[], peakTensorBytes: number) {
-  const sorted = [...times].sort((a, b) => a - b);
-  const ms = sorted[Math.floor(sorted.length / 2)] as number;
-  return { msPerImage: Math.round(ms * 10) / 10, imagesPerSecond: Math.round((1000 / ms) * 100) / 100, peakTensorBytes };
+const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+/** cpuMsPerImage: CPU time of all the process's threads (on a loaded machine wall time grows, this much less). */
+function summary(times: number[], cpuTimes: number[], peakTensorBytes: number) {
+  const ms = medianOf(times);
+  return { msPerImage: Math.round(ms * 10) / 10, imagesPerSecond: Math.round((1000 / ms) * 100) / 100, cpuMsPerImage: Math.round(medianOf(cpuTimes)), peakTensorBytes };
 }
 
 /** Peak tensor memory of one generation, from a separate profiled run (tf.profile slows every kernel down). */
@@ -73,16 +75,20 @@ async function compareVariants(model: Model, count: number, warmups: number) {
     for (const kvCache of [true, false]) await generateVarAll(model, requestFor(kvCache), { seed: 0 });
   }
   const times = { cache: [] as number[], recompute: [] as number[] };
+  const cpu = { cache: [] as number[], recompute: [] as number[] };
   for (let i = 0; i < count; i++) {
     for (const kvCache of [true, false]) {
       const start = performance.now();
+      const cpuStart = process.cpuUsage();
       await generateVarAll(model, requestFor(kvCache), { seed: i + 1 });
       (kvCache ? times.cache : times.recompute).push(performance.now() - start);
+      const used = process.cpuUsage(cpuStart);
+      (kvCache ? cpu.cache : cpu.recompute).push((used.user + used.system) / 1000);
     }
   }
   return {
-    withCache: summary(times.cache, await peakBytes(model, true)),
-    recompute: summary(times.recompute, await peakBytes(model, false)),
+    withCache: summary(times.cache, cpu.cache, await peakBytes(model, true)),
+    recompute: summary(times.recompute, cpu.recompute, await peakBytes(model, false)),
   };
 }
 

@@ -47,16 +47,25 @@ const pytorch =
       })
     : undefined;
 const pytorchMs = pytorch?.bestMsPerImage ?? PYTORCH_NOTES_D16_MS_PER_IMAGE;
+/** Each measurement as it is made, on stderr: a run cut short keeps what it measured. */
+const progress = (what: string, value: unknown) => console.error(`var-released: ${what} ${JSON.stringify(value)}`);
+if (pytorch) progress('pytorch', pytorch.runs.map((r) => ({ threads: r.threads, msPerImage: r.msPerImage })));
 const loadStart = performance.now();
 const model = await loadReleasedVar(dir, depth);
 const loadSeconds = (performance.now() - loadStart) / 1000;
+progress('loadSeconds', Math.round(loadSeconds * 10) / 10);
 const request = { classes: [3], cfg: 1.5, topK: 900, topP: 0.96 };
 await generateVarAll(model, request, { seed: 0 });
 const times: number[] = [];
+const cpuTimes: number[] = [];
 for (let i = 0; i < repeats; i++) {
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   await generateVarAll(model, request, { seed: i + 1 });
   times.push(performance.now() - start);
+  const cpu = process.cpuUsage(cpuStart);
+  cpuTimes.push((cpu.user + cpu.system) / 1000);
+  progress('msPerImage', Math.round(times.at(-1) as number));
 }
 const profile = await tf.profile(async () => {
   await generateVarAll(model, request, { seed: 0 });
@@ -70,6 +79,7 @@ for (const size of (option('batches') ?? '').split(',').filter(Boolean).map(Numb
   try {
     await generateVarAll(model, { ...request, classes }, { seed: 1 });
     batches.push({ images: size, ok: true, msPerImage: Math.round((performance.now() - start) / size), heapBytes: heapBytes() });
+    progress('batch', batches.at(-1));
   } catch (error) {
     batches.push({ images: size, ok: false, error: String(error).split('\n')[0], heapBytes: heapBytes() });
     break;
@@ -84,6 +94,8 @@ const result = {
   loadSeconds: Math.round(loadSeconds * 10) / 10,
   msPerImage: Math.round(ms),
   timesMs: times.map((t) => Math.round(t)),
+  /** CPU time of all the process's threads per image (median): on a loaded machine wall time grows, this much less. */
+  cpuMsPerImage: Math.round([...cpuTimes].sort((a, b) => a - b)[Math.floor(cpuTimes.length / 2)] as number),
   peakTensorBytes: profile.peakBytes,
   rssBytes: process.memoryUsage().rss,
   ...(depth === 16

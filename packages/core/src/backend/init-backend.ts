@@ -131,3 +131,9 @@ export function activeBackend(): BackendName | undefined {
   if (current === 'tensorflow') return probes.has('cuda') ? 'cuda' : 'native';
   return undefined;
 }
+
+/** The active backend in a few words, for banners: "wasm + OpenBLAS (2 threads)", "wasm (2 threads)", "cpu". */
+export function describeBackend(status: BackendStatus): string {
+  if (status.blas?.active) return `${status.active} + OpenBLAS (${status.blas.threads ?? 1} thread${(status.blas.threads ?? 1) > 1 ? 's' : ''})`;
+  return `${status.active}${status.wasmThreads && status.wasmThreads > 1 ? ` (${status.wasmThreads} threads)` : ''}`;
+}

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadNativeBlas } from '@nextx/native-blas';
 import { blasSetting, explainImportFailure } from '../../src/backend/wasm/native-blas.js';
+import { describeBackend } from '../../src/backend/init-backend.js';
 
 const dist = resolve(import.meta.dirname, '../../dist');
 
@@ -83,6 +84,12 @@ describe('@nextx/native-blas fallback and reasons', () => {
       else process.env['NEXTX_BLAS'] = saved;
     }
   }, 120_000);
+
+  it('the CLI banner names OpenBLAS and its threads, or XNNPACK\'s threads', () => {
+    expect(describeBackend({ active: 'wasm', candidates: [], wasmThreads: 1, blas: { active: true, detail: '', threads: 2 } })).toBe('wasm + OpenBLAS (2 threads)');
+    expect(describeBackend({ active: 'wasm', candidates: [], wasmThreads: 2, blas: { active: false, reason: 'disabled', detail: '' } })).toBe('wasm (2 threads)');
+    expect(describeBackend({ active: 'cpu', candidates: [] })).toBe('cpu');
+  });
 
   it('a package that is not installed is "not-installed"', async () => {
     const error = await import('@nextx/no-such-package' as string).catch((e: unknown) => e);
