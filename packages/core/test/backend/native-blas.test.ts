@@ -23,6 +23,9 @@ try {
 }
 `;
 
+/** The variables these tests set: removed from the inherited environment first (CI sets NEXTX_BLAS). */
+const ENV_KEYS = ['NEXTX_BLAS', 'NEXTX_BLAS_BINARY', 'NEXTX_WASM_THREADS', 'NEXTX_XNNPACK_THREADS'];
+
 interface Run {
   blas?: { active: boolean; reason?: string; detail: string; threads?: number };
   wasmThreads?: number;
@@ -34,7 +37,7 @@ interface Run {
 function run(env: Record<string, string>): Run {
   if (!existsSync(`${dist}/index.js`)) throw new Error(`${dist}/index.js is missing: build core first (npm test builds every package)`);
   const clean = { ...process.env };
-  for (const key of ['NEXTX_BLAS', 'NEXTX_BLAS_BINARY', 'NEXTX_WASM_THREADS']) delete clean[key];
+  for (const key of ENV_KEYS) delete clean[key];
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', SCRIPT], { encoding: 'utf8', timeout: 60_000, env: { ...clean, ...env } });
   expect(result.status, result.stderr).toBe(0);
   return JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as Run;
@@ -42,7 +45,7 @@ function run(env: Record<string, string>): Run {
 
 function doctor(env: Record<string, string>): string {
   const clean = { ...process.env };
-  for (const key of ['NEXTX_BLAS', 'NEXTX_BLAS_BINARY', 'NEXTX_WASM_THREADS']) delete clean[key];
+  for (const key of ENV_KEYS) delete clean[key];
   const result = spawnSync(process.execPath, [`${dist}/cli/main.js`, 'doctor', '--no-measure'], { encoding: 'utf8', timeout: 60_000, env: { ...clean, ...env } });
   expect(result.status, result.stderr).toBe(0);
   return result.stdout;
@@ -105,6 +108,9 @@ describe('@nextx/native-blas fallback and reasons', () => {
       expect(out.blas).toMatchObject({ active: true, threads: 2 });
       expect(out.wasmThreads).toBe(1);
       expect(doctor({})).toContain('native-blas: active');
+      // NEXTX_XNNPACK_THREADS gives XNNPACK threads beside OpenBLAS's (its threaded build starts; same results)
+      const both = run({ NEXTX_WASM_THREADS: '2', NEXTX_XNNPACK_THREADS: '2' });
+      expect(both).toMatchObject({ wasmThreads: 2, blas: { active: true, threads: 2 }, product: PRODUCT, conv: BOX });
     } else {
       expect(out.blas).toMatchObject({ active: false, reason: here.reason });
       expect(doctor({})).toContain(`native-blas: not used (${here.reason})`);

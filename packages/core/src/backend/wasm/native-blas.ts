@@ -1,6 +1,7 @@
 import type { NativeBlas, NativeBlasLoad } from '@nextx/native-blas';
 import { InputError } from '../../errors.js';
 import type { BlasStatus } from '../blas-status.js';
+import { parseThreadCount } from './wasm-threads.js';
 
 const PACKAGE = '@nextx/native-blas';
 
@@ -36,7 +37,7 @@ async function load(): Promise<BlasStatus> {
   } catch (error) {
     return explainImportFailure(error, PACKAGE);
   }
-  const result = module.loadNativeBlas();
+  const result = withShortSpin(() => module.loadNativeBlas());
   if (!result.ok) return { active: false, reason: result.reason, detail: result.detail };
   addon = result.blas;
   addon.setThreads(1); // until assignThreads: OpenBLAS starts with one thread per core
@@ -82,9 +83,31 @@ export function useNativeBlas(on: boolean): boolean {
 }
 
 /**
+ * XNNPACK's threads while OpenBLAS runs the products: NEXTX_XNNPACK_THREADS, else 1. With more than one, both pools
+ * have workers; they never work at the same time (calls are sequential), and OpenBLAS's workers are made to sleep
+ * at once after a product (OPENBLAS_THREAD_TIMEOUT, withShortSpin) instead of spinning for ~0.1 s on the cores
+ * XNNPACK's element-wise kernels then want.
+ */
+function xnnpackThreadsWithBlas(): number {
+  const value = process.env['NEXTX_XNNPACK_THREADS'];
+  return value === undefined || value === '' ? 1 : parseThreadCount(value, 'NEXTX_XNNPACK_THREADS');
+}
+
+/** Runs `load` with OPENBLAS_THREAD_TIMEOUT=4 (2^4 cycles of spinning, OpenBLAS's minimum) when XNNPACK gets threads too. */
+function withShortSpin<T>(load: () => T): T {
+  if (xnnpackThreadsWithBlas() === 1 || process.env['OPENBLAS_THREAD_TIMEOUT'] !== undefined) return load();
+  process.env['OPENBLAS_THREAD_TIMEOUT'] = '4';
+  try {
+    return load();
+  } finally {
+    delete process.env['OPENBLAS_THREAD_TIMEOUT'];
+  }
+}
+
+/**
  * Splits the requested threads between the two libraries: where OpenBLAS runs the products it gets them all and
- * XNNPACK runs single-threaded (its build without workers), so the two thread pools never spin at the same time.
- * Returns XNNPACK's thread count.
+ * XNNPACK runs single-threaded (its build without workers; NEXTX_XNNPACK_THREADS overrides), so the two thread pools
+ * never spin at the same time. Returns XNNPACK's thread count.
  */
 export async function assignThreads(requested: number): Promise<number> {
   const status = await loadBlas();
@@ -95,7 +118,7 @@ export async function assignThreads(requested: number): Promise<number> {
     return requested;
   }
   addon?.setThreads(requested);
-  return 1;
+  return xnnpackThreadsWithBlas();
 }
 
 /** The status with the thread count in use now. */
