@@ -1,12 +1,13 @@
 /**
  * Trains the demo VAR on Fashion-MNIST (Debian package `dataset-fashion-mnist`, or --data <dir> with the IDX files)
- * and writes the checkpoint, sample grid, reconstructions and report.json into --out.
+ * and writes the checkpoint, sample grid, reconstructions and report.json into --out: the run `nextx train vision/var`
+ * makes, from a script (add --resume to continue an interrupted one).
  *
- *   npx tsx packages/vision/scripts/train-fashion-mnist.ts --out packages/vision/assets/fashion-mnist-var \
- *     [--vqvae-steps 1500] [--var-steps 1500] [--batch 32] [--backend wasm]
+ *   npx tsx packages/vision/scripts/train-fashion-mnist.ts --out /tmp/fm \
+ *     [--vqvae-steps 500] [--var-steps 800] [--batch 16] [--var-batch 16] [--backend wasm] [--resume]
  */
 import { initBackend } from '@nextx/core';
-import { trainFashionMnistVar } from '../src/var/fashion-mnist-recipe.js';
+import { trainVarRun } from '../src/var/train-run.js';
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -19,14 +20,15 @@ await initBackend({ prefer: (option('backend') as 'wasm' | undefined) ?? 'wasm' 
 const controller = new AbortController();
 process.on('SIGINT', () => controller.abort());
 let last = 0;
-const report = await trainFashionMnistVar({
+const report = await trainVarRun({
   out: option('out') ?? 'out/fashion-mnist-var',
-  ...(option('data') ? { dataDir: option('data') as string } : {}),
+  resume: args.includes('--resume'),
+  ...(option('data') ? { data: option('data') as string } : {}),
   ...(numberOption('vqvae-steps') ? { vqvaeSteps: numberOption('vqvae-steps') as number } : {}),
   ...(numberOption('var-steps') ? { varSteps: numberOption('var-steps') as number } : {}),
   ...(numberOption('batch') ? { batchSize: numberOption('batch') as number } : {}),
   ...(numberOption('var-batch') ? { varBatchSize: numberOption('var-batch') as number } : {}),
-  ...(numberOption('tokenized') ? { tokenizedImages: numberOption('tokenized') as number } : {}),
+  ...(numberOption('train-images') ? { trainImages: numberOption('train-images') as number } : {}),
   signal: controller.signal,
   log: (message) => console.error(message),
   onProgress: (event) => {

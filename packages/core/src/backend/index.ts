@@ -1,5 +1,13 @@
 export * from './backend-name.js';
-export { initBackend, listBackends, probeBackend, activeBackend, describeBackend, type BackendStatus } from './init-backend.js';
+export {
+  initBackend,
+  ensureBackend,
+  listBackends,
+  probeBackend,
+  activeBackend,
+  describeBackend,
+  type BackendStatus,
+} from './init-backend.js';
 export type { BlasStatus, BlasReason } from './blas-status.js';
 export { useNativeBlas } from './wasm/native-blas.js';
 export type { BackendCandidate } from './probe.js';

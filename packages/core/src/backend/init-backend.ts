@@ -1,6 +1,6 @@
 import { tf } from '../tf.js';
 import { BackendError, InputError } from '../errors.js';
-import { BACKEND_NAMES, type BackendName, type BackendPreference } from './backend-name.js';
+import { BACKEND_NAMES, BACKEND_PREFERENCES, type BackendName, type BackendPreference } from './backend-name.js';
 import { loadNativePackage, type BackendCandidate } from './probe.js';
 import { patchWasmBackend, type WasmPatchReport } from './wasm/patch-wasm.js';
 import { initThreadedWasm, resolveWasmThreads, wasmThreadsInUse } from './wasm/wasm-threads.js';
@@ -31,16 +31,6 @@ export interface InitBackendOptions {
 /** tfjs's own backend name for each nextx backend. */
 const TFJS_NAME: Record<BackendName, string> = { cuda: 'tensorflow', native: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 
-/**
- * tfjs-backend-cpu prints an upsell for tfjs-node on its first tensor write in Node. nextx reports the native
- * backend's status itself (`nextx doctor`), so the cpu backend is marked as already used. Flags such as IS_TEST or
- * PROD would also hide it, but they change tfjs's behaviour (IS_TEST enables per-kernel leak checks).
- */
-function quietCpuUpsell(): void {
-  const cpu = tf.findBackend('cpu') as (tf.KernelBackend & { firstUse?: boolean }) | null;
-  if (cpu && cpu.firstUse === true) cpu.firstUse = false;
-}
-
 const probes = new Map<BackendName, Promise<BackendCandidate>>();
 
 /** Probes one backend once per process: loads its package, registers it, never throws. */
@@ -54,7 +44,6 @@ export function probeBackend(name: BackendName): Promise<BackendCandidate> {
 }
 
 async function runProbe(name: BackendName): Promise<BackendCandidate> {
-  quietCpuUpsell();
   if (name === 'cuda' || name === 'native') return loadNativePackage(name);
   try {
     if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
@@ -75,6 +64,40 @@ export async function listBackends(): Promise<BackendCandidate[]> {
  * (patchWasmBackend). Cheap when called again with the same choice.
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendStatus> {
+  const status = await selectBackend(options);
+  selected = status;
+  return status;
+}
+
+/** What the last successful initBackend selected. */
+let selected: BackendStatus | undefined;
+let automatic: Promise<BackendStatus> | undefined;
+
+/**
+ * What nextx's asynchronous entry points (loading weights, generating, training) await before their first tensor:
+ * the backend `initBackend` selected, or, when it was never called, `initBackend({ prefer: NEXTX_BACKEND ?? 'auto' })`.
+ * Code that forgets `initBackend` thus runs on what `auto` finds (cuda, native or patched wasm) instead of the
+ * backend tfjs picks by itself on the first tensor, its plain-JS cpu backend (tens of times slower). To run on cpu,
+ * say so: `initBackend({ prefer: 'cpu' })` or `NEXTX_BACKEND=cpu`.
+ */
+export async function ensureBackend(): Promise<BackendStatus> {
+  if (selected) return selected;
+  automatic ??= initBackend({ prefer: backendFromEnvironment() }).finally(() => {
+    automatic = undefined;
+  });
+  return automatic;
+}
+
+function backendFromEnvironment(): BackendPreference {
+  const value = process.env['NEXTX_BACKEND'];
+  if (value === undefined || value === '') return 'auto';
+  if (!(BACKEND_PREFERENCES as readonly string[]).includes(value)) {
+    throw new InputError(`NEXTX_BACKEND must be one of ${BACKEND_PREFERENCES.join(', ')}; got '${value}'`);
+  }
+  return value as BackendPreference;
+}
+
+async function selectBackend(options: InitBackendOptions): Promise<BackendStatus> {
   const prefer = options.prefer ?? 'auto';
   const order = prefer === 'auto' ? BACKEND_NAMES : [prefer];
   const candidates: BackendCandidate[] = [];

@@ -1,17 +1,128 @@
 import { InputError } from '../errors.js';
 import type { EvictionContext, EvictionPolicy, KeepPlan } from './eviction-policy.js';
 
-/** Slots of one head that hold a token (position ≥ 0), newest position first. */
-function newestFirst(positions: readonly number[]): number[] {
-  return positions
-    .map((p, i) => [p, i] as const)
-    .filter(([p]) => p >= 0)
-    .sort((a, b) => b[0] - a[0] || b[1] - a[1])
-    .map(([, i]) => i);
+/** What a policy keeps or drops at once: one token, or one group's live slots in one head. */
+interface Unit {
+  readonly slots: number[];
+  readonly oldest: number;
+  readonly newest: number;
+  /** Mean accumulated attention of its tokens. */
+  readonly score: number;
 }
 
-function sorted(slots: Iterable<number>): number[] {
-  return [...new Set(slots)].sort((a, b) => a - b);
+/** The live slots of one head as units (tokens, or whole groups), oldest first. */
+function unitsOf(ctx: EvictionContext, head: number, scores: Float32Array | undefined): Unit[] {
+  const positions = ctx.headPositions[head] as readonly number[];
+  const groups = ctx.headGroups[head] as readonly number[];
+  const byKey = new Map<number, { slots: number[]; oldest: number; newest: number; total: number }>();
+  positions.forEach((p, slot) => {
+    if (p < 0) return;
+    const key = ctx.unit === 'group' ? (groups[slot] as number) : slot;
+    const score = scores ? (scores[slot] as number) : 0;
+    const unit = byKey.get(key);
+    if (unit) {
+      unit.slots.push(slot);
+      unit.oldest = Math.min(unit.oldest, p);
+      unit.newest = Math.max(unit.newest, p);
+      unit.total += score;
+    } else {
+      byKey.set(key, { slots: [slot], oldest: p, newest: p, total: score });
+    }
+  });
+  return [...byKey.values()]
+    .map((u) => ({ slots: u.slots, oldest: u.oldest, newest: u.newest, score: u.total / u.slots.length }))
+    .sort((a, b) => a.oldest - b.oldest || (a.slots[0] as number) - (b.slots[0] as number));
+}
+
+interface SelectOptions {
+  readonly sinkTokens?: number;
+  /** Newest tokens kept first (default: all of `keep` without scores, none with scores). */
+  readonly recent?: number;
+  readonly scores?: Float32Array;
+}
+
+/**
+ * Per head, whole units while they fit in `keep` tokens: the sinks (units starting before `sinkTokens`), then the
+ * newest units up to `recent` tokens, then — with `scores` — the most attended of the rest, then by recency.
+ * The recency passes stop at the first unit that does not fit, so a window never skips over a unit.
+ */
+function selectHead(ctx: EvictionContext, head: number, keep: number, options: SelectOptions): number[] {
+  if (ctx.unit === 'token') return selectTokens(ctx.headPositions[head] as readonly number[], keep, options);
+  const units = unitsOf(ctx, head, options.scores);
+  const chosen = new Set<Unit>();
+  let size = 0;
+  const fits = (u: Unit) => !chosen.has(u) && size + u.slots.length <= keep;
+  const take = (u: Unit) => {
+    chosen.add(u);
+    size += u.slots.length;
+  };
+  for (const u of units) if (u.oldest < (options.sinkTokens ?? 0) && fits(u)) take(u);
+  const newestFirst = [...units].sort((a, b) => b.newest - a.newest);
+  const recent = Math.min(keep, options.recent ?? (options.scores ? 0 : keep));
+  let recentSize = 0;
+  for (const u of newestFirst) {
+    if (chosen.has(u)) continue;
+    if (recentSize + u.slots.length > recent || !fits(u)) break;
+    recentSize += u.slots.length;
+    take(u);
+  }
+  if (options.scores) {
+    const byScore = newestFirst.filter((u) => !chosen.has(u)).sort((a, b) => b.score - a.score);
+    for (const u of byScore) if (fits(u)) take(u);
+  }
+  for (const u of newestFirst) {
+    if (chosen.has(u)) continue;
+    if (!fits(u)) break;
+    take(u);
+  }
+  return [...chosen].flatMap((u) => u.slots).sort((a, b) => a - b);
+}
+
+/**
+ * selectHead for single tokens, in linear passes over the live slots ordered by position (already so when
+ * positions increase along the slots, as commits make them): it runs at every commit of a full cache.
+ */
+function selectTokens(positions: readonly number[], keep: number, options: SelectOptions): number[] {
+  const live: number[] = [];
+  let sorted = true;
+  for (let j = 0; j < positions.length; j++) {
+    const p = positions[j] as number;
+    if (p < 0) continue;
+    if (live.length && p <= (positions[live[live.length - 1] as number] as number)) sorted = false;
+    live.push(j);
+  }
+  if (!sorted) live.sort((a, b) => (positions[a] as number) - (positions[b] as number) || a - b);
+  const chosen = new Uint8Array(positions.length);
+  let size = 0;
+  const take = (slot: number) => {
+    chosen[slot] = 1;
+    size++;
+  };
+  const sinkTokens = options.sinkTokens ?? 0;
+  for (const slot of live) if (size < keep && (positions[slot] as number) < sinkTokens) take(slot);
+  const recent = Math.min(keep, options.recent ?? (options.scores ? 0 : keep));
+  for (let i = live.length - 1, taken = 0; i >= 0 && taken < recent && size < keep; i--) {
+    const slot = live[i] as number;
+    if (chosen[slot]) continue;
+    take(slot);
+    taken++;
+  }
+  const scores = options.scores;
+  if (scores && size < keep) {
+    const rest = live.filter((slot) => !chosen[slot]).reverse(); // newest first: ties go to the newer token
+    rest.sort((a, b) => (scores[b] as number) - (scores[a] as number));
+    for (const slot of rest) if (size < keep) take(slot);
+  }
+  for (let i = live.length - 1; i >= 0 && size < keep; i--) if (!chosen[live[i] as number]) take(live[i] as number);
+  const out: number[] = [];
+  for (let j = 0; j < chosen.length; j++) if (chosen[j]) out.push(j);
+  return out;
+}
+
+/** Whether every head holds the same positions (then a score-free policy computes one shared plan). */
+function headsAgree(ctx: EvictionContext): boolean {
+  const first = ctx.headPositions[0] ?? [];
+  return ctx.headPositions.every((row) => row === first || row.every((p, i) => p === first[i]));
 }
 
 /** One plan from per-head lists: shared when every head keeps the same slots. */
@@ -21,50 +132,22 @@ function planOf(lists: number[][]): KeepPlan {
   return same ? { shared: first } : { perHead: lists };
 }
 
-/**
- * Per head: the sinks (positions < sinkTokens, oldest first), then the `recent` newest tokens, then — if
- * `scores` are given — the highest-scored of the rest, up to `keep` slots; without scores the rest is by recency.
- */
-function selectHead(
-  positions: readonly number[],
-  keep: number,
-  options: { sinkTokens?: number; recent?: number; scores?: Float32Array },
-): number[] {
-  const chosen = new Set<number>();
-  const add = (i: number) => chosen.size < keep && chosen.add(i);
-  const sinks = positions
-    .map((p, i) => [p, i] as const)
-    .filter(([p]) => p >= 0 && p < (options.sinkTokens ?? 0))
-    .sort((a, b) => a[0] - b[0]);
-  sinks.forEach(([, i]) => add(i));
-  const byAge = newestFirst(positions);
-  byAge.slice(0, options.recent ?? (options.scores ? 0 : keep)).forEach(add);
-  const scores = options.scores;
-  if (scores) {
-    const rest = byAge.filter((i) => !chosen.has(i)).sort((a, b) => (scores[b] as number) - (scores[a] as number));
-    rest.forEach(add);
-  }
-  byAge.forEach(add);
-  return sorted(chosen);
+function scoreFree(ctx: EvictionContext, options: SelectOptions): KeepPlan {
+  if (headsAgree(ctx)) return { shared: selectHead(ctx, 0, ctx.budget, options) };
+  return planOf(ctx.headPositions.map((_, h) => selectHead(ctx, h, ctx.budget, options)));
 }
 
-/** Rolling window: the `budget` most recent tokens (with a token budget W, sliding-window attention of W). */
+/** Rolling window: the `budget` most recent tokens (or whole groups: frames, blocks). */
 export function keepRecent(): EvictionPolicy {
-  return {
-    name: 'keep-recent',
-    needsScores: false,
-    select: (ctx) => planOf(ctx.headPositions.map((row) => selectHead(row, ctx.budget, {}))),
-  };
+  return { name: 'keep-recent', needsScores: false, select: (ctx) => scoreFree(ctx, {}) };
 }
 
-/** StreamingLLM (Xiao et al. 2023): the first `sinkTokens` positions (attention sinks) plus the most recent. */
+/**
+ * StreamingLLM (Xiao et al. 2023): the first `sinkTokens` positions (attention sinks; by group, every group that
+ * starts there, e.g. the first frame) plus the most recent.
+ */
 export function sinkAndRecent(options: { sinkTokens: number }): EvictionPolicy {
-  return {
-    name: 'sink-recent',
-    needsScores: false,
-    select: (ctx) =>
-      planOf(ctx.headPositions.map((row) => selectHead(row, ctx.budget, { sinkTokens: options.sinkTokens }))),
-  };
+  return { name: 'sink-recent', needsScores: false, select: (ctx) => scoreFree(ctx, { sinkTokens: options.sinkTokens }) };
 }
 
 function requireScores(ctx: EvictionContext, name: string): readonly Float32Array[] {
@@ -74,7 +157,8 @@ function requireScores(ctx: EvictionContext, name: string): readonly Float32Arra
 
 /**
  * H2O (Zhang et al. 2023) heavy hitters: per head, the `recent` newest tokens always, then the tokens with the
- * largest accumulated attention, up to the budget (optionally after `sinkTokens` sinks).
+ * largest accumulated attention, up to the budget (optionally after `sinkTokens` sinks). By group, a group's score
+ * is the mean over its tokens.
  */
 export function heavyHitter(options: { recent: number; sinkTokens?: number }): EvictionPolicy {
   const name = 'heavy-hitter';
@@ -84,8 +168,8 @@ export function heavyHitter(options: { recent: number; sinkTokens?: number }): E
     select: (ctx) => {
       const scores = requireScores(ctx, name);
       return planOf(
-        ctx.headPositions.map((row, h) =>
-          selectHead(row, ctx.budget, { recent: options.recent, sinkTokens: options.sinkTokens, scores: scores[h] }),
+        ctx.headPositions.map((_, h) =>
+          selectHead(ctx, h, ctx.budget, { recent: options.recent, sinkTokens: options.sinkTokens, scores: scores[h] }),
         ),
       );
     },
@@ -104,7 +188,7 @@ export interface PerHeadBudgetOptions {
 
 /**
  * Different keep counts per head (head-wise budgets as in Forcing-KV / Ada-KV style compression): head h keeps
- * max(1, ⌊fractions[h]·budget⌋) slots chosen as sinks, recent tokens, then by score or recency.
+ * max(1, ⌊fractions[h]·budget⌋) tokens chosen as sinks, recent tokens, then by score or recency.
  */
 export function perHeadBudget(options: PerHeadBudgetOptions): EvictionPolicy {
   const name = 'per-head-budget';
@@ -117,10 +201,10 @@ export function perHeadBudget(options: PerHeadBudgetOptions): EvictionPolicy {
       }
       const scores = options.byScore ? requireScores(ctx, name) : undefined;
       return planOf(
-        ctx.headPositions.map((row, h) => {
+        ctx.headPositions.map((_, h) => {
           const fraction = Math.min(1, Math.max(0, options.fractions[h] as number));
           const keep = Math.max(1, Math.floor(fraction * ctx.budget));
-          return selectHead(row, keep, { sinkTokens: options.sinkTokens, recent: options.recent, scores: scores?.[h] });
+          return selectHead(ctx, h, keep, { sinkTokens: options.sinkTokens, recent: options.recent, scores: scores?.[h] });
         }),
       );
     },

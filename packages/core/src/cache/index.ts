@@ -1,6 +1,7 @@
-export { LayerKVCache, type LayerKVCacheOptions } from './layer-kv-cache.js';
-export { KVCache } from './kv-cache.js';
-export type { CacheBudget, EvictionContext, EvictionPolicy, KeepPlan } from './eviction-policy.js';
+export { LayerKVCache, type CommitOptions, type LayerKVCacheOptions } from './layer-kv-cache.js';
+export { KVCache, type KVCacheOptions } from './kv-cache.js';
+export { contextMask } from './context-mask.js';
+export type { CacheBudget, EvictionContext, EvictionPolicy, EvictionUnit, KeepPlan } from './eviction-policy.js';
 export {
   heavyHitter,
   keepRecent,

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CliContext } from '../contracts/plugin.js';
+import { ensureWritableDir } from '../io/output-dir.js';
 import { createProgressDisplay, type ProgressDisplay } from './progress-display.js';
 
 export interface GlobalOptions {
@@ -13,7 +13,10 @@ export interface GlobalOptions {
 
 export interface RunningContext extends CliContext {
   readonly progress: ProgressDisplay;
-  /** Creates (if needed) and returns `<out>/<sub>`. */
+  /**
+   * Creates (if needed) and returns `<out>/<sub>`, after checking that it is a writable directory (an InputError
+   * naming `--out` otherwise): commands that write call it before any work.
+   */
   outDir(sub?: string): string;
   /** Prints a result: JSON on stdout with `--json`, else the human form. */
   print(value: unknown, human: () => string): void;
@@ -44,9 +47,7 @@ export function createCliContext(options: GlobalOptions): RunningContext {
       if (!options.json) process.stderr.write(`${message}\n`);
     },
     outDir(sub) {
-      const dir = sub ? resolve(out, sub) : out;
-      mkdirSync(dir, { recursive: true });
-      return dir;
+      return ensureWritableDir(sub ? resolve(out, sub) : out, '--out');
     },
     print(value, human) {
       process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);

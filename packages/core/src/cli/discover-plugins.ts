@@ -18,17 +18,37 @@ export interface DiscoveredPlugins {
 interface PackageJson {
   name?: string;
   main?: string;
-  exports?: Record<string, unknown>;
+  exports?: unknown;
+  keywords?: unknown;
+  nextx?: unknown;
+}
+
+/** The keyword a package lists in its package.json to declare itself a nextx plugin. */
+export const PLUGIN_KEYWORD = 'nextx-plugin';
+
+/** @nextx packages that are not plugins: core itself and its optional native addon. */
+const NOT_PLUGINS = new Set(['@nextx/core', '@nextx/native-blas']);
+
+/**
+ * Whether a package.json declares a nextx plugin: a `"nextx"` field (an object, e.g. `{ "plugin": true }`), the
+ * `nextx-plugin` keyword, or a name in the `@nextx` scope (core's own domain packages). Core itself and its native
+ * addon are not plugins.
+ */
+export function declaresNextxPlugin(pkg: PackageJson): boolean {
+  if (!pkg.name || NOT_PLUGINS.has(pkg.name)) return false;
+  const field = typeof pkg.nextx === 'object' && pkg.nextx !== null && (pkg.nextx as { plugin?: unknown }).plugin !== false;
+  const keyword = Array.isArray(pkg.keywords) && pkg.keywords.includes(PLUGIN_KEYWORD);
+  return field || keyword || pkg.name.startsWith('@nextx/');
 }
 
 /**
- * Finds installed `@nextx/*` packages (other than core): in every `node_modules/@nextx` from `cwd` upwards, and beside
- * this copy of core (its own node_modules scope, or the workspace's packages folder). Each package's `plugin` export is
- * registered; a package that fails to load is reported, not fatal.
+ * Finds installed nextx plugins: every package that declares itself one (see `declaresNextxPlugin`) in every
+ * `node_modules` from `cwd` upwards (scoped or not), and the workspace packages beside this copy of core. Each
+ * package's `plugin` export (or default export) is registered; a package that fails to load is reported, not fatal.
  */
 export async function discoverPlugins(cwd = process.cwd(), registry = new Registry()): Promise<DiscoveredPlugins> {
   const failures: PluginLoadFailure[] = [];
-  for (const [packageName, dir] of findNextxPackages(cwd)) {
+  for (const [packageName, dir] of findPluginPackages(cwd)) {
     try {
       const plugin = await importPlugin(dir);
       registry.use(plugin);
@@ -39,26 +59,44 @@ export async function discoverPlugins(cwd = process.cwd(), registry = new Regist
   return { registry, failures };
 }
 
-/** @nextx packages that are not plugins: core itself and its optional native addon. */
-const NOT_PLUGINS = new Set(['@nextx/core', '@nextx/native-blas']);
-
-function findNextxPackages(cwd: string): Map<string, string> {
-  const found = new Map<string, string>();
-  const scopes: string[] = [];
+/** Package folders to look at: `node_modules/<name>` and `node_modules/@scope/<name>` upwards, then core's siblings. */
+function candidateFolders(cwd: string): string[] {
+  const folders: string[] = [];
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    scopes.push(join(dir, 'node_modules', '@nextx'));
+    folders.push(...packageFoldersIn(join(dir, 'node_modules')));
     if (dir === parse(dir).root) break;
   }
+  // The monorepo's packages/ folder (or the scope folder core is installed in).
   const coreRoot = realpathSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..'));
-  scopes.push(dirname(coreRoot));
-  for (const scope of scopes) {
-    if (!existsSync(scope)) continue;
-    for (const entry of readdirSync(scope)) {
-      const dir = join(scope, entry);
-      const pkg = readPackageJson(dir);
-      if (!pkg?.name?.startsWith('@nextx/') || NOT_PLUGINS.has(pkg.name) || found.has(pkg.name)) continue;
-      found.set(pkg.name, dir);
-    }
+  folders.push(...listDir(dirname(coreRoot)).map((name) => join(dirname(coreRoot), name)));
+  return folders;
+}
+
+function packageFoldersIn(nodeModules: string): string[] {
+  const folders: string[] = [];
+  for (const name of listDir(nodeModules)) {
+    if (name.startsWith('.')) continue;
+    const path = join(nodeModules, name);
+    if (name.startsWith('@')) folders.push(...listDir(path).map((inner) => join(path, inner)));
+    else folders.push(path);
+  }
+  return folders;
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function findPluginPackages(cwd: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const dir of candidateFolders(cwd)) {
+    const pkg = readPackageJson(dir);
+    if (!pkg || !declaresNextxPlugin(pkg) || found.has(pkg.name as string)) continue;
+    found.set(pkg.name as string, dir);
   }
   return found;
 }
@@ -71,11 +109,14 @@ function readPackageJson(dir: string): PackageJson | undefined {
   }
 }
 
+/** The ESM entry of a package: `exports["."]` (a string, or its `import` / `default` condition), else `main`. */
 function entryPoint(dir: string, pkg: PackageJson): string {
-  const root = pkg.exports?.['.'];
-  const fromExports = typeof root === 'string' ? root : (root as { import?: string } | undefined)?.import;
-  const entry = fromExports ?? pkg.main;
-  if (!entry) throw new Error('its package.json names no entry point');
+  const exports = pkg.exports;
+  const root = typeof exports === 'string' ? exports : (exports as Record<string, unknown> | undefined)?.['.'];
+  const conditions = root as { import?: unknown; default?: unknown } | undefined;
+  const fromExports = typeof root === 'string' ? root : (conditions?.import ?? conditions?.default);
+  const entry = typeof fromExports === 'string' ? fromExports : pkg.main;
+  if (!entry) throw new Error('its package.json names no entry point (set "exports" or "main")');
   const file = join(dir, entry);
   if (!existsSync(file)) throw new Error(`its entry point ${file} does not exist (is the package built?)`);
   return file;
@@ -85,6 +126,6 @@ async function importPlugin(dir: string): Promise<Plugin> {
   const pkg = readPackageJson(dir) ?? {};
   const module = (await import(pathToFileURL(entryPoint(dir, pkg)).href)) as { plugin?: Plugin; default?: Plugin };
   const plugin = module.plugin ?? module.default;
-  if (!plugin || typeof plugin.register !== 'function') throw new Error('it exports no `plugin` object');
+  if (!plugin || typeof plugin.register !== 'function') throw new Error('it exports no `plugin` object (export const plugin: Plugin = …)');
   return plugin;
 }

@@ -9,9 +9,19 @@ import { pluginsCommand } from './commands/plugins.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-/** commander's own errors (unknown command, bad option value) in the same one-paragraph form as nextx's. */
+/**
+ * commander's own errors (unknown command, bad option value) in the same form as nextx's: one paragraph on stderr,
+ * or with `--json` an `{"error": …}` object on stdout.
+ */
 const OUTPUT = {
-  outputError: (message: string, write: (text: string) => void) => write(`nextx: ${message.replace(/^error: /, '')}`),
+  outputError: (message: string, write: (text: string) => void) => {
+    const text = message.replace(/^error: /, '').trim();
+    if (process.argv.includes('--json')) {
+      process.stdout.write(`${JSON.stringify({ error: { name: 'UsageError', message: text, code: 'USAGE' } }, null, 2)}\n`);
+    } else {
+      write(`nextx: ${text}\n`);
+    }
+  },
 };
 
 export function createProgram(): Command {

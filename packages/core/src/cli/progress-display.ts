@@ -40,15 +40,43 @@ function barDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
   return { listener, stop: () => multibar.stop() };
 }
 
-function lineDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
-  const lastPrinted = new Map<string, number>();
+/** Seconds between two in-progress lines of one stage when stderr is not a terminal. */
+export const LINE_INTERVAL_MS = 10_000;
+
+interface StageLines {
+  /** When the stage's current run began (its first event), or its last in-progress line was printed. */
+  since: number;
+  lastLine: string;
+  lastMessage: string | undefined;
+}
+
+/**
+ * Plain lines for logs and pipes: per stage, its announcement (an event with a message before the first unit is
+ * done), an in-progress line at most every `intervalMs`, and one line when it ends (completed = total); a line
+ * identical to the stage's previous one (the same end reached again by a repeated run) is not printed twice. No
+ * trailing spaces.
+ */
+export function lineDisplay(stream: Pick<NodeJS.WriteStream, 'write'>, options: { intervalMs?: number; now?: () => number } = {}): ProgressDisplay {
+  const interval = options.intervalMs ?? LINE_INTERVAL_MS;
+  const now = options.now ?? Date.now;
+  const stages = new Map<string, StageLines>();
   const listener: ProgressListener = (event) => {
-    const now = Date.now();
+    const time = now();
+    let stage = stages.get(event.stage);
+    if (!stage) {
+      stage = { since: time, lastLine: '', lastMessage: undefined };
+      stages.set(event.stage, stage);
+    }
     const finished = event.total !== undefined && event.completed >= event.total;
-    if (!finished && now - (lastPrinted.get(event.stage) ?? 0) < 1000) return;
-    lastPrinted.set(event.stage, now);
+    const announcement = event.completed === 0 && event.message !== undefined && event.message !== stage.lastMessage;
+    if (!finished && !announcement && time - stage.since < interval) return;
     const total = event.total === undefined ? '' : `/${event.total}`;
-    stream.write(`${event.stage} ${event.completed}${total} ${describeMetrics(event)}\n`);
+    const line = `${event.stage} ${event.completed}${total}  ${describeMetrics(event)}`.trimEnd();
+    if (line === stage.lastLine) return;
+    stream.write(`${line}\n`);
+    stage.since = time;
+    stage.lastLine = line;
+    if (event.message !== undefined) stage.lastMessage = event.message;
   };
   return { listener, stop: () => undefined };
 }

@@ -27,3 +27,29 @@ function isWasmRuntimeError(error: Error): boolean {
 export function exitCodeFor(error: unknown): number {
   return error instanceof NextxError && error.code === 'ABORTED' ? 130 : 1;
 }
+
+/** The `error` object printed under `--json`. */
+export interface JsonError {
+  readonly name: string;
+  readonly message: string;
+  /** NextxError code (`CONFIG`, `CHECKPOINT`, `INPUT`, …) or commander's (`commander.unknownOption`, …). */
+  readonly code?: string;
+  readonly [field: string]: unknown;
+}
+
+const ERROR_FIELDS = ['file', 'offset', 'issues', 'backend', 'step', 'lastGoodCheckpoint'] as const;
+
+/**
+ * A failed command as JSON, `{"error": {"name", "message", "code", …}}`: with `--json` it is printed on stdout (where
+ * a result would have been) instead of the paragraph on stderr. The fields that locate the problem (file, offset,
+ * zod issues, backend, step) come along when the error has them.
+ */
+export function jsonError(error: unknown): { error: JsonError } {
+  if (!(error instanceof Error)) return { error: { name: 'Error', message: String(error) } };
+  const fields: Record<string, unknown> = {};
+  const source = error as unknown as Record<string, unknown>;
+  for (const key of ERROR_FIELDS) if (source[key] !== undefined) fields[key] = source[key];
+  const code = typeof source['code'] === 'string' ? { code: source['code'] } : {};
+  const stack = process.env['NEXTX_DEBUG'] === '1' && error.stack ? { stack: error.stack } : {};
+  return { error: { name: error.name, message: error.message, ...code, ...fields, ...stack } };
+}

@@ -4,7 +4,7 @@ import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/backend-
 import { InputError } from '../errors.js';
 import { parseThreadCount } from '../backend/wasm/wasm-threads.js';
 import { createCliContext, type GlobalOptions, type RunningContext } from './cli-context.js';
-import { exitCodeFor, formatCliError } from './report-error.js';
+import { exitCodeFor, formatCliError, jsonError } from './report-error.js';
 
 /** Global options of the command, as validated values. */
 export function globalOptions(command: Command): GlobalOptions {
@@ -32,23 +32,29 @@ export async function selectBackend(context: RunningContext, options: GlobalOpti
   return status;
 }
 
+/** Reports a failed command: one paragraph on stderr, or with `--json` an `{"error": …}` object on stdout. */
+export function reportFailure(error: unknown, json: boolean): void {
+  if (json) process.stdout.write(`${JSON.stringify(jsonError(error), null, 2)}\n`);
+  else process.stderr.write(`${formatCliError(error)}\n`);
+  process.exitCode = exitCodeFor(error);
+}
+
 /**
- * Runs a command body with a context; any error becomes one paragraph on stderr and a non-zero exit code
- * (130 when interrupted).
+ * Runs a command body with a context; any error is reported (reportFailure) with a non-zero exit code (130 when
+ * interrupted).
  */
 export async function runAction(
   command: Command,
   body: (context: RunningContext, options: GlobalOptions) => Promise<void>,
 ): Promise<void> {
   let context: RunningContext | undefined;
+  const options = globalOptions(command);
   try {
-    const options = globalOptions(command);
     context = createCliContext(options);
     await body(context, options);
   } catch (error) {
     context?.progress.stop();
-    process.stderr.write(`${formatCliError(error)}\n`);
-    process.exitCode = exitCodeFor(error);
+    reportFailure(error, options.json);
   } finally {
     context?.close();
   }

@@ -1,4 +1,5 @@
 export { AllocationBudget, budgetFor } from './allocation-budget.js';
+export { ensureWritableDir } from './output-dir.js';
 export { fsyncDirectory, temporarySibling, writeFileAtomic } from './atomic-file.js';
 export { loadCheckpoint, recoverCheckpoint, saveCheckpoint, type CheckpointContents, type LoadCheckpointOptions } from './checkpoint-dir.js';
 export { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from './half-float.js';

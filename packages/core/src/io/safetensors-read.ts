@@ -45,13 +45,24 @@ export function parseSafetensorsHeader({ bytes, file }: FileBytes): SafetensorsH
   if (bytes.length < 8) throw new CheckpointError(file, `a safetensors file starts with an 8-byte header length; the file has ${bytes.length} bytes`, 0);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const declared = view.getBigUint64(0, true);
-  if (declared > BigInt(Math.min(bytes.length - 8, MAX_HEADER_BYTES))) {
-    throw new CheckpointError(file, `header length ${declared} exceeds the ${bytes.length - 8} bytes after it (or the 100 MB limit)`, 0);
+  if (declared > BigInt(MAX_HEADER_BYTES)) {
+    throw new CheckpointError(file, `header length ${declared} exceeds the 100 MB limit: not a safetensors file`, 0);
+  }
+  if (declared > BigInt(bytes.length - 8)) {
+    const looksLikeHeader = bytes[8] === 0x7b; // '{'
+    throw new CheckpointError(
+      file,
+      looksLikeHeader
+        ? `truncated: the header alone needs ${declared} bytes, the file has ${bytes.length - 8} after the length field (an interrupted download or copy?)`
+        : `header length ${declared} exceeds the ${bytes.length - 8} bytes after it: not a safetensors file`,
+      0,
+    );
   }
   const headerLength = Number(declared);
   const dataStart = 8 + headerLength;
   const json = parseHeaderJson(bytes.subarray(8, dataStart), file);
   const dataLength = bytes.length - dataStart;
+  checkNotTruncated(json, dataLength, dataStart, file);
   const entries: SafetensorsEntry[] = [];
   let metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(json)) {
@@ -111,6 +122,24 @@ function parseEntry(name: string, value: unknown, dataLength: number, dataStart:
     throw new CheckpointError(file, `tensor '${name}': shape [${shape.join(', ')}] of ${dtype} needs a different byte count than its ${bytes}-byte range`, dataStart + begin);
   }
   return { name, dtype, shape: shape as number[], bytes, begin, end };
+}
+
+/** The data section must reach the furthest end any entry declares; a shorter file was cut off. */
+function checkNotTruncated(json: Record<string, unknown>, dataLength: number, dataStart: number, file: string): void {
+  let furthest = 0;
+  for (const [name, value] of Object.entries(json)) {
+    const offsets = name === '__metadata__' ? undefined : (value as { data_offsets?: unknown } | null)?.data_offsets;
+    const end = Array.isArray(offsets) ? offsets[1] : undefined;
+    if (isSafeCount(end) && end > furthest) furthest = end;
+  }
+  if (furthest > dataLength) {
+    throw new CheckpointError(
+      file,
+      `truncated: the header places tensor data up to byte ${dataStart + furthest}, the file ends at byte ${dataStart + dataLength} ` +
+        `(${furthest - dataLength} bytes missing; an interrupted download or copy?)`,
+      dataStart + dataLength,
+    );
+  }
 }
 
 function checkNoOverlap(entries: readonly SafetensorsEntry[], dataStart: number, file: string): void {

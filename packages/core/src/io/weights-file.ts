@@ -5,13 +5,31 @@ import { decodeSafetensors, loadFileBytes, parseSafetensorsHeader, readSafetenso
 
 export type WeightsFormat = 'safetensors' | 'pth';
 
-/** A zip (PK\x03\x04) is a torch.save archive; anything else is read as safetensors, whose header is validated. */
+/** Extensions PyTorch checkpoints go by: such a file is read as a torch.save zip, never as safetensors. */
+const TORCH_EXTENSIONS = ['.pth', '.pt', '.bin', '.ckpt'];
+
+/** An 8-byte little-endian header length followed by a JSON object. */
+function looksLikeSafetensors(bytes: Uint8Array): boolean {
+  return bytes.length > 9 && bytes[8] === 0x7b && bytes[6] === 0 && bytes[7] === 0;
+}
+
+/**
+ * A zip (PK\x03\x04) is a torch.save archive; a file named like a PyTorch checkpoint must be one; anything else is
+ * read as safetensors, whose header is validated.
+ */
 export function detectWeightsFormat({ bytes, file }: FileBytes): WeightsFormat {
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'pth';
-  if (bytes.length >= 2 && bytes[0] === 0x80 && file.endsWith('.pth')) {
-    throw new CheckpointError(file, 'this is a legacy (pre-1.6, non-zip) torch.save file; re-save it with a current torch');
+  if (!TORCH_EXTENSIONS.some((ext) => file.toLowerCase().endsWith(ext)) || looksLikeSafetensors(bytes)) return 'safetensors';
+  if (bytes.length === 0) throw new CheckpointError(file, 'the file is empty', 0);
+  if (bytes[0] === 0x80) {
+    throw new CheckpointError(file, 'this is a legacy (pre-1.6, non-zip) torch.save file; re-save it with a current torch', 0);
   }
-  return 'safetensors';
+  const start = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  throw new CheckpointError(
+    file,
+    `not a PyTorch checkpoint: torch.save writes a zip archive (starting with bytes 50 4b 03 04, "PK"), this file starts with ${start}`,
+    0,
+  );
 }
 
 /** Reads a .safetensors or .pth file into tf tensors (a state dict for `Module.loadStateDict`). */

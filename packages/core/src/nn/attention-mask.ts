@@ -1,4 +1,5 @@
 import { tf } from '../tf.js';
+import { InputError } from '../errors.js';
 
 /**
  * Additive attention masks: 0 where a query may attend to a key, −Infinity where it may not, as [Lq, Lk]
@@ -6,7 +7,8 @@ import { tf } from '../tf.js';
  * tensors the caller owns; `AttentionMaskCache` keeps them by key for reuse.
  *
  * Masks are stated on absolute token positions: a query at position p and a key at position q. With a KV cache
- * the keys are the cache's positions (`LayerKVCache.positions`) and the queries continue from there.
+ * the keys are the cache's slots (`LayerKVCache.positions`, −1 on dead ones) followed by the chunk's own keys;
+ * `contextMask` builds such a mask from a rule.
  */
 export type VisibilityRule = (queryPosition: number, keyPosition: number) => boolean;
 
@@ -132,5 +134,14 @@ export class AttentionMaskCache {
   dispose(): void {
     for (const mask of this.masks.values()) mask.dispose();
     this.masks.clear();
+  }
+}
+
+/** Throws an InputError unless the additive `mask` broadcasts to `shape` (e.g. logits [B, H, Lq, Lk]). */
+export function checkMaskShape(mask: tf.Tensor, shape: readonly number[], what: string): void {
+  const lead = shape.length - mask.rank;
+  const fits = lead >= 0 && mask.shape.every((n, i) => n === 1 || n === shape[lead + i]);
+  if (!fits) {
+    throw new InputError(`${what}: mask [${mask.shape}] does not broadcast to [${shape}] (queries × cached slots + chunk keys)`);
   }
 }

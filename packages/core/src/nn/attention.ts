@@ -2,6 +2,9 @@ import { tf } from '../tf.js';
 import { Rng } from '../rng/rng.js';
 import { InputError } from '../errors.js';
 import type { LayerKVCache } from '../cache/layer-kv-cache.js';
+import { contextMask } from '../cache/context-mask.js';
+import { checkMaskShape, type VisibilityRule } from './attention-mask.js';
+import { segmentedAttention, type AttentionSegment } from './segmented-attention.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
 import { dropout } from './dropout.js';
@@ -58,20 +61,32 @@ export interface AttentionCall {
   /** Cross-attention: the context [B, Lc, contextDim] keys and values are projected from. */
   readonly context?: tf.Tensor;
   /**
-   * Incremental decoding: this step's keys and values (after l2 norm / RoPE) are appended to the cache and the
-   * queries attend to everything it holds. For cross-attention the cache holds the projected context: filled on
-   * the first call, reused afterwards (the context may then be omitted).
+   * Chunked generation: the queries attend to the cache's slots and to this chunk's own keys (after l2 norm /
+   * RoPE), then the chunk is committed (`commit`), which is when the cache evicts. For cross-attention the cache
+   * holds the projected context: filled on the first call, reused afterwards (the context may then be omitted).
    */
   readonly cache?: LayerKVCache;
-  /** Additive mask broadcast to [B, H, Lq, Lk] ([Lq, Lk], [B, 1, 1, Lk], ...). */
+  /**
+   * With a cache: store this chunk's keys and values after attending (default true). `false` attends without
+   * changing the cache: several denoising passes of one chunk against a fixed context, the last one committing.
+   */
+  readonly commit?: boolean;
+  /** Group id(s) of the committed tokens (a frame, a block; default one new group per commit), for group eviction. */
+  readonly group?: number | readonly number[];
+  /**
+   * Additive mask broadcast to [B, H, Lq, Lk] ([Lq, Lk], [B, 1, 1, Lk], ...). With a self-attention cache the keys
+   * are the cache's slots then the chunk's: Lk = cache.length + Lq (see `contextMask`, or give `visible`).
+   */
   readonly mask?: tf.Tensor;
-  /** Absolute positions of the queries for RoPE (default: cache.nextPosition … or 0 …). */
+  /** A rule on absolute positions the mask is built from (self-attention): the cache's slots and the chunk's. */
+  readonly visible?: VisibilityRule;
+  /** Absolute positions of the queries, for RoPE, masks and the cache (default: cache.nextPosition … or 0 …). */
   readonly positions?: readonly number[];
 }
 
 export interface AttentionResult {
   readonly output: tf.Tensor;
-  /** Attention probabilities [B, H, Lq, Lk]. */
+  /** Attention probabilities [B, H, Lq, Lk] (with a cache: over its slots, then the chunk's keys). */
   readonly attention: tf.Tensor;
 }
 
@@ -116,7 +131,7 @@ export class MultiHeadAttention extends Module {
     this.rope = options.rope;
     this.attnDropout = options.attnDropout ?? 0;
     this.projDropout = options.projDropout ?? 0;
-    this.rng = options.rng ?? Rng.seeded(0);
+    this.rng = this.addRng('rng', options.rng ?? Rng.seeded(0)); // forks initialise the projections; draws drop attention
     const names = options.names ?? {};
     const biasMode = options.qkvBias ?? 'full';
     const fused = (options.projection ?? (this.cross ? 'separate' : 'fused')) === 'fused';
@@ -159,47 +174,73 @@ export class MultiHeadAttention extends Module {
   }
 
   private attend(x: tf.Tensor, call: AttentionCall, keepProbs: boolean): { output: tf.Tensor; attention?: tf.Tensor } {
-    if (x.rank !== 3 || x.shape[2] !== this.dim) {
-      throw new InputError(`MultiHeadAttention: expected x [B, L, ${this.dim}], got [${x.shape}]`);
-    }
+    const positions = this.checkCall(x, call);
     const [batch, length] = x.shape as [number, number, number];
     const cache = call.cache;
-    const { q, k: newK, v: newV } = this.project(x, call);
-    let k = newK;
-    let v = newV;
-    if (cache && newK && newV) {
-      cache.append(newK, newV, this.cross ? undefined : call.positions);
-      ({ k, v } = cache.read());
-    } else if (cache) {
-      ({ k, v } = cache.read());
+    const commit = call.commit ?? true;
+    const { q, k, v } = this.project(x, call, positions);
+    let segments: readonly AttentionSegment[];
+    if (this.cross) {
+      if (cache && k && v && commit) cache.commit(k, v);
+      segments = cache && cache.length > 0 ? cache.segments() : [{ k: k as tf.Tensor, v: v as tf.Tensor }];
+    } else {
+      const chunk = { k: k as tf.Tensor4D, v: v as tf.Tensor4D };
+      segments = cache ? cache.segmentsWith(chunk.k, chunk.v) : [chunk];
     }
-    if (!k || !v) throw new InputError('MultiHeadAttention: cross-attention needs a context or a filled cache');
-    const keys = k.shape[2] as number;
-    const bh = batch * this.numHeads;
-    const q3 = tf.reshape(q, [bh, length, this.headDim]);
-    const k3 = tf.reshape(k, [bh, keys, this.headDim]);
-    const v3 = tf.reshape(v, [bh, keys, this.headDim]);
-    let logits: tf.Tensor = tf.reshape(tf.matMul(q3, k3, false, true), [batch, this.numHeads, length, keys]);
-    if (this.scale !== 1) logits = tf.mul(logits, this.scale);
-    if (call.mask) logits = tf.add(logits, call.mask);
-    const bias = cache?.keyBias();
-    if (bias) logits = tf.add(logits, bias);
-    const probs = tf.softmax(logits, -1);
-    if (cache?.wantsAttention) cache.recordAttention(probs);
-    const dropped = this.training ? dropout(probs, this.attnDropout, this.rng) : probs;
-    const heads = tf.matMul(tf.reshape(dropped, [bh, length, keys]), v3);
-    const merged = tf.reshape(tf.transpose(tf.reshape(heads, [batch, this.numHeads, length, this.headDim]), [0, 2, 1, 3]), [
-      batch,
-      length,
-      this.dim,
-    ]);
+    const masks = [call.mask, call.visible && contextMask(cache, positions, call.visible)].filter((m) => m !== undefined);
+    const mask = masks.length > 1 ? tf.add(masks[0] as tf.Tensor, masks[1] as tf.Tensor) : masks[0];
+    const { heads, probs } = segmentedAttention(q, segments, {
+      scale: this.scale,
+      mask,
+      ...(this.training ? { dropProbs: (p: tf.Tensor) => dropout(p, this.attnDropout, this.rng) } : {}),
+    });
+    if (cache && commit && !this.cross) {
+      cache.commit(k as tf.Tensor, v as tf.Tensor, {
+        positions,
+        ...(call.group !== undefined ? { group: call.group } : {}),
+        ...(cache.wantsAttention ? { attention: probs } : {}),
+      });
+    }
+    const merged = tf.reshape(tf.transpose(heads, [0, 2, 1, 3]), [batch, length, this.dim]);
     const projected = this.out.forward(merged);
     const output = this.training ? dropout(projected, this.projDropout, this.rng) : projected;
     return keepProbs ? { output, attention: probs } : { output };
   }
 
+  /**
+   * Everything about a call that can be wrong, checked before any work (so that a bad call leaves the cache as it
+   * was): x's shape, the cache's shape, positions, the mask's shape against [B, H, Lq, keys].
+   */
+  private checkCall(x: tf.Tensor, call: AttentionCall): number[] {
+    if (x.rank !== 3 || x.shape[2] !== this.dim) {
+      throw new InputError(`MultiHeadAttention: expected x [B, L, ${this.dim}], got [${x.shape}]`);
+    }
+    const [batch, length] = x.shape as [number, number, number];
+    const cache = call.cache;
+    cache?.checkContinues(batch, this.numHeads, this.headDim, this.headDim);
+    const start = cache && !this.cross ? cache.nextPosition : 0;
+    const positions = call.positions ? [...call.positions] : Array.from({ length }, (_, i) => start + i);
+    if (positions.length !== length || positions.some((p) => !Number.isInteger(p) || p < 0)) {
+      throw new InputError(`MultiHeadAttention: positions must be ${length} non-negative integers, got [${positions}]`);
+    }
+    let keys: number;
+    if (this.cross) {
+      if (call.visible) throw new InputError('MultiHeadAttention: `visible` is for self-attention; give cross-attention a mask');
+      const context = call.context;
+      if (cache && cache.length > 0) keys = cache.length;
+      else if (!context) throw new InputError('MultiHeadAttention: cross-attention needs a context or a filled cache');
+      else if (context.rank !== 3 || context.shape[0] !== batch) {
+        throw new InputError(`MultiHeadAttention: context [${context.shape}] does not match x [${x.shape}]`);
+      } else keys = context.shape[1] as number;
+    } else {
+      keys = (cache?.length ?? 0) + length;
+    }
+    if (call.mask) checkMaskShape(call.mask, [batch, this.numHeads, length, keys], 'MultiHeadAttention');
+    return positions;
+  }
+
   /** q [B, H, L, d], and this step's k and v (undefined when a cross-attention cache already holds them). */
-  private project(x: tf.Tensor, call: AttentionCall): { q: tf.Tensor; k?: tf.Tensor; v?: tf.Tensor } {
+  private project(x: tf.Tensor, call: AttentionCall, positions: readonly number[]): { q: tf.Tensor; k?: tf.Tensor; v?: tf.Tensor } {
     let q: tf.Tensor;
     let k: tf.Tensor | undefined;
     let v: tf.Tensor | undefined;
@@ -212,12 +253,8 @@ export class MultiHeadAttention extends Module {
     } else {
       q = (this.q as Linear).forward(x);
       const reuse = this.cross && call.cache !== undefined && call.cache.length > 0;
-      const source = this.cross ? call.context : x;
       if (!reuse) {
-        if (!source) throw new InputError('MultiHeadAttention: cross-attention needs a context');
-        if (source.rank !== 3 || source.shape[0] !== x.shape[0]) {
-          throw new InputError(`MultiHeadAttention: context [${source.shape}] does not match x [${x.shape}]`);
-        }
+        const source = (this.cross ? call.context : x) as tf.Tensor;
         k = (this.k as Linear).forward(source);
         v = (this.v as Linear).forward(source);
       }
@@ -231,8 +268,6 @@ export class MultiHeadAttention extends Module {
       k = k && l2Normalize(k);
     }
     if (this.rope && !this.cross) {
-      const start = call.cache?.nextPosition ?? 0;
-      const positions = call.positions ?? Array.from({ length: x.shape[1] as number }, (_, i) => start + i);
       q = this.rope.apply(q, positions);
       k = k && this.rope.apply(k, positions);
     }

@@ -29,7 +29,7 @@ export class Dropout extends Module {
   ) {
     super();
     if (!(rate >= 0 && rate <= 1)) throw new RangeError(`Dropout rate must be in [0, 1], got ${rate}`);
-    this.rng = options.rng ?? Rng.seeded(0);
+    this.rng = this.addRng('rng', options.rng ?? Rng.seeded(0));
   }
 
   forward(x: tf.Tensor): tf.Tensor {

@@ -1,4 +1,4 @@
-export { Module, ModuleList, type HostStateDict, type StateDict, type StateDictSource, type LoadStateDictOptions } from './module.js';
+export { Module, ModuleList, type HostStateDict, type StateDict, type StateDictSource, type LoadStateDictOptions, type ModuleTrainingState } from './module.js';
 export { fromTorchLayout, toTorchLayout, torchShape, type TorchLayout } from './torch-layout.js';
 export { normalInit, uniformInit, truncatedNormalInit, torchDefaultInit, withoutInit, type TruncatedNormalOptions } from './init.js';
 export { pipe } from './pipe.js';
@@ -18,6 +18,7 @@ export {
   AttentionMaskCache,
   blockCausalMask,
   causalMask,
+  checkMaskShape,
   combineMasks,
   groupIdsFromSizes,
   keyPaddingMask,
@@ -36,5 +37,6 @@ export {
   type AttentionResult,
   type MultiHeadAttentionOptions,
 } from './attention.js';
+export { segmentedAttention, type AttentionSegment, type SegmentedAttentionOptions } from './segmented-attention.js';
 export { Conv1d, type Conv1dOptions, type Conv1dPadding } from './conv1d.js';
 export { stopGradient } from './stop-gradient.js';

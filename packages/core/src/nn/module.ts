@@ -2,6 +2,13 @@ import { tf } from '../tf.js';
 import { CheckpointError } from '../errors.js';
 import { hostToTensor, isHostTensor, type HostTensor } from '../io/host-tensor.js';
 import { fromTorchLayout, toTorchLayout, torchShape, type TorchLayout } from './torch-layout.js';
+import type { Rng, RngState } from '../rng/rng.js';
+
+/** One module's part of `Module.trainingState()`. */
+export interface ModuleTrainingState {
+  readonly rngs?: Readonly<Record<string, RngState>>;
+  readonly extra?: unknown;
+}
 
 interface Slot {
   variable: tf.Variable;
@@ -34,6 +41,7 @@ export interface LoadStateDictOptions {
 export abstract class Module {
   private readonly children = new Map<string, Module>();
   private readonly slots = new Map<string, Slot>();
+  private readonly rngs = new Map<string, Rng>();
   private isTraining = true;
 
   protected addModule<M extends Module>(name: string, module: M): M {
@@ -58,6 +66,58 @@ export abstract class Module {
       kind: 'buffer',
       persistent: options.persistent ?? true,
     });
+  }
+
+  /**
+   * Registers an Rng the module draws from while it runs (dropout, drop path): its position is part of the module's
+   * training state (`trainingState`), saved in training checkpoints so that a resumed run draws the same masks.
+   * Returns `rng`.
+   */
+  protected addRng(name: string, rng: Rng): Rng {
+    if (!name || name.includes('.') || this.rngs.has(name)) throw new Error(`invalid or repeated Rng name '${name}'`);
+    this.rngs.set(name, rng);
+    return rng;
+  }
+
+  /**
+   * State of this module that is neither a parameter nor a buffer but changes while it trains (a counter, a
+   * schedule position), as JSON; PyTorch's `get_extra_state`. None by default.
+   */
+  protected getExtraState(): unknown {
+    return undefined;
+  }
+
+  /** Restores what `getExtraState` returned (PyTorch's `set_extra_state`). */
+  protected setExtraState(_state: unknown): void {
+    // nothing to restore by default
+  }
+
+  /**
+   * What a training checkpoint needs besides the weights to resume this module and its children exactly: per module
+   * path, the positions of its registered Rngs and its extra state (only modules that have either appear).
+   */
+  trainingState(): Record<string, ModuleTrainingState> {
+    const out: Record<string, ModuleTrainingState> = {};
+    for (const [path, module] of this.namedModules()) {
+      const rngs = Object.fromEntries([...module.rngs].map(([name, rng]) => [name, rng.state()]));
+      const extra = module.getExtraState();
+      if (module.rngs.size === 0 && extra === undefined) continue;
+      out[path] = { ...(module.rngs.size ? { rngs } : {}), ...(extra === undefined ? {} : { extra }) };
+    }
+    return out;
+  }
+
+  /** Restores `trainingState()`; a module or Rng missing from `states` (an older checkpoint) is left as it is. */
+  loadTrainingState(states: Readonly<Record<string, ModuleTrainingState>>): void {
+    for (const [path, module] of this.namedModules()) {
+      const state = states[path];
+      if (!state) continue;
+      for (const [name, rng] of module.rngs) {
+        const saved = state.rngs?.[name];
+        if (saved) rng.restore(saved);
+      }
+      if (state.extra !== undefined) module.setExtraState(state.extra);
+    }
   }
 
   private addSlot(name: string, initial: tf.Tensor, slot: Omit<Slot, 'variable'>): tf.Variable {

@@ -249,6 +249,16 @@ export class MultiScaleResidualQuantizer extends Module {
     return { ...result, usage, usages: this.usages((b * height * width) / this.vocabSize * 0.08) };
   }
 
+  /** `record_hit`, the count that picks the EMA's mixing weight: training state, saved in training checkpoints. */
+  protected override getExtraState(): unknown {
+    return { recordHit: this.recordHit };
+  }
+
+  protected override setExtraState(state: unknown): void {
+    const recordHit = (state as { recordHit?: unknown } | null)?.recordHit;
+    if (typeof recordHit === 'number' && Number.isInteger(recordHit) && recordHit >= 0) this.recordHit = recordHit;
+  }
+
   /** Official `usages`: per scale, 100 × the fraction of codes with ema_vocab_hit_SV ≥ margin. */
   usages(margin: number): number[] {
     const ema = this.emaVocabHit.dataSync();

@@ -43,6 +43,12 @@ export class Rng {
     return rng;
   }
 
+  /** Continues from a saved state in place (holders of this Rng keep their reference). */
+  restore(state: RngState): void {
+    this.generator = xoroshiro128plusFromState(state.state);
+    this.spareNormal = state.spareNormal;
+  }
+
   /** Generator state plus the cached second normal of the last polar draw, so a restored Rng continues exactly. */
   state(): RngState {
     return {

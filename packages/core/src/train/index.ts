@@ -1,7 +1,8 @@
 export { AdamW, decayMatricesOnly, type AdamWOptions, type AdamWState, type DecayPredicate } from './adamw.js';
 export { clipGradNorm, globalNorm, type NamedGrads } from './clip-grad-norm.js';
 export { learningRate, lrScheduleSchema, type LrSchedule } from './lr-schedule.js';
-export { accumulateGradients, type Gradients, type LossClosure } from './gradient-accumulation.js';
+export { combinedCos, oneCycleAt, oneCycleSchema, type OneCycle, type OneCycleInput } from './one-cycle.js';
+export { accumulateGradients, GradientAccumulator, type Gradients, type LossClosure } from './gradient-accumulation.js';
 export { Ema, emaSchema, type EmaConfig } from './ema.js';
 export { PrefetchingBatchSource, iterateBatches, type BatchSource, type BatchSourceState } from './batch-source.js';
 export { SeededBatchSource } from './seeded-batch-source.js';

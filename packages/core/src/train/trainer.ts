@@ -1,16 +1,17 @@
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { tf } from '../tf.js';
-import { AbortError, TrainingError, throwIfAborted } from '../errors.js';
+import { ensureBackend } from '../backend/init-backend.js';
+import { AbortError, TrainingError } from '../errors.js';
 import { parseConfig } from '../config/parse-config.js';
 import type { ProgressListener } from '../contracts/events.js';
 import type { Module } from '../nn/module.js';
 import { Rng } from '../rng/rng.js';
 import { AdamW, type DecayPredicate } from './adamw.js';
 import type { BatchSource } from './batch-source.js';
-import { clipGradNorm, globalNorm } from './clip-grad-norm.js';
+import { clipGradNorm, globalNorm, type NamedGrads } from './clip-grad-norm.js';
 import { Ema } from './ema.js';
-import { accumulateGradients } from './gradient-accumulation.js';
+import { GradientAccumulator } from './gradient-accumulation.js';
 import { learningRate } from './lr-schedule.js';
 import { MetricsLog, type StepMetrics } from './metrics-log.js';
 import { trainerConfigSchema, type TrainerConfig, type TrainerConfigInput } from './trainer-config.js';
@@ -34,6 +35,8 @@ export interface TrainerOptions<B> {
   /** Tokens in one micro-batch, for tokens/s. */
   readonly tokensPerBatch?: (batch: B) => number;
   readonly onProgress?: ProgressListener;
+  /** The `stage` of its progress events (default 'train'), e.g. 'vqvae' and 'var' for two trainings in one run. */
+  readonly progressStage?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -54,8 +57,11 @@ export interface TrainResult {
 /**
  * The training loop: AdamW with a warm-up + decay schedule, global-norm clipping, gradient accumulation, optional EMA,
  * JSON-lines metrics, progress events, atomic checkpoints that resume exactly (weights, optimizer moments, EMA,
- * step, Rng and batch-source position), a stop with TrainingError on a non-finite loss or gradient norm (before the
- * bad update, so nothing is saved from it), and AbortSignal support between steps.
+ * step, the loss's Rng, the model's own training state (Rng positions of dropout and drop path, counters) and the
+ * batch-source position), a stop with
+ * TrainingError on a non-finite loss or gradient norm (before the bad update, so nothing is saved from it), and
+ * AbortSignal support between steps and between the micro-batches of a step (an abort saves a checkpoint of the steps
+ * done first, when there is a checkpoint directory).
  */
 export class Trainer<B> {
   readonly config: TrainerConfig;
@@ -66,6 +72,8 @@ export class Trainer<B> {
   private rng: Rng;
   private completed = 0;
   private lastCheckpoint: string | undefined;
+  /** The step of the last checkpoint saved or resumed from. */
+  private savedStep = 0;
   private resumed = false;
 
   constructor(private readonly options: TrainerOptions<B>) {
@@ -100,8 +108,10 @@ export class Trainer<B> {
       disposeTrainingCheckpoint(checkpoint);
     }
     this.rng = Rng.fromState(checkpoint.state.rng);
+    this.options.model.loadTrainingState(checkpoint.state.model ?? {});
     this.options.source.restore(checkpoint.state.source);
     this.completed = checkpoint.state.step;
+    this.savedStep = this.completed;
     this.lastCheckpoint = dir;
     this.resumed = true;
     return this.completed;
@@ -114,6 +124,7 @@ export class Trainer<B> {
   }
 
   async run(runOptions: RunOptions = {}): Promise<TrainResult> {
+    await ensureBackend();
     const until = Math.min(runOptions.untilStep ?? this.config.steps, this.config.steps);
     this.metrics?.reset(this.resumed ? this.completed : 0);
     const history: StepMetrics[] = [];
@@ -121,7 +132,7 @@ export class Trainer<B> {
     while (this.completed < until) {
       // A macrotask turn per step lets signal handlers (Ctrl-C) run; resolved promises alone would not.
       await new Promise((resolve) => setImmediate(resolve));
-      throwIfAborted(this.options.signal);
+      if (this.options.signal?.aborted) this.stopOnAbort();
       const metrics = await this.trainStep(started);
       history.push(metrics);
       this.report(metrics, until);
@@ -130,6 +141,16 @@ export class Trainer<B> {
       if (this.options.checkpointDir && (due || this.completed === until)) this.saveCheckpoint();
     }
     return { step: this.completed, history, ...(this.lastCheckpoint ? { checkpoint: this.lastCheckpoint } : {}) };
+  }
+
+  /**
+   * Between steps, on abort: saves a checkpoint of the steps done since the last one (so an interrupted run resumes
+   * where it stopped, not at the last `checkpointEvery` multiple), then throws AbortError.
+   */
+  private stopOnAbort(): never {
+    if (this.options.checkpointDir && this.completed > this.savedStep) this.saveCheckpoint();
+    const saved = this.lastCheckpoint ? `; checkpoint at step ${this.savedStep} in ${this.lastCheckpoint}` : '';
+    throw new AbortError(`training aborted after step ${this.completed}${saved}`);
   }
 
   /** Writes a checkpoint of the current state (atomically) into `dir` (default: checkpointDir). */
@@ -147,6 +168,7 @@ export class Trainer<B> {
         state: {
           step: this.completed,
           rng: this.rng.state(),
+          model: this.options.model.trainingState(),
           source: this.options.source.state(),
           ...(this.ema ? { emaUpdates: this.ema.numUpdates } : {}),
         },
@@ -155,26 +177,21 @@ export class Trainer<B> {
       tf.dispose([...Object.values(weights), ...Object.values(optimizer.m), ...Object.values(optimizer.v), ...Object.values(ema ?? {})]);
     }
     this.lastCheckpoint = dir;
+    this.savedStep = this.completed;
     return dir;
   }
 
   private async trainStep(runStarted: number): Promise<StepMetrics> {
     const stepStarted = performance.now();
-    const batches: B[] = [];
-    for (let i = 0; i < this.config.accumulate; i++) {
-      batches.push(await this.options.source.next());
-      if (this.options.signal?.aborted) throw new AbortError('training aborted');
-    }
+    const { loss: meanLoss, grads: raw, tokens } = await this.accumulate();
     const lr = learningRate(this.completed, this.config.steps, this.config.lr, this.config.schedule);
     const { figures, grads } = tf.tidy(() => {
-      const { loss, grads: raw } = accumulateGradients(
-        this.parameters,
-        batches.map((batch) => () => this.options.loss(batch, this.rng)),
-      );
       const clipNorm = this.config.clipNorm;
       const clipped = clipNorm === null ? { grads: raw, norm: globalNorm(raw) } : clipGradNorm(raw, clipNorm);
-      return { figures: tf.stack([loss, clipped.norm]), grads: clipped.grads };
+      return { figures: tf.stack([meanLoss, clipped.norm]), grads: clipped.grads };
     });
+    const kept = new Set(Object.values(grads));
+    tf.dispose([meanLoss, ...Object.values(raw).filter((g) => !kept.has(g))]);
     const [loss, gradNorm] = Array.from(figures.dataSync()) as [number, number];
     figures.dispose();
     if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
@@ -191,7 +208,6 @@ export class Trainer<B> {
     this.ema?.update();
     this.completed += 1;
     const now = performance.now();
-    const tokens = this.options.tokensPerBatch ? batches.reduce((sum, b) => sum + (this.options.tokensPerBatch?.(b) ?? 0), 0) : 0;
     const stepMs = now - stepStarted;
     return {
       step: this.completed,
@@ -204,10 +220,43 @@ export class Trainer<B> {
     };
   }
 
+  /**
+   * The step's micro-batches, one at a time with a turn of the event loop between them: an abort there abandons the
+   * step (the batch source and the Rngs go back to where the step began, so a resumed run draws the same batches and
+   * masks) and
+   * saves the steps done so far. A step of several micro-batches thus answers Ctrl-C within one micro-batch.
+   */
+  private async accumulate(): Promise<{ loss: tf.Scalar; grads: NamedGrads; tokens: number }> {
+    const sourceBefore = this.options.source.state();
+    const rngBefore = this.rng.state();
+    const modelBefore = this.options.model.trainingState();
+    const accumulator = new GradientAccumulator(this.parameters);
+    let tokens = 0;
+    try {
+      for (let i = 0; i < this.config.accumulate; i++) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        const batch = await this.options.source.next();
+        if (this.options.signal?.aborted) {
+          accumulator.dispose();
+          this.options.source.restore(sourceBefore);
+          this.rng = Rng.fromState(rngBefore);
+          this.options.model.loadTrainingState(modelBefore);
+          this.stopOnAbort();
+        }
+        tokens += this.options.tokensPerBatch?.(batch) ?? 0;
+        accumulator.add(() => this.options.loss(batch, this.rng));
+      }
+      return { ...accumulator.result(), tokens };
+    } catch (error) {
+      accumulator.dispose();
+      throw error;
+    }
+  }
+
   private report(metrics: StepMetrics, until: number): void {
     if (metrics.step % this.config.logEvery === 0 || metrics.step === until) this.metrics?.append(metrics);
     this.options.onProgress?.({
-      stage: 'train',
+      stage: this.options.progressStage ?? 'train',
       completed: metrics.step,
       total: this.config.steps,
       metrics: { loss: metrics.loss, lr: metrics.lr, gradNorm: metrics.gradNorm, tokensPerSecond: metrics.tokensPerSecond },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { tf } from '../tf.js';
 import { CheckpointError } from '../errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint-dir.js';
-import type { StateDict } from '../nn/module.js';
+import type { ModuleTrainingState, StateDict } from '../nn/module.js';
 import { rngStateSchema, type RngState } from '../rng/rng.js';
 import type { AdamWState } from './adamw.js';
 
@@ -13,6 +13,8 @@ export interface TrainingState {
   readonly rng: RngState;
   readonly source: unknown;
   readonly emaUpdates?: number;
+  /** What the model changes while training besides its weights (Rng positions, counters): `Module.trainingState()`. */
+  readonly model?: Readonly<Record<string, ModuleTrainingState>>;
 }
 
 export interface TrainingCheckpoint {
@@ -29,6 +31,7 @@ const stateSchema = z.object({
   rng: rngStateSchema,
   source: z.unknown(),
   emaUpdates: z.number().int().nonnegative().optional(),
+  model: z.record(z.string(), z.object({ rngs: z.record(z.string(), rngStateSchema).optional(), extra: z.unknown().optional() })).optional(),
   optimizerStep: z.number().int().nonnegative(),
 });
 
@@ -72,7 +75,7 @@ export function loadTrainingCheckpoint(dir: string, options: { ema: boolean }): 
     weights: contents.tensors,
     optimizer: { step: optimizerStep, m, v },
     ...(options.ema ? { ema: contents.tensorFiles['ema'] ?? {} } : {}),
-    state: { ...state, rng: state.rng as RngState },
+    state: { ...state, rng: state.rng as RngState, ...(state.model ? { model: state.model as Record<string, ModuleTrainingState> } : {}) },
   };
 }
 

@@ -8,22 +8,22 @@ import { RotaryEmbedding } from '../../src/nn/rope.js';
 import { Rng } from '../../src/rng/rng.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { expectClose, randomTensor } from '../nn/util.js';
-
-function tokens(start: number, t: number, heads = 2, d = 2): tf.Tensor4D {
-  const v: number[] = [];
-  for (let h = 0; h < heads; h++) for (let i = 0; i < t; i++) for (let c = 0; c < d; c++) v.push(100 * h + start + i);
-  return tf.tensor4d(v, [1, heads, t, d]);
-}
+import { expectDeadSlotsMasked, held, heldValues, liveSlots, tokens } from './cache-helpers.js';
 
 function appendTokens(cache: LayerKVCache, start: number, t: number, heads = 2): void {
   const k = tokens(start, t, heads);
-  cache.append(k, k);
+  cache.commit(k, k);
   k.dispose();
 }
 
-/** Attention probabilities [1, H, 1, T] putting `weights[h][j]` on slot j. */
+/** Attention probabilities [1, H, 1, T] putting `weights[h][j]` on head h's j-th live slot (0 on dead slots). */
 function record(cache: LayerKVCache, weights: number[][]): void {
-  const probs = tf.tensor4d(weights.flat(), [1, weights.length, 1, (weights[0] as number[]).length]);
+  const rows = weights.map((row, h) => {
+    const out = new Array<number>(cache.length).fill(0);
+    liveSlots(cache, h).forEach((slot, j) => (out[slot] = row[j] as number));
+    return out;
+  });
+  const probs = tf.tensor4d(rows.flat(), [1, weights.length, 1, cache.length]);
   cache.recordAttention(probs);
   probs.dispose();
 }
@@ -39,9 +39,13 @@ describe.each(TEST_BACKENDS)('eviction policies on %s', (backend) => {
   it('sink + recent keeps the first tokens and the newest (StreamingLLM)', () => {
     const cache = new LayerKVCache({ policy: sinkAndRecent({ sinkTokens: 2 }), budget: { tokens: 5 } });
     for (let p = 0; p < 10; p++) appendTokens(cache, p, 1);
-    expect(cache.positions).toEqual([0, 1, 7, 8, 9]);
+    expect(held(cache)).toEqual([0, 1, 7, 8, 9]);
+    expectDeadSlotsMasked(cache);
     appendTokens(cache, 10, 3); // a multi-token append is evicted in one go
-    expect(cache.positions).toEqual([0, 1, 10, 11, 12]);
+    expect(held(cache)).toEqual([0, 1, 10, 11, 12]);
+    expect(held(cache, 1)).toEqual([0, 1, 10, 11, 12]);
+    expect(heldValues(cache, cache.read().k, 1)).toEqual([100, 101, 110, 111, 112]);
+    expectDeadSlotsMasked(cache);
     cache.dispose();
   });
 
@@ -54,35 +58,35 @@ describe.each(TEST_BACKENDS)('eviction policies on %s', (backend) => {
       [0.1, 0.8, 0.1],
     ]);
     appendTokens(cache, 3, 1);
-    expect(cache.headPositions(0)).toEqual([0, 2, 3]);
-    expect(cache.headPositions(1)).toEqual([1, 2, 3]);
-    expect(cache.keyBias()).toBeUndefined(); // same count per head: no padding slots
+    expect(held(cache, 0)).toEqual([0, 2, 3]);
+    expect(held(cache, 1)).toEqual([1, 2, 3]);
+    expectDeadSlotsMasked(cache); // each head's evicted token is masked in that head only
     const k = cache.read().k;
-    const data = k.dataSync();
-    expect([data[0], data[2], data[4]]).toEqual([0, 2, 3]);
-    expect([data[6], data[8], data[10]]).toEqual([101, 102, 103]);
+    expect(heldValues(cache, k, 0)).toEqual([0, 2, 3]);
+    expect(heldValues(cache, k, 1)).toEqual([101, 102, 103]);
     // Scores follow their tokens: head 0's position 0 stays the heavy hitter.
-    expect(Array.from(cache.attentionScores()?.[0] ?? [])).toEqual([Math.fround(0.7), Math.fround(0.2), 0]);
+    const scores = cache.attentionScores()?.[0] ?? new Float32Array(0);
+    expect(liveSlots(cache, 0).map((slot) => scores[slot])).toEqual([Math.fround(0.7), Math.fround(0.2), 0]);
     record(cache, [
       [0.1, 0.1, 0.8],
       [0.1, 0.1, 0.8],
     ]);
     appendTokens(cache, 4, 1);
-    expect(cache.headPositions(0)).toEqual([0, 3, 4]);
+    expect(held(cache, 0)).toEqual([0, 3, 4]);
     cache.dispose();
   });
 
-  it('per-head budgets keep different counts per head, padded and masked', () => {
+  it('per-head budgets keep different counts per head, each head masking its own evicted slots', () => {
     const cache = new LayerKVCache({ policy: perHeadBudget({ fractions: [1, 0.5] }), budget: { tokens: 4 } });
     for (let p = 0; p < 6; p++) appendTokens(cache, p, 1);
-    expect(cache.headPositions(0)).toEqual([2, 3, 4, 5]);
-    expect(cache.headPositions(1)).toEqual([4, 5, -1, -1]);
-    expect(Array.from(cache.keyBias()?.dataSync() ?? [])).toEqual([0, 0, 0, 0, 0, 0, -Infinity, -Infinity]);
-    const data = cache.read().k.dataSync();
-    expect([data[8], data[10]]).toEqual([104, 105]);
+    expect(held(cache, 0)).toEqual([2, 3, 4, 5]);
+    expect(held(cache, 1)).toEqual([4, 5]);
+    expectDeadSlotsMasked(cache);
+    expect(heldValues(cache, cache.read().k, 1)).toEqual([104, 105]);
     cache.rollback(1);
-    expect(cache.headPositions(0)).toEqual([2, 3, 4]);
-    expect(cache.headPositions(1)).toEqual([4, -1, -1]);
+    expect(held(cache, 0)).toEqual([2, 3, 4]);
+    expect(held(cache, 1)).toEqual([4]);
+    expectDeadSlotsMasked(cache);
     cache.dispose();
   });
 
@@ -109,12 +113,13 @@ describe.each(TEST_BACKENDS)('eviction policies on %s', (backend) => {
         const mask = slidingWindowMask(9, { window: 3, sinkTokens: sinks });
         return mha.forward(x, { mask });
       });
+      // A token attends to the cache and to itself, then is committed: a window of 3 needs the 2 newest cached.
       const policy = sinks ? sinkAndRecent({ sinkTokens: sinks }) : keepRecent();
-      const cache = new LayerKVCache({ policy, budget: { tokens: 3 + sinks } });
+      const cache = new LayerKVCache({ policy, budget: { tokens: 2 + sinks } });
       const steps = [];
       for (let p = 0; p < 9; p++) {
         steps.push(tf.tidy(() => mha.forward(tf.slice(x, [0, p, 0], [-1, 1, -1]), { cache })));
-        expect(cache.length).toBe(Math.min(p + 1, 3 + sinks));
+        expect(cache.tokenCount).toBe(Math.min(p + 1, 2 + sinks));
       }
       const joined = tf.concat(steps, 1);
       expectClose(joined, full.dataSync(), 1e-5);
@@ -131,18 +136,21 @@ describe.each(TEST_BACKENDS)('eviction policies on %s', (backend) => {
     for (const policy of [perHeadBudget({ fractions: [1, 0.5], byScore: true, recent: 1 }), heavyHitter({ recent: 2 })]) {
       const cache = new LayerKVCache({ policy, budget: { tokens: 4 } });
       let last: tf.Tensor | undefined;
+      let seen: number[][] = [];
       for (let p = 0; p < 7; p++) {
         last?.dispose();
+        seen = [0, 1].map((h) => [...cache.headPositions(h), p]); // what this token attends to: the cache and itself
         last = tf.tidy(() => mha.forward(tf.slice(x, [0, p, 0], [-1, 1, -1]), { cache }));
       }
       // Reference: the full pass where the last query sees, per head, exactly the positions its cache kept.
       const rows: number[] = [];
       for (let h = 0; h < 2; h++) {
-        const kept = cache.headPositions(h);
+        const kept = seen[h] as number[];
         for (let i = 0; i < 7; i++)
           for (let j = 0; j < 7; j++) rows.push((i < 6 ? j <= i : kept.includes(j)) ? 0 : -Infinity);
       }
       expect(cache.headPositions(0)).toContain(6);
+      expect(cache.tokenCount).toBe(4);
       const reference = tf.tidy(() => {
         const mask = tf.tensor4d(rows, [1, 2, 7, 7]);
         return tf.slice(mha.forward(x, { mask }), [0, 6, 0], [-1, 1, -1]);

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { CheckpointError } from '../../src/errors.js';
@@ -117,6 +119,32 @@ describe('PyTorch .pth reader', () => {
         expect((error as Error).message).toMatch(new RegExp(`opcode 0x${op.toString(16)} is not allowed`));
         expect((error as CheckpointError).offset).toBe(2);
       }
+    }
+  });
+
+  it('names a .pth that is no zip, and a cut-off one, as what they are (not as a bad safetensors header)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nextx-pth-'));
+    try {
+      const text = join(dir, 'notes.pth');
+      writeFileSync(text, 'hello world\n');
+      expect(() => readWeights(text)).toThrow(/notes\.pth \(byte 0\): not a PyTorch checkpoint: torch\.save writes a zip archive .* this file starts with 68 65 6c 6c 6f 20 77 6f$/);
+      const empty = join(dir, 'empty.pt');
+      writeFileSync(empty, '');
+      expect(() => inspectWeights(empty)).toThrow(/empty\.pt \(byte 0\): the file is empty/);
+      const whole = readFileSync(fixture('vae.pth'));
+      for (const cut of [100_000, whole.length - 10]) {
+        const truncated = join(dir, `cut-${cut}.pth`);
+        writeFileSync(truncated, whole.subarray(0, cut));
+        expect(() => readWeights(truncated)).toThrow(new RegExp(`\\(byte ${cut}\\): truncated: no end-of-central-directory record .* the file has ${cut} bytes`));
+      }
+      const safetensors = readFileSync(fixture('vae.safetensors'));
+      const cut = join(dir, 'cut.safetensors');
+      writeFileSync(cut, safetensors.subarray(0, 100_000));
+      expect(() => readWeights(cut)).toThrow(/\(byte 100000\): truncated: the header places tensor data up to byte \d+, the file ends at byte 100000 \(\d+ bytes missing/);
+      writeFileSync(cut, safetensors.subarray(0, 200));
+      expect(() => readWeights(cut)).toThrow(/\(byte 0\): truncated: the header alone needs \d+ bytes, the file has 192 after the length field/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -140,6 +140,11 @@ describe.each(TEST_BACKENDS)('MultiHeadAttention on %s', (backend) => {
     });
     expectClose(z, expectedCross.flat(), 2e-5);
     // With a cache, the projected context is stored once and reused without the context.
+    const peek = new LayerKVCache();
+    const uncommitted = cross.forward(x, { context, cache: peek, commit: false });
+    expect(peek.length).toBe(0); // attended to the context without storing it
+    expectClose(uncommitted, z.dataSync(), 1e-6);
+    uncommitted.dispose();
     const cache = new LayerKVCache();
     const first = cross.forward(x, { context, cache });
     const second = cross.forward(x, { cache });

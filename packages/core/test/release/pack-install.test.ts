@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const packages = resolve(import.meta.dirname, '../../..');
@@ -22,9 +22,39 @@ function pack(folder: string): string {
   return join(workdir, info.filename);
 }
 
-describe('a user installs only @nextx/core and @nextx/vision from tarballs', () => {
-  it('installs without workspace links and runs the plugin through the public API and the CLI', () => {
-    const tarballs = [pack('core'), pack('vision')];
+const repoRoot = resolve(packages, '..');
+
+/** The files of the README's plugin example (`package.json`, `tsconfig.json`, `src/index.ts`) and the outputs it shows. */
+function readmePluginExample(): { files: Record<string, string>; pluginsOutput: string } {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Writing a plugin'), readme.indexOf('\n## ', readme.indexOf('## Writing a plugin') + 1));
+  const files: Record<string, string> = {};
+  for (const match of section.matchAll(/^`([\w./-]+)`:\n\n```\w+\n([\s\S]*?)\n```/gm)) files[match[1] as string] = `${match[2]}\n`;
+  const pluginsOutput = /npx nextx plugins\n```\n\n```\n([\s\S]*?)\n```/.exec(section)?.[1] ?? '';
+  return { files, pluginsOutput };
+}
+
+/** Writes the README's @acme/echo, builds it as its README step says (`tsc`, here the repository's), and packs it. */
+function packReadmePlugin(): string {
+  const { files } = readmePluginExample();
+  expect(Object.keys(files).sort()).toEqual(['package.json', 'src/index.ts', 'tsconfig.json']);
+  const dir = join(workdir, 'acme-echo');
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  // Its `npm install` would fetch its devDependencies (@nextx/core, typescript): link this core and use this tsc.
+  mkdirSync(join(dir, 'node_modules', '@nextx'), { recursive: true });
+  symlinkSync(join(packages, 'core'), join(dir, 'node_modules', '@nextx', 'core'));
+  run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], dir);
+  const [info] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', workdir], dir)) as [{ filename: string }];
+  return join(workdir, info.filename);
+}
+
+describe('a user installs only @nextx/core and @nextx/vision from tarballs, and the README\'s plugin example', () => {
+  it('installs without workspace links and runs the plugins through the public API and the CLI', () => {
+    const acme = packReadmePlugin();
+    const tarballs = [pack('core'), pack('vision'), acme];
     const project = join(workdir, 'app');
     run('mkdir', ['-p', project], workdir);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
@@ -32,6 +62,7 @@ describe('a user installs only @nextx/core and @nextx/vision from tarballs', () 
 
     const installed = readdirSync(join(project, 'node_modules', '@nextx')).sort();
     expect(installed).toEqual(['core', 'vision']);
+    expect(readdirSync(join(project, 'node_modules', '@acme'))).toEqual(['echo']);
     const visionVersion = (JSON.parse(readFileSync(join(packages, 'vision', 'package.json'), 'utf8')) as { version: string }).version;
 
     writeFileSync(
@@ -72,6 +103,17 @@ describe('a user installs only @nextx/core and @nextx/vision from tarballs', () 
       failures: unknown[];
     };
     expect(listed.failures).toEqual([]);
-    expect(listed.plugins.map((p) => [p.name, p.version])).toEqual([['@nextx/vision', visionVersion]]);
+    expect(listed.plugins.map((p) => [p.name, p.version]).sort()).toEqual([['@acme/echo', '1.0.0'], ['@nextx/vision', visionVersion]]);
+
+    // The README's plugin example, as written: its row of `nextx plugins` and `nextx generate echo/reverse --prompt hi`.
+    const table = run('npx', ['--no-install', 'nextx', 'plugins'], project).split('\n');
+    const words = (line: string) => line.trim().split(/\s+/);
+    const readmeRow = readmePluginExample().pluginsOutput.split('\n').find((line) => line.startsWith('@acme/echo'));
+    expect(words(readmeRow ?? '')).toEqual(['@acme/echo', '1.0.0', 'echo', 'echo/reverse']);
+    expect(table.map(words)).toContainEqual(words(readmeRow ?? ''));
+    const echo = spawnSync('npx', ['--no-install', 'nextx', 'generate', 'echo/reverse', '--prompt', 'hi'], { cwd: project, encoding: 'utf8', timeout: 120_000 });
+    expect(echo.status, echo.stderr).toBe(0);
+    expect(JSON.parse(echo.stdout)).toEqual({ text: 'ih' });
+    expect(echo.stderr).toMatch(/^backend: wasm\nbackend wasm\n$/);
   }, 600_000);
 });

@@ -1,5 +1,6 @@
 import { tf } from '../../src/tf.js';
 import { Module } from '../../src/nn/module.js';
+import { Dropout } from '../../src/nn/dropout.js';
 import { Linear } from '../../src/nn/linear.js';
 import { Rng } from '../../src/rng/rng.js';
 import { iterateBatches, type BatchSource } from '../../src/train/batch-source.js';
@@ -8,14 +9,20 @@ import { iterateBatches, type BatchSource } from '../../src/train/batch-source.j
 export class TinyRegressor extends Module {
   readonly hidden: Linear;
   readonly head: Linear;
-  constructor(seed = 1) {
+  /** Dropout after the hidden layer, when a rate is given: randomness the model draws itself while training. */
+  readonly drop: Dropout | undefined;
+  constructor(seed = 1, dropout = 0) {
     super();
     const rng = Rng.seeded(seed);
     this.hidden = this.addModule('hidden', new Linear(4, 8, { rng: rng.fork() }));
     this.head = this.addModule('head', new Linear(8, 1, { rng: rng.fork() }));
+    this.drop = dropout > 0 ? this.addModule('drop', new Dropout(dropout, { rng: rng.fork() })) : undefined;
   }
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.head.forward(tf.relu(this.hidden.forward(x))));
+    return tf.tidy(() => {
+      const h = tf.relu(this.hidden.forward(x));
+      return this.head.forward(this.drop ? this.drop.forward(h) : h);
+    });
   }
 }
 

@@ -34,8 +34,9 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function makeTrainer(
   overrides: Partial<TrainerOptions<RegressionBatch>> = {},
   loss = (model: TinyRegressor, batch: RegressionBatch) => mseLoss(model, batch),
+  dropout = 0,
 ): { trainer: Trainer<RegressionBatch>; model: TinyRegressor } {
-  const model = new TinyRegressor(11);
+  const model = new TinyRegressor(11, dropout);
   const trainer = new Trainer<RegressionBatch>({
     model,
     loss: (batch) => loss(model, batch),
@@ -107,6 +108,20 @@ describe.each(TEST_BACKENDS)('Trainer on %s', (backend) => {
     cleanup(straight, first, second);
   });
 
+  it("resumes a model with dropout exactly: the checkpoint holds the model's own Rng positions", async () => {
+    const straight = makeTrainer({ checkpointDir: join(dir, 'straight') }, undefined, 0.5);
+    const reference = (await straight.trainer.run()).history.map((m) => m.loss);
+    const first = makeTrainer({}, undefined, 0.5);
+    await first.trainer.run({ untilStep: 5 });
+    const state = JSON.parse(readFileSync(join(dir, 'ckpt', 'training_state.json'), 'utf8')) as { model: Record<string, { rngs: object }> };
+    expect(Object.keys(state.model)).toEqual(['drop']);
+    expect(Object.keys(state.model['drop']!.rngs)).toEqual(['rng']);
+    const second = makeTrainer({}, undefined, 0.5);
+    expect(second.trainer.resumeIfPresent()).toBe(5);
+    expect((await second.trainer.run()).history.map((m) => m.loss)).toEqual(reference.slice(5));
+    cleanup(straight, first, second);
+  });
+
   it('stops on a non-finite loss with a TrainingError and keeps the last good checkpoint untouched', async () => {
     const saved: { weights?: Buffer; state?: string } = {};
     const ckpt = join(dir, 'ckpt');
@@ -132,20 +147,40 @@ describe.each(TEST_BACKENDS)('Trainer on %s', (backend) => {
     cleanup(run);
   });
 
-  it('honours an AbortSignal between steps, leaving the last checkpoint whole', async () => {
-    const controller = new AbortController();
-    const run = makeTrainer({
-      signal: controller.signal,
-      onProgress: (e) => {
-        if (e.completed === 6) controller.abort();
-      },
-    });
-    await expect(run.trainer.run()).rejects.toBeInstanceOf(AbortError);
-    expect(run.trainer.step).toBe(6);
-    const state = JSON.parse(readFileSync(join(dir, 'ckpt', 'training_state.json'), 'utf8')) as { step: number };
-    expect(state.step).toBe(4);
-    expect(readdirSync(dir).sort()).toEqual(['ckpt', 'metrics.jsonl']);
-    cleanup(run);
+  it('on an abort between steps or inside one, saves the steps done; the resumed run equals a straight one', async () => {
+    const straight = makeTrainer({ checkpointDir: join(dir, 'straight') });
+    const reference = (await straight.trainer.run()).history.map((m) => m.loss);
+    const stops: Array<[string, (controller: AbortController) => Partial<TrainerOptions<RegressionBatch>>, number]> = [
+      // after step 6 (checkpointEvery is 4: without the save on abort, steps 5 and 6 would be lost)
+      ['between steps', (c) => ({ onProgress: (e) => e.completed === 6 && c.abort() }), 6],
+      // while step 9's first micro-batch (batch 16) is computed: the step is abandoned, its batches drawn again
+      ['inside a step', () => ({}), 8],
+    ];
+    let resumeFrom = 0;
+    for (const [what, options, expectedStep] of stops) {
+      const controller = new AbortController();
+      const run = makeTrainer(
+        { signal: controller.signal, ...options(controller) },
+        (model, batch) => {
+          if (what === 'inside a step' && batch.index === 16) controller.abort();
+          return mseLoss(model, batch);
+        },
+      );
+      expect(run.trainer.resumeIfPresent()).toBe(resumeFrom);
+      const failure = await run.trainer.run().catch((error: unknown) => error);
+      expect(failure, what).toBeInstanceOf(AbortError);
+      expect((failure as Error).message).toMatch(new RegExp(`checkpoint at step ${expectedStep}`));
+      const state = JSON.parse(readFileSync(join(dir, 'ckpt', 'training_state.json'), 'utf8')) as { step: number };
+      expect(state.step, what).toBe(expectedStep);
+      resumeFrom = expectedStep;
+      cleanup(run);
+    }
+    const last = makeTrainer();
+    expect(last.trainer.resumeIfPresent()).toBe(8);
+    const resumed = (await last.trainer.run()).history.map((m) => m.loss);
+    expect(resumed).toEqual(reference.slice(8));
+    expect(readdirSync(dir).sort()).toEqual(['ckpt', 'metrics.jsonl', 'straight']);
+    cleanup(straight, last);
   });
 
   it('refuses a bad config naming the field', () => {

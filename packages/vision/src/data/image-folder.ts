@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { PNG } from 'pngjs';
-import { CheckpointError, InputError } from '@nextx/core';
+import { CheckpointError, InputError, throwIfAborted, type ProgressListener } from '@nextx/core';
+import { fitImage } from './fit-image.js';
 
 /** One decoded image: float pixels in [-1, 1], HWC row-major, `channels` 1 (gray) or 3 (RGB). */
 export interface FolderImage {
@@ -11,6 +12,8 @@ export interface FolderImage {
   readonly width: number;
   readonly channels: 1 | 3;
   readonly pixels: Float32Array;
+  /** False when the PNG itself is grayscale (colour type 0 or 4). */
+  readonly color: boolean;
 }
 
 export interface ImageFolder {
@@ -20,10 +23,11 @@ export interface ImageFolder {
 }
 
 /**
- * Lists the PNG files of a folder, torchvision ImageFolder style: `root/<class>/*.png` gives one class per
- * sub-folder (sorted by name); PNGs directly in `root` form a single class 0.
+ * Lists the PNG files of a folder, torchvision ImageFolder style: `root/<class>/**.png` gives one class per
+ * sub-folder (sorted by name; PNGs deeper inside belong to it); PNGs directly in `root` form a single class 0.
  */
 export function listImageFolder(root: string): ImageFolder {
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new InputError(`image folder ${root} not found`);
   const pngs = walk(root).filter((f) => f.toLowerCase().endsWith('.png')).sort();
   if (!pngs.length) throw new InputError(`no .png files under ${root}`);
   const classOf = (file: string) => {
@@ -71,5 +75,69 @@ export function readPngImage(file: string, channels: 1 | 3, label = 0): FolderIm
       pixels[3 * p + 2] = b * 2 - 1;
     }
   }
-  return { file, label, height, width, channels, pixels };
+  return { file, label, height, width, channels, pixels, color: (png as unknown as { color?: boolean }).color !== false };
+}
+
+/** A folder's images decoded and fitted to one size, in memory: NHWC pixels in [−1, 1] and labels. */
+export interface LoadedImageFolder {
+  readonly classes: readonly string[];
+  readonly files: readonly string[];
+  readonly size: number;
+  readonly channels: 1 | 3;
+  readonly pixels: Float32Array;
+  readonly labels: Int32Array;
+}
+
+export interface LoadImageFolderOptions {
+  /** Side of the square the images are fitted to (fitImage: centre square, shrunk by area or padded). */
+  readonly size: number;
+  /** 1 (gray) or 3 (RGB); by default 1 when every PNG is grayscale, else 3. */
+  readonly channels?: 1 | 3;
+  /** Which of the listed files to load, in this order (default all). */
+  readonly indices?: readonly number[];
+  readonly onProgress?: ProgressListener;
+  readonly signal?: AbortSignal;
+}
+
+/** Images decoded between two yields to the event loop (so Ctrl-C is answered while a large folder loads). */
+const LOAD_CHUNK = 256;
+
+/** Decodes the PNGs of a folder (listImageFolder's layout) into one array, reporting progress as stage 'load'. */
+export async function loadImageFolder(root: string, options: LoadImageFolderOptions): Promise<LoadedImageFolder> {
+  const listing = listImageFolder(root);
+  const picks = options.indices ?? listing.files.map((_, i) => i);
+  const { size } = options;
+  const decoded: FolderImage[] = [];
+  for (let start = 0; start < picks.length; start += LOAD_CHUNK) {
+    await new Promise((resolve) => setImmediate(resolve));
+    throwIfAborted(options.signal);
+    for (const i of picks.slice(start, start + LOAD_CHUNK)) {
+      const entry = listing.files[i];
+      if (!entry) throw new InputError(`image index ${i} outside 0..${listing.files.length - 1}`);
+      decoded.push(readPngImage(entry.file, options.channels ?? 3, entry.label));
+    }
+    options.onProgress?.({ stage: 'load', completed: decoded.length, total: picks.length });
+  }
+  const channels = options.channels ?? (decoded.every((image) => !image.color) ? 1 : 3);
+  const plane = size * size * channels;
+  const pixels = new Float32Array(decoded.length * plane);
+  decoded.forEach((image, n) => {
+    const fitted = fitImage(channels === image.channels ? image : firstChannel(image), size);
+    pixels.set(fitted, n * plane);
+  });
+  return {
+    classes: listing.classes,
+    files: decoded.map((image) => image.file),
+    size,
+    channels,
+    pixels,
+    labels: Int32Array.from(decoded, (image) => image.label),
+  };
+}
+
+/** A grayscale PNG decoded to RGB has equal channels: keep one. */
+function firstChannel(image: FolderImage): FolderImage {
+  const pixels = new Float32Array(image.height * image.width);
+  for (let p = 0; p < pixels.length; p++) pixels[p] = image.pixels[3 * p] as number;
+  return { ...image, channels: 1, pixels };
 }

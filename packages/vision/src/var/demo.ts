@@ -1,12 +1,10 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CliContext, DemoResult } from '@nextx/core';
 import { FASHION_MNIST_CLASSES } from '../data/fashion-mnist.js';
 import { writeClassGrid } from './fashion-mnist-recipe.js';
+import { DEMO_CHECKPOINT } from './demo-checkpoint.js';
 import { loadVarCheckpoint } from './load.js';
 
-/** The small Fashion-MNIST VAR this package trained (assets/fashion-mnist-var, see the README for the command). */
-export const DEMO_CHECKPOINT = fileURLToPath(new URL('../../assets/fashion-mnist-var/', import.meta.url));
 
 /** `nextx demo`: class-conditional samples from the bundled checkpoint, one row per Fashion-MNIST class. */
 export async function varDemo(context: CliContext): Promise<DemoResult> {

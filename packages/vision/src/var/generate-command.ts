@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { tf, InputError, imageGrid, writeFileAtomic, writePng, writeSafetensors, type CliContext, type PluginCommand, type RasterImage } from '@nextx/core';
 import { generateVar, type VarImages, type VarScaleResult } from './generate.js';
-import { loadVar } from './load.js';
+import { DEMO_CHECKPOINT } from './demo-checkpoint.js';
+import { loadVar, loadVarCheckpoint, type LoadedVar } from './load.js';
 
 export interface VarGenerateOutputs {
   readonly tokens: string;
@@ -66,12 +67,31 @@ export function writeVarOutputs(dir: string, scales: readonly VarScaleResult[]):
   return { tokens: tokensFile, images: imagesFile, samples, grid };
 }
 
+/** `--checkpoint <dir>`, or `--vae` with `--var` (and `--config`), or by default the bundled demo checkpoint. */
+function loadRequestedModel(options: Readonly<Record<string, unknown>>, context: CliContext): Promise<LoadedVar> {
+  const { checkpoint, vae, var: vars, config } = options;
+  if (checkpoint !== undefined && (vae !== undefined || vars !== undefined)) {
+    throw new InputError('generate vision/var takes either --checkpoint <dir> or --vae <file> with --var <file>, not both');
+  }
+  if ((vae === undefined) !== (vars === undefined)) {
+    throw new InputError(`generate vision/var needs --var <file> as well as --vae <file> (or --checkpoint <dir>); only ${vae === undefined ? '--var' : '--vae'} was given`);
+  }
+  if (typeof vae === 'string' && typeof vars === 'string') {
+    return loadVar({ vae, var: vars, ...(typeof config === 'string' ? { config } : {}) });
+  }
+  if (config !== undefined) throw new InputError('--config goes with --vae and --var; a --checkpoint folder has its own config.json');
+  const dir = typeof checkpoint === 'string' ? checkpoint : DEMO_CHECKPOINT;
+  if (checkpoint === undefined) context.log(`using the bundled Fashion-MNIST checkpoint (${dir}); --checkpoint or --vae/--var for others`);
+  return loadVarCheckpoint(dir);
+}
+
 export const generateVarCommand: PluginCommand = {
-  description: 'class-conditional images from VAR weights (.safetensors or .pth, e.g. the official release files)',
+  description: 'class-conditional images from a VAR checkpoint (default: the bundled Fashion-MNIST model) or weights (.safetensors or .pth, e.g. the official release files)',
   options: [
-    { flags: '--vae <file>', description: 'VQVAE weights (vae_ch160v4096z32.pth or .safetensors)' },
-    { flags: '--var <file>', description: 'VAR transformer weights (var_d16.pth … or .safetensors)' },
-    { flags: '--config <json>', description: 'config file (official constructor names); inferred from the weights when omitted' },
+    { flags: '--checkpoint <dir>', description: 'a checkpoint folder (config.json, model.safetensors, vae.safetensors), e.g. from `nextx train vision/var`; default: the bundled Fashion-MNIST model' },
+    { flags: '--vae <file>', description: 'VQVAE weights (vae_ch160v4096z32.pth or .safetensors), with --var instead of --checkpoint' },
+    { flags: '--var <file>', description: 'VAR transformer weights (var_d16.pth … or .safetensors), with --vae' },
+    { flags: '--config <json>', description: 'config file for --vae/--var (official constructor names); inferred from the weights when omitted' },
     { flags: '--classes <list>', description: 'comma-separated class labels, one image each', defaultValue: '0' },
     { flags: '--cfg <number>', description: 'guidance weight at the last scale (linear ramp from 0)', defaultValue: '1.5' },
     { flags: '--top-k <n>', description: 'keep the k most likely tokens (0 = off, 1 = greedy)', defaultValue: '900' },
@@ -80,9 +100,6 @@ export const generateVarCommand: PluginCommand = {
     { flags: '--no-kv-cache', description: 'recompute every scale from scratch (slower; for comparison)' },
   ],
   async run(options, context: CliContext) {
-    if (typeof options['vae'] !== 'string' || typeof options['var'] !== 'string') {
-      throw new InputError('generate vision/var needs --vae <file> and --var <file>');
-    }
     const request = {
       classes: parseClasses(options['classes']),
       cfg: parseNumber('--cfg', options['cfg'], (n) => n >= 0, 'a number ≥ 0'),
@@ -91,11 +108,7 @@ export const generateVarCommand: PluginCommand = {
       kvCache: options['kvCache'] !== false,
     };
     const seed = options['seed'] === undefined ? undefined : parseNumber('--seed', options['seed'], (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0');
-    const model = await loadVar({
-      vae: options['vae'],
-      var: options['var'],
-      ...(typeof options['config'] === 'string' ? { config: options['config'] } : {}),
-    });
+    const model = await loadRequestedModel(options, context);
     try {
       const scales: VarScaleResult[] = [];
       const started = performance.now();

@@ -2,6 +2,7 @@ import {
   tf,
   KVCache,
   createCategoricalSampler,
+  ensureBackend,
   guideLogits,
   linearGuidanceRamp,
   resolveSeed,
@@ -63,6 +64,7 @@ async function* streamScales(
   { rng, seed }: ResolvedSeed,
   options: GenerateOptions,
 ): AsyncIterable<GenerateChunk<VarScaleResult>> {
+  await ensureBackend();
   const { vqvae, transformer } = models;
   const sizes = transformer.sizes;
   const labels = resolveLabels(request, transformer.numClasses, rng);
@@ -132,7 +134,7 @@ async function* streamScales(
       }
       const last = k === S - 1;
       const image = last || request.preview ? decodeToHost(vqvae, state.fhat) : undefined;
-      options.onProgress?.({ stage: 'scale', completed: k + 1, total: S, message: `scale ${k + 1}/${S} (${pn}×${pn})` });
+      options.onProgress?.({ stage: 'scale', completed: k + 1, total: S, message: `${pn}×${pn}` });
       yield {
         index: k,
         total: S,

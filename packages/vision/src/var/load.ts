@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf, CheckpointError, InputError, Rng, readHostWeights, saveCheckpoint, withoutInit, type HostStateDict } from '@nextx/core';
+import { tf, CheckpointError, ConfigError, ensureBackend, InputError, Rng, readHostWeights, saveCheckpoint, withoutInit, type HostStateDict } from '@nextx/core';
 import {
   inferVarModelConfig,
   levelCountsFromLevels,
@@ -38,17 +38,56 @@ export interface LoadVarOptions {
 
 /** Reads both weight files, infers the config, builds the models in eval mode and loads the weights. */
 export async function loadVar(options: LoadVarOptions): Promise<LoadedVar> {
+  await ensureBackend();
   const given = readConfigArg(options.config);
   // Host tensors: each moves into the backend only when its variable is assigned (see Module.loadStateDict).
   const vaeWeights = readWeightsChecked(options.vae);
   const varWeights = readWeightsChecked(options.var);
+  checkWeightRoles(vaeWeights, varWeights, options.vae, options.var);
   const levels = varWeights.get('lvl_1L');
-  const config = inferVarModelConfig(shapesOf(vaeWeights), shapesOf(varWeights), {
-    given,
-    ...(levels ? { levelCounts: levelCountsFromLevels(levels.values) } : {}),
-  });
+  const config = withConfigHint(given, () =>
+    inferVarModelConfig(shapesOf(vaeWeights), shapesOf(varWeights), {
+      given,
+      ...(levels ? { levelCounts: levelCountsFromLevels(levels.values) } : {}),
+    }),
+  );
   return buildAndLoad(config, vaeWeights, varWeights, options.vae, options.var);
 }
+
+const holdsVqvae = (weights: HostStateDict) => weights.has('encoder.conv_in.weight') || weights.has('quantize.embedding.weight');
+const holdsTransformer = (weights: HostStateDict) => weights.has('class_emb.weight') || weights.has('word_embed.weight');
+
+/** Refuses a VQVAE file given as the transformer's and the reverse, before any tensor is built. */
+function checkWeightRoles(vae: HostStateDict, vars: HostStateDict, vaeFile: string, varFile: string): void {
+  const vaeIsTransformer = !holdsVqvae(vae) && holdsTransformer(vae);
+  const varIsVqvae = !holdsTransformer(vars) && holdsVqvae(vars);
+  if (vaeIsTransformer && varIsVqvae) {
+    throw new InputError(`the VQVAE and VAR weights are swapped: ${vaeFile} (given as --vae) holds the VAR transformer, ${varFile} (given as --var) the VQVAE`);
+  }
+  if (vaeIsTransformer) throw new InputError(`${vaeFile} (given as --vae, the VQVAE) holds VAR transformer weights (class_emb, blocks.*); pass the VQVAE file`);
+  if (varIsVqvae) throw new InputError(`${varFile} (given as --var, the transformer) holds VQVAE weights (encoder, quantize); pass the VAR transformer file`);
+}
+
+/**
+ * Settings the weights do not store (num_groups, quant_resi, …) take the released defaults; when those do not fit,
+ * the error says how to give them.
+ */
+function withConfigHint(given: unknown, infer: () => VarModelConfig): VarModelConfig {
+  try {
+    return infer();
+  } catch (error) {
+    if (!(error instanceof ConfigError) || given !== undefined) throw error;
+    const issues = error.issues.map((issue) =>
+      NOT_IN_WEIGHTS.includes(String(issue.path.at(-1)))
+        ? { ...issue, message: `${issue.message} (not stored in the weights: pass the model's config with --config <file>, e.g. its config.json)` }
+        : issue,
+    );
+    throw new ConfigError(error.what, issues);
+  }
+}
+
+/** VQVAE settings the released defaults supply because a state dict does not determine them. */
+const NOT_IN_WEIGHTS = ['num_groups', 'quant_resi', 'beta', 'v_patch_nums', 'patch_nums'];
 
 /** Loads the official release from a folder holding vae_ch160v4096z32.pth and var_d{depth}.pth. */
 export async function loadReleasedVar(dir: string, depth: number): Promise<LoadedVar> {
@@ -60,6 +99,12 @@ export async function loadReleasedVar(dir: string, depth: number): Promise<Loade
 
 /** Checkpoint folder written by `saveVarCheckpoint`: config.json, model.safetensors (VAR), vae.safetensors. */
 export async function loadVarCheckpoint(dir: string): Promise<LoadedVar> {
+  if (!existsSync(dir)) throw new CheckpointError(dir, 'checkpoint folder not found');
+  if (!existsSync(join(dir, 'config.json'))) {
+    const inner = join(dir, 'checkpoint');
+    const hint = existsSync(join(inner, 'config.json')) ? `; a training run keeps its final model in ${inner}` : '';
+    throw new CheckpointError(dir, `not a VAR checkpoint folder (config.json, model.safetensors, vae.safetensors): config.json is missing${hint}`);
+  }
   return loadVar({ vae: join(dir, 'vae.safetensors'), var: join(dir, 'model.safetensors'), config: join(dir, 'config.json') });
 }
 
@@ -119,7 +164,8 @@ function readWeightsChecked(file: string): HostStateDict {
   return readHostWeights(file);
 }
 
-function readConfigArg(config: unknown): unknown {
+/** A config given as an object, or as the path of a JSON file (read and parsed; validated later). */
+export function readConfigArg(config: unknown): unknown {
   if (typeof config !== 'string') return config;
   if (!existsSync(config)) throw new CheckpointError(config, 'config file not found');
   try {

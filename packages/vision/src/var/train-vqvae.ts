@@ -1,5 +1,5 @@
-import { tf, Trainer, type ProgressListener, type TrainerConfigInput, type TrainResult } from '@nextx/core';
-import type { ImageBatch, ImageBatchSource } from '../data/image-batch-source.js';
+import { tf, Trainer, throwIfAborted, type ProgressListener, type TrainerConfigInput, type TrainResult } from '@nextx/core';
+import type { ImageBatch, ImageBatchSource, ImageDataset } from '../data/image-batch-source.js';
 import type { VQVAE } from './vqvae/vqvae.js';
 
 export interface VqvaeTrainingOptions {
@@ -10,6 +10,8 @@ export interface VqvaeTrainingOptions {
   readonly metricsFile?: string;
   readonly modelConfig?: unknown;
   readonly onProgress?: ProgressListener;
+  /** Stage name of the progress events (default 'train'). */
+  readonly progressStage?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -51,6 +53,7 @@ export async function trainVqvae(options: VqvaeTrainingOptions): Promise<VqvaeTr
     ...(options.metricsFile ? { metricsFile: options.metricsFile } : {}),
     ...(options.modelConfig ? { modelConfig: options.modelConfig } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.progressStage ? { progressStage: options.progressStage } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   options.vqvae.train();
@@ -72,13 +75,53 @@ export function reconstructionMse(vqvae: VQVAE, pixels: Float32Array, shape: rea
   let total = 0;
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
-    total += tf.tidy(() => {
-      const x = tf.tensor4d(pixels.subarray(start * h * w * c, (start + count) * h * w * c), [count, h, w, c]);
-      const indices = vqvae.imagesToIndices(x);
-      const recon = vqvae.indicesToImages(indices);
-      tf.dispose(indices);
-      return tf.sum(tf.squaredDifference(recon, x)).dataSync()[0] as number;
-    });
+    total += reconstructBatch(vqvae, pixels.subarray(start * h * w * c, (start + count) * h * w * c), [count, h, w, c]).squaredError;
   }
   return total / (n * h * w * c);
+}
+
+export interface ReconstructionReport {
+  /** Mean squared error per pixel value (pixels in [−1, 1]). */
+  readonly mse: number;
+  /** Per scale, the fraction of the codebook the images' tokens use. */
+  readonly codebookUsage: number[];
+  readonly images: number;
+}
+
+/**
+ * Held-out evaluation of a tokenizer: reconstruction MSE through tokens and back and per-scale codebook usage, one
+ * batch at a time with a turn of the event loop between batches and progress as stage 'eval'.
+ */
+export async function evaluateReconstruction(
+  vqvae: VQVAE,
+  dataset: ImageDataset,
+  options: { readonly batchSize?: number; readonly onProgress?: ProgressListener; readonly signal?: AbortSignal } = {},
+): Promise<ReconstructionReport> {
+  const batchSize = options.batchSize ?? 64;
+  const { count, size, channels } = dataset;
+  const used = vqvae.quantize.patchNums.map(() => new Uint8Array(vqvae.config.vocab_size));
+  let total = 0;
+  for (let start = 0; start < count; start += batchSize) {
+    await new Promise((resolve) => setImmediate(resolve));
+    throwIfAborted(options.signal);
+    const picks = Array.from({ length: Math.min(batchSize, count - start) }, (_, i) => start + i);
+    const batch = reconstructBatch(vqvae, dataset.pixels(picks), [picks.length, size, size, channels]);
+    total += batch.squaredError;
+    batch.tokens.forEach((ids, k) => ids.forEach((id) => ((used[k] as Uint8Array)[id] = 1)));
+    options.onProgress?.({ stage: 'eval', completed: start + picks.length, total: count });
+  }
+  return {
+    mse: total / (count * size * size * channels),
+    codebookUsage: used.map((hits) => hits.reduce((sum, h) => sum + h, 0) / hits.length),
+    images: count,
+  };
+}
+
+function reconstructBatch(vqvae: VQVAE, pixels: Float32Array, shape: [number, number, number, number]): { squaredError: number; tokens: Int32Array[] } {
+  const x = tf.tensor4d(pixels, shape);
+  const indices = tf.tidy(() => vqvae.imagesToIndices(x));
+  const error = tf.tidy(() => tf.sum(tf.squaredDifference(vqvae.indicesToImages(indices), x)));
+  const result = { squaredError: error.dataSync()[0] as number, tokens: indices.map((ids) => ids.dataSync() as Int32Array) };
+  tf.dispose([x, error, ...indices]);
+  return result;
 }

@@ -5,7 +5,7 @@ import { generateVar, type VarScaleResult } from './generate.js';
 import type { VarGenerateRequest } from './generate-request.js';
 import { buildVar, loadVar, loadVarCheckpoint, saveVarCheckpoint, type LoadedVar, type LoadVarOptions } from './load.js';
 import { varTrainingCrossEntropy, type VarBatch } from './var-loss.js';
-import { InputError, resolveSeed, type Rng, type tf } from '@nextx/core';
+import { ensureBackend, InputError, resolveSeed, type Rng, type tf } from '@nextx/core';
 
 /** `vision/var` as the registry resolves it: the Generator contract over a VQVAE + VAR pair. */
 export class VarGenerator implements Generator<VarGenerateRequest, VarScaleResult, VarModelConfig, VarBatch> {
@@ -15,8 +15,8 @@ export class VarGenerator implements Generator<VarGenerateRequest, VarScaleResul
 
   /** Fresh, randomly initialised models for a config (either accepted config shape). */
   async init(config: unknown, options: { readonly seed?: number } = {}): Promise<void> {
+    await ensureBackend();
     this.replace(buildVar(parseVarModelConfig(config), options.seed ?? 0));
-    return Promise.resolve();
   }
 
   /** Weights files (.safetensors or .pth, e.g. the official release) with an optional config. */

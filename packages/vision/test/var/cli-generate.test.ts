@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tf, readSafetensors } from '@nextx/core';
 import { fixtureFile, readCases } from '../helpers/fixture.js';
 import { expectClose } from '../helpers/parity.js';
+import { DEMO_CHECKPOINT, loadVarCheckpoint } from '../../src/index.js';
 
 const repoRoot = resolve(import.meta.dirname, '../../../..');
 const cli = join(repoRoot, 'packages/core/dist/cli/main.js');
@@ -40,6 +41,34 @@ describe('nextx generate vision/var (built CLI) reproduces the reference greedy 
     expectClose(images['images']!, cases['d.cfg1p5.img_B3HW_0to1']!, 'images.safetensors');
     tf.dispose([...Object.values(images), ...Object.values(cases)]);
   }, 180_000);
+
+  it('without weights, generates from the bundled Fashion-MNIST checkpoint (also exported as DEMO_CHECKPOINT)', async () => {
+    const dir = join(out, 'bundled');
+    const run = spawnSync(process.execPath, [cli, 'generate', 'vision/var', '--classes', '1,7', '--out', dir, '--backend', 'wasm'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`using the bundled Fashion-MNIST checkpoint (${DEMO_CHECKPOINT})`);
+    const images = readSafetensors(join(dir, 'images.safetensors'));
+    expect(images['images']!.shape).toEqual([2, 1, 32, 32]);
+    tf.dispose(Object.values(images));
+    const model = await loadVarCheckpoint(DEMO_CHECKPOINT);
+    expect(model.config.var.num_classes).toBe(10);
+    model.dispose();
+  });
+
+  const messages: Array<[string, string[], RegExp]> = [
+    ['swapped --vae and --var', ['--vae', fixtureFile('var.pth'), '--var', fixtureFile('vae.pth')], /^nextx: the VQVAE and VAR weights are swapped: .*var\.pth \(given as --vae\) holds the VAR transformer, .*vae\.pth \(given as --var\) the VQVAE$/],
+    ['a transformer file as --vae', ['--vae', fixtureFile('var.pth'), '--var', fixtureFile('var.pth')], /var\.pth \(given as --vae, the VQVAE\) holds VAR transformer weights/],
+    ['a setting the weights do not store', ['--vae', fixtureFile('vae.pth'), '--var', fixtureFile('var.pth')], /vqvae\.num_groups: .* \(not stored in the weights: pass the model's config with --config <file>/],
+    ['--vae without --var', ['--vae', fixtureFile('vae.pth')], /needs --var <file> as well as --vae <file> \(or --checkpoint <dir>\); only --vae was given/],
+    ['--checkpoint with --vae', ['--checkpoint', DEMO_CHECKPOINT, '--vae', fixtureFile('vae.pth'), '--var', fixtureFile('var.pth')], /either --checkpoint <dir> or --vae <file> with --var <file>, not both/],
+    ['a run directory as --checkpoint', ['--checkpoint', out], /not a VAR checkpoint folder .*config\.json is missing/],
+  ];
+  it.each(messages)('%s: one paragraph saying what to do', (_name, flags, message) => {
+    const run = spawnSync(process.execPath, [cli, 'generate', 'vision/var', ...flags, '--out', join(out, 'messages'), '--backend', 'wasm'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).toBe(1);
+    const errors = run.stderr.trim().split('\n').filter((line) => line.startsWith('nextx:') || line.startsWith('  - '));
+    expect(errors.join('\n')).toMatch(message);
+  });
 
   it('without --seed draws a fresh seed, reports it in --json and on stderr, and --seed <it> repeats the run', () => {
     const generate = (name: string, extra: string[]) =>

@@ -14,6 +14,7 @@ export function demoCommand(): Command {
     .description("runs core's demo and every installed plugin's demo, writing into --out (default ./out)")
     .action(async (_options: unknown, command: Command) =>
       runAction(command, async (context, globals) => {
+        context.outDir(); // a bad --out fails here, before any work
         await selectBackend(context, globals);
         const { registry, failures } = await discoverPlugins();
         for (const failure of failures) context.log(`skipping ${failure.packageName}: ${failure.reason}`);

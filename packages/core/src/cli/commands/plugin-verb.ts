@@ -7,8 +7,8 @@ import { runAction, selectBackend } from '../run-action.js';
 
 const DESCRIPTIONS: Record<PluginVerb, string> = {
   generate: 'generate with a plugin model, e.g. `nextx generate vision/var --help`',
-  train: 'train a plugin model',
-  eval: 'evaluate a plugin model',
+  train: 'train a plugin model, e.g. `nextx train vision/var --help`',
+  eval: 'evaluate a plugin model, e.g. `nextx eval vision/var --help`',
 };
 
 /** `nextx <verb> <name> [options]`: the options are the plugin command's own, parsed once the plugin is found. */
@@ -22,12 +22,18 @@ export function pluginVerbCommand(verb: PluginVerb): Command {
     .action(async (name: string, rest: string[], _options: unknown, command: Command) =>
       runAction(command, async (context, globals) => {
         const { registry } = await discoverPlugins();
+        if (isHelpFlag(name)) {
+          const commands = verbCommands(registry, verb);
+          context.print({ verb, commands: commands.map(([n, c]) => ({ name: n, description: c.description })) }, () => verbHelp(verb, commands));
+          return;
+        }
         const pluginCommand = findPluginCommand(registry, verb, name);
-        if (rest.includes('--help') || rest.includes('-h')) {
+        if (rest.some(isHelpFlag)) {
           context.print({ verb, name, options: pluginCommand.options }, () => pluginParser(verb, name, pluginCommand).helpInformation());
           return;
         }
         const options = parsePluginOptions(verb, name, pluginCommand, rest);
+        context.outDir(); // a bad --out fails here, before the backend starts or any work is done
         await selectBackend(context, globals);
         const result = await pluginCommand.run(options, context);
         context.progress.stop();
@@ -36,10 +42,28 @@ export function pluginVerbCommand(verb: PluginVerb): Command {
     );
 }
 
+const isHelpFlag = (arg: string) => arg === '--help' || arg === '-h';
+
+/** Every installed plugin's commands for a verb, as [registered name, command]. */
+function verbCommands(registry: Registry, verb: PluginVerb): Array<[string, PluginCommand]> {
+  return registry.plugins().flatMap((info) => Object.entries(registry.plugin(info.name)?.commands?.[verb] ?? {}));
+}
+
+/** `nextx generate --help`: the usage and what the installed plugins offer for the verb. */
+function verbHelp(verb: PluginVerb, commands: ReadonlyArray<[string, PluginCommand]>): string {
+  const rows = commands.map(([name, c]) => `  ${name.padEnd(Math.max(...commands.map(([n]) => n.length)) + 2)}${c.description}`);
+  return [
+    `Usage: nextx ${verb} <name> [options]`,
+    '',
+    DESCRIPTIONS[verb],
+    '',
+    rows.length ? `Installed (see \`nextx ${verb} <name> --help\` for the options):` : `No installed plugin offers ${verb}; install a domain package, e.g. npm i @nextx/vision`,
+    ...rows,
+  ].join('\n');
+}
+
 export function findPluginCommand(registry: Registry, verb: PluginVerb, name: string): PluginCommand {
-  const available = registry
-    .plugins()
-    .flatMap((info) => Object.keys(registry.plugin(info.name)?.commands?.[verb] ?? {}));
+  const available = verbCommands(registry, verb).map(([n]) => n);
   const provider = registry.providerOf(name);
   const command = provider?.commands?.[verb]?.[name];
   if (!command) {

@@ -5,7 +5,7 @@ import { runAction } from '../run-action.js';
 
 export function pluginsCommand(): Command {
   return new Command('plugins')
-    .description('the installed @nextx plugins, their versions and the names they provide')
+    .description('the installed plugins (@nextx/*, or a "nextx" field or the nextx-plugin keyword in package.json), their versions and the names they provide')
     .action(async (_options: unknown, command: Command) =>
       runAction(command, async (context) => {
         const { registry, failures } = await discoverPlugins();
@@ -16,7 +16,7 @@ export function pluginsCommand(): Command {
             plugins.map((p) => [p.name, p.version, p.domain, p.provides.join(', ') || '-']),
           );
           const failed = failures.map((f) => `failed to load ${f.packageName} (${f.path}): ${f.reason}`);
-          return [plugins.length ? table : 'no @nextx plugins installed', ...failed].join('\n');
+          return [plugins.length ? table : 'no nextx plugins installed', ...failed].join('\n');
         });
       }),
     );

@@ -36,7 +36,7 @@ export class AdaLNSelfAttn extends Module {
   constructor(readonly options: AdaLNSelfAttnOptions) {
     super();
     const { embedDim: c, numHeads, rng } = options;
-    this.rng = rng.fork();
+    this.rng = this.addRng('drop_path', rng.fork());
     this.attn = this.addModule(
       'attn',
       new MultiHeadAttention({
