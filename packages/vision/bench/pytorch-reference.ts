@@ -42,11 +42,12 @@ export interface PytorchOptions {
    * same library and the same kernels. 'auto' leaves OpenBLAS's own choice.
    */
   readonly coretype: string;
+  /** The interpreter with torch: default NEXTX_BENCH_PYTHON, else Debian's /usr/bin/python3. */
   readonly python?: string;
 }
 
 export function runOfficialVar(options: PytorchOptions): PytorchReference {
-  const python = options.python ?? '/usr/bin/python3';
+  const python = options.python ?? process.env['NEXTX_BENCH_PYTHON'] ?? '/usr/bin/python3';
   const script = new URL('./pytorch/var_official.py', import.meta.url).pathname;
   const scratch = mkdtempSync(join(tmpdir(), 'nextx-pytorch-'));
   const runs: PytorchRun[] = [];

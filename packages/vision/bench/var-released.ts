@@ -7,7 +7,8 @@
  * (bench/pytorch/var_official.py, once per --pytorch-threads count, default 1,2; the ratio is to the best), else the
  * figure TFJS-NOTES.md recorded (VAR-d16, torch 1.13 CPU with OpenBLAS, 2 threads: 12,081 ms per image).
  * --batches 2,4,8 then generates that many images in one call each, in order, and reports which fit in the 4 GiB wasm
- * heap (stopping at the first that does not). nextx's threads: NEXTX_WASM_THREADS (OpenBLAS's with the addon).
+ * heap (stopping at the first that does not); with --repeats 0 only the batches run (no single-image timing or
+ * profile: a batch-limit run). nextx's threads: NEXTX_WASM_THREADS (OpenBLAS's with the addon).
  *
  *   npx tsx packages/vision/bench/var-released.ts --dir <folder> [--depth 16] [--repeats 3] [--backend wasm]
  *       [--pytorch /tmp/VAR] [--pytorch-threads 1,2] [--pytorch-repeats 3] [--pytorch-coretype <set>|auto] [--batches 2,4,8]
@@ -30,6 +31,7 @@ const dir = option('dir');
 if (!dir) throw new Error('--dir <folder with vae_ch160v4096z32.pth and var_d<depth>.pth> is required');
 const depth = Number(option('depth') ?? 16);
 const repeats = Number(option('repeats') ?? 3);
+if (!Number.isInteger(repeats) || repeats < 0) throw new Error(`--repeats must be an integer ≥ 0; got '${option('repeats')}'`);
 const backend = (option('backend') ?? 'wasm') as BackendName;
 
 const status = await initBackend({ prefer: backend });
@@ -55,7 +57,7 @@ const model = await loadReleasedVar(dir, depth);
 const loadSeconds = (performance.now() - loadStart) / 1000;
 progress('loadSeconds', Math.round(loadSeconds * 10) / 10);
 const request = { classes: [3], cfg: 1.5, topK: 900, topP: 0.96 };
-await generateVarAll(model, request, { seed: 0 });
+if (repeats > 0) await generateVarAll(model, request, { seed: 0 });
 const times: number[] = [];
 const cpuTimes: number[] = [];
 for (let i = 0; i < repeats; i++) {
@@ -67,11 +69,15 @@ for (let i = 0; i < repeats; i++) {
   cpuTimes.push((cpu.user + cpu.system) / 1000);
   progress('msPerImage', Math.round(times.at(-1) as number));
 }
-const profile = await tf.profile(async () => {
-  await generateVarAll(model, request, { seed: 0 });
-  return [];
-});
-const ms = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] as number;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const profile =
+  repeats > 0
+    ? await tf.profile(async () => {
+        await generateVarAll(model, request, { seed: 0 });
+        return [];
+      })
+    : undefined;
+const ms = repeats > 0 ? median(times) : undefined;
 const batches = [];
 for (const size of (option('batches') ?? '').split(',').filter(Boolean).map(Number)) {
   const classes = Array.from({ length: size }, (_, i) => (3 + 97 * i) % 1000);
@@ -92,13 +98,17 @@ const result = {
   depth,
   parameters: { vqvae: model.vqvae.numParameters(), transformer: model.transformer.numParameters() },
   loadSeconds: Math.round(loadSeconds * 10) / 10,
-  msPerImage: Math.round(ms),
-  timesMs: times.map((t) => Math.round(t)),
-  /** CPU time of all the process's threads per image (median): on a loaded machine wall time grows, this much less. */
-  cpuMsPerImage: Math.round([...cpuTimes].sort((a, b) => a - b)[Math.floor(cpuTimes.length / 2)] as number),
-  peakTensorBytes: profile.peakBytes,
+  ...(ms === undefined
+    ? {}
+    : {
+        msPerImage: Math.round(ms),
+        timesMs: times.map((t) => Math.round(t)),
+        /** CPU time of all the process's threads per image (median): on a loaded machine wall time grows, this much less. */
+        cpuMsPerImage: Math.round(median(cpuTimes)),
+        peakTensorBytes: profile?.peakBytes,
+      }),
   rssBytes: process.memoryUsage().rss,
-  ...(depth === 16
+  ...(depth === 16 && ms !== undefined
     ? {
         pytorch: pytorch ?? { source: 'TFJS-NOTES.md (not measured in this run: pass --pytorch <VAR checkout>)', bestMsPerImage: PYTORCH_NOTES_D16_MS_PER_IMAGE },
         ratioToPytorchCpu: Math.round((ms / pytorchMs) * 100) / 100,
