@@ -14,6 +14,7 @@ export * from './signal/index.js';
 export * from './io/index.js';
 export * from './image/index.js';
 export * from './quant/index.js';
+export * from './losses/index.js';
 export * from './sampling/index.js';
 export * from './train/index.js';
 export * from './figures/index.js';

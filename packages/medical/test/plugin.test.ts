@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Registry } from '@nextx/core';
+import { CONTRACT_VERSION, Registry } from '@nextx/core';
 import { plugin } from '../src/index.js';
 import packageJson from '../package.json' with { type: 'json' };
 
 describe('@nextx/medical plugin', () => {
-  it('reports the installed package version and registers into a registry', () => {
-    expect(plugin.version).toBe(packageJson.version);
+  it('states its package, domain and contract version, and provides nothing yet: no names, commands or demo', () => {
+    expect(plugin).toMatchObject({ name: '@nextx/medical', version: packageJson.version, domain: 'medical', contractVersion: CONTRACT_VERSION });
     const registry = new Registry().use(plugin);
-    expect(registry.plugins().map((p) => p.name)).toEqual(['@nextx/medical']);
+    expect(registry.plugins()).toEqual([{ name: '@nextx/medical', version: packageJson.version, domain: 'medical', provides: [] }]);
+    expect(plugin.commands).toBeUndefined();
+    expect(plugin.demo).toBeUndefined();
   });
 });

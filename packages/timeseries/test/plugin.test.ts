@@ -19,6 +19,7 @@ describe('@nextx/timeseries plugin', () => {
     const registry = new Registry().use(plugin);
     const arnet = registry.resolve<ArnetGenerator>('timeseries/arnet');
     await arnet.init({ ar_order: 3, n_forecasts: 2 }, { seed: 1 });
+    expect(() => arnet.generate({ horizon: 5, context: [[1, 2, 3, 4]] }, { sampler: { name: 'categorical' } })).toThrow(/takes no GenerateOptions.sampler/);
     const loss = tf.tidy(() => arnet.loss({ x: tf.ones([4, 3]), y: tf.zeros([4, 2]) }).dataSync()[0]);
     expect(Number.isFinite(loss)).toBe(true);
     const chunks = [];

@@ -6,7 +6,13 @@ import type { GenerateChunk, ProgressListener } from './events.js';
 import type { Sampler, SamplerSpec } from './sampler.js';
 
 export interface GenerateOptions {
-  /** A sampler instance, or a registered sampler by name with its config. */
+  /**
+   * A sampler instance, or a registered sampler by name with its config. No generator ignores it: one that draws with
+   * a sampler uses it in place of its default of that kind (categorical for tokens; see `resolveSampler`) and refuses
+   * one of another kind; one that draws no such samples (a forecaster's predictive paths) refuses it; both with an
+   * InputError. A generator whose request also has sampling fields (VAR's topK/topP/greedy, ByteGen's temperature)
+   * refuses both at once.
+   */
   readonly sampler?: Sampler | SamplerSpec;
   /**
    * Seed or random source; the same seed gives the same output on the same backend. Omitted, a fresh seed is drawn

@@ -3,4 +3,4 @@
  * the registry refuses a plugin whose major version differs. Breaking a contract bumps this and is a
  * major changeset of @nextx/core.
  */
-export const CONTRACT_VERSION = 1;
+export const CONTRACT_VERSION = 2;

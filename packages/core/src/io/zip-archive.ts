@@ -33,6 +33,10 @@ export function readStoredZip(bytes: Uint8Array, file: string, budget: Allocatio
     return new Map(Object.entries(entries));
   } catch (error) {
     if (error instanceof CheckpointError) throw error;
+    // fflate's "invalid zip data" is its search for the end-of-central-directory record failing.
+    if ((error as Error).message === 'invalid zip data') {
+      throw new CheckpointError(file, 'no end-of-central-directory record in the last 64 KiB: the archive is truncated or not a zip', bytes.length);
+    }
     throw new CheckpointError(file, `the zip container is corrupt (${(error as Error).message})`);
   }
 }

@@ -13,7 +13,7 @@ export { GeluMlp, type GeluMlpOptions } from './gelu-mlp.js';
 export { SwiGluMlp, type SwiGluMlpOptions } from './swiglu-mlp.js';
 export { Dropout, dropout, type DropoutOptions } from './dropout.js';
 export { AdaLNModulation, modulate, type AdaLNModulationOptions } from './adaln.js';
-export { RotaryEmbedding, type RotaryEmbeddingOptions } from './rope.js';
+export { RotaryEmbedding, type RotaryEmbeddingOptions, type RotaryTables } from './rope.js';
 export {
   AttentionMaskCache,
   blockCausalMask,
@@ -40,3 +40,4 @@ export {
 export { segmentedAttention, type AttentionSegment, type SegmentedAttentionOptions } from './segmented-attention.js';
 export { Conv1d, type Conv1dOptions, type Conv1dPadding } from './conv1d.js';
 export { stopGradient } from './stop-gradient.js';
+export { TensorCache } from './tensor-cache.js';

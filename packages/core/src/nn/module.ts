@@ -246,9 +246,13 @@ export abstract class Module {
     }
   }
 
-  /** Frees every parameter and buffer of this module and its children. */
+  /**
+   * Frees every parameter and buffer of this module, then disposes each child (so a child that holds more, such as
+   * cached constant tensors, frees that too by overriding `dispose`).
+   */
   dispose(): void {
-    for (const [, slot] of this.namedSlots()) slot.variable.dispose();
+    for (const slot of this.slots.values()) slot.variable.dispose();
+    for (const child of this.children.values()) child.dispose();
   }
 }
 

@@ -4,6 +4,17 @@ import { Module } from './module.js';
 export interface RotaryEmbeddingOptions {
   /** θ base of the frequencies, 10000 in RoFormer/LLaMA. */
   readonly base?: number;
+  /**
+   * Positions below this take their cos/sin rows from tables kept as tensors (grown to the largest position seen,
+   * rounded up to a power of two); later positions get rows built for the call. Default 8192.
+   */
+  readonly maxCachedPositions?: number;
+}
+
+/** cos and sin tables [L, d] (each θ repeated for both halves). */
+export interface RotaryTables {
+  readonly cos: tf.Tensor2D;
+  readonly sin: tf.Tensor2D;
 }
 
 /**
@@ -11,10 +22,16 @@ export interface RotaryEmbeddingOptions {
  * channel i and i + d/2 form a pair rotated by angle p·θ_i, θ_i = base^(−2i/d):
  *   out = x·cos(pθ) + rotate_half(x)·sin(pθ),  rotate_half([x1, x2]) = [−x2, x1].
  * No parameters (state dict empty). Positions are absolute, so a cache continues at its `nextPosition`.
+ *
+ * The tables are built on the host once, for positions up to the largest seen (rounded up to a power of two), and kept
+ * as tensors that each call slices (consecutive positions) or gathers; `dispose()` frees them (a model that shares one
+ * rotary embedding between its layers owns it).
  */
 export class RotaryEmbedding extends Module {
   readonly base: number;
+  readonly maxCachedPositions: number;
   private readonly invFreq: Float64Array;
+  private kept: RotaryTables | undefined;
 
   constructor(
     readonly headDim: number,
@@ -23,13 +40,14 @@ export class RotaryEmbedding extends Module {
     super();
     if (headDim % 2 !== 0) throw new RangeError(`RotaryEmbedding: head dim ${headDim} must be even`);
     this.base = options.base ?? 10000;
+    this.maxCachedPositions = options.maxCachedPositions ?? 8192;
     const half = headDim / 2;
     this.invFreq = new Float64Array(half);
     for (let i = 0; i < half; i++) this.invFreq[i] = 1 / this.base ** ((2 * i) / headDim);
   }
 
-  /** cos and sin tables [L, d] for the given positions (each θ repeated for both halves). */
-  tables(positions: readonly number[]): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
+  /** cos and sin tables [L, d] for the given positions, built on the host (new tensors). */
+  tables(positions: readonly number[]): RotaryTables {
     const d = this.headDim;
     const half = d / 2;
     const cos = new Float32Array(positions.length * d);
@@ -56,11 +74,42 @@ export class RotaryEmbedding extends Module {
       throw new RangeError(`RotaryEmbedding: got shape [${x.shape}] for ${positions.length} positions, d=${this.headDim}`);
     }
     return tf.tidy(() => {
-      const { cos, sin } = this.tables(positions);
+      const { cos, sin } = this.rowsAt(positions);
       const half = this.headDim / 2;
       const [x1, x2] = tf.split(x, [half, half], x.rank - 1) as [tf.Tensor, tf.Tensor];
       const rotated = tf.concat([tf.neg(x2), x1], x.rank - 1);
       return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
     });
+  }
+
+  /** Frees the kept tables (they are rebuilt if the embedding is used again). */
+  override dispose(): void {
+    if (this.kept) tf.dispose([this.kept.cos, this.kept.sin]);
+    this.kept = undefined;
+    super.dispose();
+  }
+
+  /** Rows for `positions`: from the kept tables, or built for this call past `maxCachedPositions`. */
+  private rowsAt(positions: readonly number[]): RotaryTables {
+    const highest = positions.reduce((a, b) => Math.max(a, b), -1);
+    const cacheable = positions.every((p) => Number.isInteger(p) && p >= 0) && highest < this.maxCachedPositions;
+    if (!cacheable) return this.tables(positions);
+    const kept = this.keptTables(highest + 1);
+    const start = positions[0] as number;
+    if (positions.every((p, i) => p === start + i)) {
+      return { cos: tf.slice(kept.cos, [start, 0], [positions.length, -1]), sin: tf.slice(kept.sin, [start, 0], [positions.length, -1]) };
+    }
+    const index = tf.tensor1d(Int32Array.from(positions), 'int32');
+    return { cos: tf.gather(kept.cos, index), sin: tf.gather(kept.sin, index) };
+  }
+
+  /** The kept tables, grown to at least `rows` positions. */
+  private keptTables(rows: number): RotaryTables {
+    if (this.kept && !this.kept.cos.isDisposed && this.kept.cos.shape[0] >= rows) return this.kept;
+    const size = Math.min(this.maxCachedPositions, 2 ** Math.ceil(Math.log2(Math.max(rows, 64))));
+    const tables = this.tables(Array.from({ length: size }, (_, p) => p));
+    if (this.kept) tf.dispose([this.kept.cos, this.kept.sin]);
+    this.kept = { cos: tf.keep(tables.cos), sin: tf.keep(tables.sin) };
+    return this.kept;
   }
 }

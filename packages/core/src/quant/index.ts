@@ -15,7 +15,7 @@ export {
 export { nearestCode } from './nearest-code.js';
 export { numpyLinspace, phiIndices } from './phi-schedule.js';
 export { Phi, ResidualPhi, type ResidualPhiOptions } from './residual-phi.js';
-export { resize, resizeMatrix, type ResizeMode } from './resize.js';
+export { prepareResize, resize, resizeMatrix, type ResizeMode } from './resize.js';
 export { straightThrough } from './straight-through.js';
 export {
   VectorQuantizer,

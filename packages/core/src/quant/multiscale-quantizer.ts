@@ -6,7 +6,8 @@ import { Embedding } from '../nn/embedding.js';
 import { Module } from '../nn/module.js';
 import { stopGradient } from '../nn/stop-gradient.js';
 import { nearestCode } from './nearest-code.js';
-import { resize } from './resize.js';
+import { TensorCache } from '../nn/tensor-cache.js';
+import { prepareResize, resize } from './resize.js';
 import { ResidualPhi } from './residual-phi.js';
 
 /** The numeric part of {@link MultiScaleQuantizerOptions}, validated at construction. */
@@ -71,6 +72,8 @@ export class MultiScaleResidualQuantizer extends Module {
   private readonly cosine: boolean;
   /** The official `record_hit` counter (not saved): how many per-scale hit updates the EMA has seen. */
   private recordHit = 0;
+  /** The area and bicubic matrices between the latent side and each scale's, built once at construction. */
+  private readonly resizeMatrices: TensorCache;
 
   constructor(options: MultiScaleQuantizerOptions) {
     super();
@@ -97,6 +100,15 @@ export class MultiScaleResidualQuantizer extends Module {
       }),
     );
     this.emaVocabHit = this.addBuffer('ema_vocab_hit_SV', tf.zeros([this.patchNums.length, options.vocabSize]));
+    this.resizeMatrices = new TensorCache(Math.max(64, 2 * this.patchNums.length));
+    const latent = this.latentSize;
+    prepareResize(this.resizeMatrices, 'area', this.patchNums.map((pn) => [latent, pn] as const));
+    prepareResize(this.resizeMatrices, 'bicubic', this.patchNums.map((pn) => [pn, latent] as const));
+  }
+
+  override dispose(): void {
+    this.resizeMatrices.dispose();
+    super.dispose();
   }
 
   get numScales(): number {
@@ -126,14 +138,14 @@ export class MultiScaleResidualQuantizer extends Module {
   /** h_k = φ_{j(k)}(U_k(q)) for a code map q [B, pn_k, pn_k, Cvae]. */
   private mapContribution(scale: number, q: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      const up = scale === this.numScales - 1 ? q : resize(q, this.latentSize, 'bicubic');
+      const up = scale === this.numScales - 1 ? q : resize(q, this.latentSize, 'bicubic', this.resizeMatrices);
       return this.quantResi.forward(up, scale);
     });
   }
 
   /** The input of scale k's nearest-code search: Area_{pn_k}(r), or r itself at the last scale. */
   private scaleInput(scale: number, rest: tf.Tensor4D): tf.Tensor4D {
-    return scale === this.numScales - 1 ? tf.clone(rest) : resize(rest, this.patchNums[scale] as number, 'area');
+    return scale === this.numScales - 1 ? tf.clone(rest) : resize(rest, this.patchNums[scale] as number, 'area', this.resizeMatrices);
   }
 
   /** Runs the residual loop; `visit` sees each scale's ids and the accumulated f̂ (tensors owned by the loop). */
@@ -195,7 +207,7 @@ export class MultiScaleResidualQuantizer extends Module {
       for (let k = 0; k < this.numScales - 1; k++) {
         fhat = tf.add(fhat, this.scaleContribution(k, indices[k] as tf.Tensor2D));
         const next = this.patchNums[k + 1] as number;
-        parts.push(tf.reshape(resize(fhat, next, 'area'), [b, next * next, this.cvae]));
+        parts.push(tf.reshape(resize(fhat, next, 'area', this.resizeMatrices), [b, next * next, this.cvae]));
       }
       return tf.concat(parts, 1) as tf.Tensor3D;
     });
@@ -212,7 +224,7 @@ export class MultiScaleResidualQuantizer extends Module {
       const contribution = h.rank === 2 ? this.scaleContribution(scale, h as tf.Tensor2D) : this.mapContribution(scale, h as tf.Tensor4D);
       const updated = tf.add(fhat, contribution) as tf.Tensor4D;
       if (scale === this.numScales - 1) return { fhat: updated };
-      return { fhat: updated, next: resize(updated, this.patchNums[scale + 1] as number, 'area') };
+      return { fhat: updated, next: resize(updated, this.patchNums[scale + 1] as number, 'area', this.resizeMatrices) };
     });
   }
 

@@ -1,4 +1,5 @@
 import { tf } from '../tf.js';
+import type { TensorCache } from '../nn/tensor-cache.js';
 
 /** Interpolation modes of torch.nn.functional.interpolate that nextx reproduces exactly. */
 export type ResizeMode = 'area' | 'bicubic' | 'nearest';
@@ -38,17 +39,25 @@ const A = -0.75;
 const cubicNear = (x: number) => ((A + 2) * x - (A + 3)) * x * x + 1;
 const cubicFar = (x: number) => ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
 
+/** The [n, m] matrix of `resizeMatrix` as a float32 tensor, from `cache` when one is given (else a new tensor). */
+function matrixTensor(mode: ResizeMode, m: number, n: number, cache: TensorCache | undefined): tf.Tensor2D {
+  const build = () => tf.tensor2d(Float32Array.from(resizeMatrix(mode, m, n)), [n, m]);
+  return cache ? cache.get(`${mode}:${m}:${n}`, build) : build();
+}
+
 /**
  * Resizes NHWC images to [size, size] (or [h, w]) like torch.nn.functional.interpolate on NCHW, separably: two
- * products with the per-axis matrices. Differentiable, and on wasm both products take the fast matMul path.
+ * products with the per-axis matrices. Differentiable, and on wasm both products take the fast matMul path. With a
+ * `cache`, the matrices are built on the host once per (mode, size) and kept as tensors (VAR's quantizer resizes at
+ * every scale of every call).
  */
-export function resize(x: tf.Tensor4D, size: number | readonly [number, number], mode: ResizeMode): tf.Tensor4D {
+export function resize(x: tf.Tensor4D, size: number | readonly [number, number], mode: ResizeMode, cache?: TensorCache): tf.Tensor4D {
   const [outH, outW] = typeof size === 'number' ? [size, size] : size;
   const [b, h, w, c] = x.shape;
   if (outH === h && outW === w) return tf.clone(x);
   return tf.tidy(() => {
-    const rows = tf.tensor2d(Float32Array.from(resizeMatrix(mode, h, outH)), [outH, h]);
-    const cols = tf.tensor2d(Float32Array.from(resizeMatrix(mode, w, outW)), [outW, w]);
+    const rows = matrixTensor(mode, h, outH, cache);
+    const cols = matrixTensor(mode, w, outW, cache);
     // Rows: [outH, h] · [h, b·w·c] after moving h to the front.
     const hFirst = tf.reshape(tf.transpose(x, [1, 0, 2, 3]), [h, b * w * c]);
     const resizedRows = tf.reshape(tf.matMul(rows, hFirst), [outH, b, w, c]);
@@ -57,4 +66,9 @@ export function resize(x: tf.Tensor4D, size: number | readonly [number, number],
     const resized = tf.reshape(tf.matMul(cols, wFirst), [outW, outH, b, c]);
     return tf.transpose(resized, [2, 1, 0, 3]) as tf.Tensor4D;
   });
+}
+
+/** Builds the matrices `resize` will use for these (input, output) side pairs, so that later calls allocate none. */
+export function prepareResize(cache: TensorCache, mode: ResizeMode, pairs: ReadonlyArray<readonly [number, number]>): void {
+  for (const [m, n] of pairs) if (m !== n) matrixTensor(mode, m, n, cache);
 }

@@ -70,6 +70,11 @@ export class Rng {
     return uniformFloat64(this.generator);
   }
 
+  /** 32 random bits as an unsigned integer: one generator step (a float64 uniform takes two). */
+  uint32(): number {
+    return this.generator.next() >>> 0;
+  }
+
   /** Uniform integer in [min, max], both included. */
   int(min: number, max: number): number {
     return uniformInt(this.generator, min, max);
@@ -99,13 +104,44 @@ export class Rng {
     return this.int(0, 0x7fffffff);
   }
 
+  /** A uniformly random order of 0…n−1 (Fisher–Yates, one uniform draw per position from the end). */
+  permutation(n: number): Int32Array {
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(this.uniform() * (i + 1));
+      const t = order[i] as number;
+      order[i] = order[j] as number;
+      order[j] = t;
+    }
+    return order;
+  }
+
+  /** The values of `uniform()` called out.length times (the same stream), rounded to float32. */
   fillUniform(out: Float32Array): Float32Array {
-    for (let i = 0; i < out.length; i++) out[i] = this.uniform();
+    const g = this.generator;
+    for (let i = 0; i < out.length; i++) out[i] = (g.next() & 0x3ffffff) * 2 ** -26 + (g.next() & 0x7ffffff) * 2 ** -53;
     return out;
   }
 
+  /** The values of `normal()` called out.length times (the same stream), drawn without a call per value. */
   fillNormal(out: Float32Array, mean = 0, std = 1): Float32Array {
-    for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
+    let i = 0;
+    if (this.spareNormal !== undefined && out.length > 0) {
+      out[i++] = mean + std * this.spareNormal;
+      this.spareNormal = undefined;
+    }
+    const g = this.generator;
+    while (i < out.length) {
+      // uniformFloat64 (pure-rand) inlined: 26 + 27 bits.
+      const u = 2 * ((g.next() & 0x3ffffff) * 2 ** -26 + (g.next() & 0x7ffffff) * 2 ** -53) - 1;
+      const v = 2 * ((g.next() & 0x3ffffff) * 2 ** -26 + (g.next() & 0x7ffffff) * 2 ** -53) - 1;
+      const s = u * u + v * v;
+      if (!(s > 0 && s < 1)) continue;
+      const factor = Math.sqrt((-2 * Math.log(s)) / s);
+      out[i++] = mean + std * u * factor;
+      if (i < out.length) out[i++] = mean + std * v * factor;
+      else this.spareNormal = v * factor;
+    }
     return out;
   }
 }

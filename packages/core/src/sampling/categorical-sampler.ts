@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { tf } from '../tf.js';
 import { parseConfig } from '../config/parse-config.js';
 import type { Sampler, SamplerContext, SamplerFactory } from '../contracts/sampler.js';
-import { applyMinP, applyRepetitionPenalty, applyTopK, applyTopP, softmax64 } from './logit-filters.js';
+import { applyLogitBias, applyMinP, applyRepetitionPenalty, applyTopK, applyTopP, softmax64, type LogitBias } from './logit-filters.js';
 
 export const categoricalConfigSchema = z
   .object({
@@ -15,14 +15,38 @@ export const categoricalConfigSchema = z
     minP: z.number().min(0).max(1).default(0),
     greedy: z.boolean().default(false),
     repetitionPenalty: z.number().positive().default(1),
+    /** Ids that are never sampled (special tokens, a banned word piece). */
+    bannedIds: z.array(z.number().int().nonnegative()).default([]),
   })
   .strict();
 export type CategoricalConfig = z.input<typeof categoricalConfigSchema>;
 
-/** What a categorical sampler reads: logits [N, V] and, for the repetition penalty, each row's earlier ids. */
+/** What a categorical sampler reads: logits [N, V], each row's earlier ids, and this step's logit bias or mask. */
 export interface CategoricalInput {
   readonly logits: tf.Tensor2D;
+  /** Each row's already generated ids (the prefix): read by the repetition penalty and by the sampler's constraint. */
   readonly previous?: readonly (readonly number[])[];
+  /** A bias or mask for this call (e.g. computed by the generator), added to the constraint's. */
+  readonly bias?: LogitBias;
+}
+
+export interface LogitConstraintContext {
+  /** Each row's already generated ids (empty rows when the caller gave none). */
+  readonly previous: readonly (readonly number[])[];
+  readonly rows: number;
+  readonly vocab: number;
+  /** The SamplerContext's step, when the caller gave one. */
+  readonly step?: number;
+}
+
+/**
+ * Constrained decoding: a function of the prefix that returns this step's additive bias or mask ([N, V] or [V]; see
+ * LogitBias), or undefined for no constraint. Tensors it returns are disposed by the sampler.
+ */
+export type LogitConstraint = (context: LogitConstraintContext) => LogitBias | undefined;
+
+export interface CategoricalSamplerOptions {
+  readonly constraint?: LogitConstraint;
 }
 
 /** Index of the first largest value of a row (torch/numpy argmax tie rule). */
@@ -47,41 +71,65 @@ function drawRow(row: ArrayLike<number>, u: number): number {
 }
 
 /**
- * The categorical pipeline, in this order: repetition penalty, temperature, top-k, top-p, min-p, then a draw (inverse
- * CDF, one `rng.uniform()` per row, in float64 on the host) or argmax when greedy or temperature is 0. Returns int32
- * ids [N]. Seeded replay is exact: the same Rng state gives the same ids.
+ * The categorical pipeline, in this order: repetition penalty, logit bias and mask (the constraint's, the input's and
+ * `bannedIds`), temperature, top-k, top-p, min-p, then a draw (inverse CDF, one `rng.uniform()` per row, in float64
+ * on the host) or argmax when greedy or temperature is 0. Returns int32 ids [N]. Constraints come before the filters,
+ * so top-k and top-p choose among allowed tokens only. Seeded replay is exact: the same Rng state gives the same ids.
  */
 export class CategoricalSampler implements Sampler<tf.Tensor2D | CategoricalInput, Int32Array> {
   readonly name = 'categorical';
   readonly kind = 'categorical';
   readonly config: z.output<typeof categoricalConfigSchema>;
+  private readonly constraint: LogitConstraint | undefined;
 
-  constructor(config: CategoricalConfig = {}) {
+  constructor(config: CategoricalConfig = {}, options: CategoricalSamplerOptions = {}) {
     this.config = parseConfig(categoricalConfigSchema, config, 'categorical sampler config');
+    this.constraint = options.constraint;
   }
 
   /** The filtered, temperature-scaled logits the draw uses (a new tensor). */
-  filter(input: tf.Tensor2D | CategoricalInput): tf.Tensor2D {
-    const { logits, previous } = input instanceof tf.Tensor ? { logits: input, previous: undefined } : input;
+  filter(input: tf.Tensor2D | CategoricalInput, context: Partial<SamplerContext> = {}): tf.Tensor2D {
+    const { logits, previous, bias } = input instanceof tf.Tensor ? { logits: input, previous: undefined, bias: undefined } : input;
     const c = this.config;
     const steps: Array<(x: tf.Tensor2D) => tf.Tensor2D> = [
       (x) => (previous ? applyRepetitionPenalty(x, previous, c.repetitionPenalty) : tf.clone(x)),
+      (x) => this.constrain(x, previous, bias, context.step),
       (x) => (c.temperature > 0 && c.temperature !== 1 ? (tf.div(x, c.temperature) as tf.Tensor2D) : tf.clone(x)),
       (x) => applyTopK(x, c.topK),
       (x) => applyTopP(x, c.topP),
       (x) => applyMinP(x, c.minP),
     ];
     let current = tf.clone(logits);
-    for (const step of steps) {
-      const next = step(current);
+    try {
+      for (const step of steps) {
+        const next = step(current);
+        current.dispose();
+        current = next;
+      }
+    } catch (error) {
       current.dispose();
-      current = next;
+      throw error;
     }
     return current;
   }
 
+  private constrain(x: tf.Tensor2D, previous: CategoricalInput['previous'], bias: LogitBias | undefined, step: number | undefined): tf.Tensor2D {
+    const [rows, vocab] = x.shape;
+    const prefix = previous ?? Array.from({ length: rows }, () => []);
+    const fromConstraint = this.constraint?.({ previous: prefix, rows, vocab, ...(step !== undefined ? { step } : {}) });
+    try {
+      const first = applyLogitBias(x, fromConstraint, this.config.bannedIds);
+      if (!bias) return first;
+      const both = applyLogitBias(first, bias);
+      first.dispose();
+      return both;
+    } finally {
+      if (fromConstraint instanceof tf.Tensor) fromConstraint.dispose();
+    }
+  }
+
   sample(input: tf.Tensor2D | CategoricalInput, context: SamplerContext): Int32Array {
-    const filtered = this.filter(input);
+    const filtered = this.filter(input, context);
     const [rows, vocab] = filtered.shape;
     const values = filtered.dataSync() as Float32Array;
     filtered.dispose();
@@ -95,8 +143,8 @@ export class CategoricalSampler implements Sampler<tf.Tensor2D | CategoricalInpu
   }
 }
 
-export function createCategoricalSampler(config: CategoricalConfig = {}): CategoricalSampler {
-  return new CategoricalSampler(config);
+export function createCategoricalSampler(config: CategoricalConfig = {}, options: CategoricalSamplerOptions = {}): CategoricalSampler {
+  return new CategoricalSampler(config, options);
 }
 
 export const categoricalSamplerFactory: SamplerFactory<CategoricalConfig, tf.Tensor2D | CategoricalInput, Int32Array> = {

@@ -6,9 +6,13 @@ export {
   createCategoricalSampler,
   type CategoricalConfig,
   type CategoricalInput,
+  type CategoricalSamplerOptions,
+  type LogitConstraint,
+  type LogitConstraintContext,
 } from './categorical-sampler.js';
 export { guideLogits, guidanceScheduleSchema, guidanceWeight, linearGuidanceRamp, type GuidanceSchedule } from './guidance.js';
 export { gumbelNoise, gumbelSoftmax } from './gumbel-softmax.js';
-export { applyMinP, applyRepetitionPenalty, applyTopK, applyTopP, softmax64 } from './logit-filters.js';
+export { applyLogitBias, applyMinP, applyRepetitionPenalty, applyTopK, applyTopP, softmax64, type LogitBias } from './logit-filters.js';
 export { SamplerRegistry, defaultSamplerRegistry } from './sampler-registry.js';
 export * from './diffusion/index.js';
+export { resolveSampler, type ResolveSamplerOptions } from './resolve-sampler.js';

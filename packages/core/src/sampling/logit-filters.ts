@@ -1,4 +1,5 @@
 import { tf } from '../tf.js';
+import { InputError } from '../errors.js';
 
 /**
  * Logits [N, V] with every entry strictly below the k-th largest of its row set to −inf (VAR's top-k rule). The k-th
@@ -87,4 +88,46 @@ export function softmax64(row: ArrayLike<number>): Float64Array {
   }
   for (let i = 0; i < row.length; i++) out[i] = (out[i] as number) / sum;
   return out;
+}
+
+/**
+ * What a logit constraint gives for one step: an additive bias (float; −Infinity bans a token) or a mask (a bool tensor,
+ * or a Uint8Array where nonzero means allowed), either for every row ([N, V], N·V values) or shared by all rows ([V]).
+ */
+export type LogitBias = tf.Tensor | Float32Array | Uint8Array;
+
+/**
+ * Logits [N, V] plus an additive bias, or with the entries a mask disallows set to −inf. Done on the host (the sampler
+ * reads the logits there anyway; wasm's Select is a scalar loop). A row left without any allowed token is an
+ * InputError: there is nothing to sample from.
+ */
+export function applyLogitBias(logits: tf.Tensor2D, bias: LogitBias | undefined, bannedIds: readonly number[] = []): tf.Tensor2D {
+  if (!bias && bannedIds.length === 0) return tf.clone(logits);
+  const [rows, vocab] = logits.shape;
+  const out = Float32Array.from(logits.dataSync() as Float32Array);
+  if (bias) addBias(out, rows, vocab, bias);
+  for (const id of bannedIds) {
+    if (!(Number.isInteger(id) && id >= 0 && id < vocab)) throw new InputError(`banned id ${id} is not in [0, ${vocab})`);
+    for (let r = 0; r < rows; r++) out[r * vocab + id] = -Infinity;
+  }
+  for (let r = 0; r < rows; r++) {
+    let allowed = false;
+    for (let i = r * vocab; i < (r + 1) * vocab && !allowed; i++) allowed = (out[i] as number) > -Infinity;
+    if (!allowed) throw new InputError(`logit bias: row ${r} has no allowed token left (every logit is −inf)`);
+  }
+  return tf.tensor2d(out, [rows, vocab]);
+}
+
+function addBias(out: Float32Array, rows: number, vocab: number, bias: LogitBias): void {
+  const isMask = bias instanceof Uint8Array || (bias instanceof tf.Tensor && bias.dtype === 'bool');
+  const values = bias instanceof tf.Tensor ? bias.dataSync() : bias;
+  if (values.length !== vocab && values.length !== rows * vocab) {
+    const shape = bias instanceof tf.Tensor ? `[${bias.shape}]` : `${values.length} values`;
+    throw new InputError(`logit bias: ${shape} fits neither [${rows}, ${vocab}] nor [${vocab}]`);
+  }
+  const shared = values.length === vocab;
+  for (let i = 0; i < out.length; i++) {
+    const b = values[shared ? i % vocab : i] as number;
+    out[i] = isMask ? (b ? (out[i] as number) : -Infinity) : (out[i] as number) + b;
+  }
 }

@@ -17,3 +17,4 @@ export {
   type TrainingState,
 } from './training-checkpoint.js';
 export { Trainer, type RunOptions, type TrainerOptions, type TrainingLoss, type TrainResult } from './trainer.js';
+export { EpochBatchSource, type EpochBatch, type EpochBatchSourceOptions, type EpochBatchSourceState } from './epoch-batch-source.js';

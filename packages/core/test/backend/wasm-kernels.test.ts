@@ -2,6 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { initBackend, isWasmMatMulRouted, patchWasmBackend } from '../../src/backend/index.js';
 import { Rng } from '../../src/rng/rng.js';
+import { installedBackends } from '../helpers/expected-backend.js';
 import { activeBlas, setBlasEnabled } from '../../src/backend/wasm/native-blas.js';
 
 /**
@@ -60,8 +61,38 @@ describe('patched wasm backend', () => {
     expect(isWasmMatMulRouted()).toBe(true);
     expect(report.ownKernels).toContain('UnsortedSegmentSum');
     expect(report.ownKernels).toContain('Conv2DBackpropFilter');
+    expect(report.ownKernels).toContain('Slice (from a view of the heap)');
     expect(report.cpuDelegated).toContain('Einsum');
     expect(report.cpuDelegated).not.toContain('FFT');
+  });
+
+  it('slices from the heap exactly as the cpu backend does: every rank, strided and contiguous boxes, int and bool', async () => {
+    const boxes: Array<[number[], number[], number[]]> = [
+      [[10], [3], [4]],
+      [[8192, 8], [8000], [1, -1]], // one row of a long table: a contiguous run
+      [[6, 5], [1, 2], [4, 3]], // strided
+      [[2, 3, 4], [0, 1, 1], [2, 2, 3]],
+      [[2, 3, 4, 5], [1, 0, 2, 1], [1, 3, 2, 4]],
+      [[2, 2, 3, 2, 3], [0, 1, 0, 1, 1], [2, 1, 3, 1, 2]], // rank 5
+      [[4, 4], [2, 0], [0, 4]], // empty
+    ];
+    const data = boxes.map(([shape]) => random(shape));
+    const float = await onBothBackends(() => boxes.map(([shape, begin, size], i) => tf.slice(tf.tensor(data[i]!, shape), begin, size)));
+    float.wasm.forEach((w, i) => expect(Array.from(w), `box ${i}`).toEqual(Array.from(float.cpu[i]!)));
+    const ints = await onBothBackends(() => [
+      tf.cast(tf.slice(tf.tensor3d(Int32Array.from({ length: 60 }, (_, i) => i * 7 - 100), [3, 4, 5], 'int32'), [1, 1, 0], [2, 2, 5]), 'float32'),
+      tf.cast(tf.slice(tf.tensor2d(Array.from({ length: 12 }, (_, i) => i % 3 === 0), [3, 4], 'bool'), [0, 1], [3, 2]), 'float32'),
+    ]);
+    expect(ints.wasm.map((a) => Array.from(a))).toEqual(ints.cpu.map((a) => Array.from(a)));
+    // Split and the slice gradient (a pad) go through it too.
+    const input = random([2, 6, 4]);
+    const grads = await onBothBackends(() => {
+      const x = tf.tensor3d(input, [2, 6, 4]);
+      const [a, b] = tf.split(x, [2, 4], 1);
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.slice(t, [0, 1, 1], [2, 3, 2]), 3)))(x);
+      return [a!, b!, g];
+    });
+    expect(grads.wasm.map((a) => Array.from(a))).toEqual(grads.cpu.map((a) => Array.from(a)));
   });
 
   const cases: Array<[string, number[], number[], boolean, boolean]> = [
@@ -213,13 +244,20 @@ describe('patched wasm backend', () => {
 });
 
 describe('backend selection', () => {
-  it('auto picks wasm here; cuda and native name their missing package', async () => {
+  it('auto picks the first usable of cuda, native, wasm on this machine; the unusable ones say why', async () => {
+    const { usable, auto } = await installedBackends();
     const status = await initBackend({ prefer: 'auto' });
-    expect(status.active).toBe('wasm');
-    const cuda = status.candidates.find((c) => c.name === 'cuda');
-    expect(cuda?.available).toBe(false);
-    expect(cuda?.detail).toContain('@tensorflow/tfjs-node-gpu');
-    await expect(initBackend({ prefer: 'native' })).rejects.toThrow(/@tensorflow\/tfjs-node/);
-    await expect(initBackend({ prefer: 'cuda' })).rejects.toMatchObject({ code: 'BACKEND' });
+    expect(status.active).toBe(auto);
+    // Candidates tried before the active one are unavailable, each with its reason.
+    expect(status.candidates.map((c) => c.name)).toEqual(['cuda', 'native', 'wasm'].slice(0, ['cuda', 'native', 'wasm'].indexOf(auto) + 1));
+    for (const candidate of status.candidates.slice(0, -1)) expect(candidate.available).toBe(false);
+    for (const name of ['cuda', 'native'] as const) {
+      if (usable[name]) continue;
+      const chosen = initBackend({ prefer: name });
+      await expect(chosen).rejects.toMatchObject({ code: 'BACKEND' });
+      // Without its package the message names the package; with it (and no GPU for cuda) it names the cause.
+      await expect(chosen).rejects.toThrow(name === 'cuda' ? /tfjs-node-gpu|NVIDIA GPU|libcudart/ : /@tensorflow\/tfjs-node/);
+    }
+    await initBackend({ prefer: 'wasm' });
   });
 });

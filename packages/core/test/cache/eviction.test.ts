@@ -106,7 +106,8 @@ describe.each(TEST_BACKENDS)('eviction policies on %s', (backend) => {
   });
 
   it('decoding with a keep-recent (sink) cache equals a sliding-window (+ sinks) mask over all tokens', () => {
-    const mha = new MultiHeadAttention({ dim: 8, numHeads: 2, rope: new RotaryEmbedding(4), rng: Rng.seeded(4) }).eval();
+    const rope = new RotaryEmbedding(4);
+    const mha = new MultiHeadAttention({ dim: 8, numHeads: 2, rope, rng: Rng.seeded(4) }).eval();
     const x = randomTensor([1, 9, 8], 9);
     for (const sinks of [0, 2]) {
       const full = tf.tidy(() => {
@@ -128,6 +129,7 @@ describe.each(TEST_BACKENDS)('eviction policies on %s', (backend) => {
     }
     x.dispose();
     mha.dispose();
+    rope.dispose();
   });
 
   it('per-head and H2O caches mask exactly the evicted keys of each head', () => {

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installedBackends } from '../helpers/expected-backend.js';
 
 const coreDir = resolve(import.meta.dirname, '../..');
 const repoRoot = resolve(coreDir, '../..');
@@ -98,19 +99,21 @@ describe('nextx CLI', () => {
     expect(result.out).toBe(join(project, 'o'));
   });
 
-  it('doctor --json reports the active backend, why cuda and native are absent, and 1024³ GFLOP/s of the others', () => {
+  it('doctor --json reports the active backend, why unusable native backends are absent, and 1024³ GFLOP/s of the others', async () => {
+    const { usable, auto } = await installedBackends();
     const { code, stdout } = nextx(['doctor', '--json']);
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as {
       active: string;
       backends: { name: string; available: boolean; reason?: string; detail?: string; matmul1024Gflops?: number; threads?: number }[];
     };
-    expect(report.active).toBe('wasm');
+    expect(report.active).toBe(auto);
     const byName = Object.fromEntries(report.backends.map((b) => [b.name, b]));
-    for (const name of ['cuda', 'native']) {
-      expect(byName[name]!.available).toBe(false);
-      expect(byName[name]!.reason).toBe('package-not-installed');
-      expect(byName[name]!.detail).toMatch(/tfjs-node/);
+    for (const name of ['cuda', 'native'] as const) {
+      expect(byName[name]!.available).toBe(usable[name]);
+      if (usable[name]) continue;
+      expect(byName[name]!.reason).toMatch(/package-not-installed|no-nvidia-gpu|libcudart-missing|load-failed/);
+      expect(byName[name]!.detail).toMatch(/tfjs-node|NVIDIA GPU|libcudart/);
     }
     for (const name of ['wasm', 'cpu']) expect(byName[name]!.matmul1024Gflops).toBeGreaterThan(0.1);
     expect(byName['wasm']!.matmul1024Gflops).toBeGreaterThan(5 * byName['cpu']!.matmul1024Gflops!);

@@ -154,6 +154,7 @@ describe.each(TEST_BACKENDS)('MultiHeadAttention on %s', (backend) => {
     cache.dispose();
     tf.dispose([x, mask, y, context, z, first, second]);
     mha.dispose();
+    rope.dispose();
     cross.dispose();
   });
 
@@ -176,7 +177,8 @@ describe.each(TEST_BACKENDS)('MultiHeadAttention on %s', (backend) => {
   });
 
   it('incremental decoding with a cache equals full causal recomputation (RoPE offsets, chunks 1, 2, 3)', () => {
-    const mha = build({ rope: new RotaryEmbedding(C / H) }, stateDict('fused', weights(5)));
+    const rope = new RotaryEmbedding(C / H);
+    const mha = build({ rope }, stateDict('fused', weights(5)));
     const x = tf.tensor3d([matrix(6, C, 16, 1), matrix(6, C, 17, 1)]);
     const mask = causalMask(6);
     const full = mha.forward(x, { mask });
@@ -198,6 +200,7 @@ describe.each(TEST_BACKENDS)('MultiHeadAttention on %s', (backend) => {
     cache.dispose();
     tf.dispose([x, mask, full, joined, ...steps]);
     mha.dispose();
+    rope.dispose();
   });
 
   it('VAR-like block-causal decoding scale by scale (1, 4, 9 tokens) equals the full pass', () => {
@@ -223,7 +226,8 @@ describe.each(TEST_BACKENDS)('MultiHeadAttention on %s', (backend) => {
   });
 
   it('rollback then re-decode equals never having decoded the rolled-back tokens', () => {
-    const mha = build({ rope: new RotaryEmbedding(C / H) }, stateDict('fused', weights(6)));
+    const rope = new RotaryEmbedding(C / H);
+    const mha = build({ rope }, stateDict('fused', weights(6)));
     const prefix = tf.tensor3d([matrix(3, C, 19, 1)]);
     const draft = tf.tensor3d([matrix(2, C, 20, 1)]);
     const accepted = tf.tensor3d([matrix(2, C, 21, 1)]);
@@ -249,5 +253,6 @@ describe.each(TEST_BACKENDS)('MultiHeadAttention on %s', (backend) => {
     fresh.dispose();
     tf.dispose([prefix, draft, accepted, draftMask, prefixMask, redo, ...outs, ...reference]);
     mha.dispose();
+    rope.dispose();
   });
 });

@@ -27,6 +27,8 @@ interface Built {
   /** Which inputs are differentiable (float) and get a gradient. */
   readonly differentiable: boolean[];
   forward(inputs: tf.Tensor[]): tf.Tensor;
+  /** Modules the case made besides `module` (a rotary embedding it was given) and disposes with it. */
+  readonly owned?: readonly Module[];
 }
 
 function input(shape: number[], seed: number): tf.Tensor {
@@ -44,6 +46,7 @@ function attention(options: ConstructorParameters<typeof MultiHeadAttention>[0],
     inputs: [input([2, 5, 8], 1)],
     differentiable: [true],
     forward: ([x]) => tf.tidy(() => module.forward(x as tf.Tensor, { mask: mask() })),
+    owned: options.rope ? [options.rope] : [],
   };
 }
 
@@ -194,6 +197,7 @@ async function evaluate(backend: BackendName, make: () => Built): Promise<Result
   for (const [name, v] of named) result.grads[name] = Array.from((grads[v.name] as tf.Tensor).dataSync());
   tf.dispose([value, ...Object.values(grads), ...built.inputs, ...inputVars.filter((v) => v !== undefined)]);
   built.module.dispose();
+  for (const module of built.owned ?? []) module.dispose();
   expect(tf.memory().numTensors).toBe(before);
   return result;
 }

@@ -3,7 +3,7 @@ import { tf } from '../../src/tf.js';
 import { GeluMlp } from '../../src/nn/gelu-mlp.js';
 import { SwiGluMlp } from '../../src/nn/swiglu-mlp.js';
 import { AdaLNModulation, modulate } from '../../src/nn/adaln.js';
-import { Dropout } from '../../src/nn/dropout.js';
+import { Dropout, dropout } from '../../src/nn/dropout.js';
 import { Rng } from '../../src/rng/rng.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { expectClose, load } from './util.js';
@@ -100,5 +100,41 @@ describe.each(TEST_BACKENDS)('MLPs, AdaLN and dropout on %s', (backend) => {
     drop.eval();
     expect(drop.forward(x)).toBe(x);
     tf.dispose([x, a, again]);
+  });
+
+  it('dropout masks: the drop rate, no correlation between neighbours or successive calls, replay by seed', () => {
+    const n = 100_000;
+    const rate = 0.3;
+    const x = tf.ones([n]);
+    const rng = Rng.seeded(21);
+    const draw = () => {
+      const out = dropout(x, rate, rng);
+      const dropped = Array.from(out.dataSync(), (v) => (v === 0 ? 1 : 0));
+      out.dispose();
+      return dropped;
+    };
+    const [first, second] = [draw(), draw()];
+    const sigma = Math.sqrt(rate * (1 - rate) / n);
+    const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
+    // Each is a Bernoulli(rate) sample: its mean within 4σ, and the correlation of pairs (neighbours, the same element
+    // in two calls) within 4/√n of 0.
+    const correlation = (a: number[], b: number[]) => {
+      const [ma, mb] = [mean(a), mean(b)];
+      let [sab, saa, sbb] = [0, 0, 0];
+      a.forEach((v, i) => {
+        sab += (v - ma) * (b[i]! - mb);
+        saa += (v - ma) ** 2;
+        sbb += (b[i]! - mb) ** 2;
+      });
+      return sab / Math.sqrt(saa * sbb);
+    };
+    for (const mask of [first, second]) expect(Math.abs(mean(mask) - rate)).toBeLessThan(4 * sigma);
+    expect(Math.abs(correlation(first.slice(1), first.slice(0, -1)))).toBeLessThan(4 / Math.sqrt(n));
+    expect(Math.abs(correlation(first, second))).toBeLessThan(4 / Math.sqrt(n));
+    expect(draw()).not.toEqual(first);
+    const replay = Rng.seeded(21);
+    const again = dropout(x, rate, replay);
+    expect(Array.from(again.dataSync(), (v) => (v === 0 ? 1 : 0))).toEqual(first);
+    tf.dispose([x, again]);
   });
 });

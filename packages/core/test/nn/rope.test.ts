@@ -27,6 +27,7 @@ describe.each(TEST_BACKENDS)('RotaryEmbedding on %s', (backend) => {
       1e-6,
     );
     tf.dispose([x, y]);
+    rope.dispose();
   });
 
   it('makes q·k depend only on the position difference (so cache offsets are consistent)', () => {
@@ -38,5 +39,39 @@ describe.each(TEST_BACKENDS)('RotaryEmbedding on %s', (backend) => {
     expect(dot(7, 4)).toBeCloseTo(dot(103, 100), 5);
     expect(Math.abs(dot(7, 4) - dot(7, 5))).toBeGreaterThan(1e-3);
     tf.dispose([q, k]);
+    rope.dispose();
+  });
+  it('keeps its cos/sin tables: every path (slice, gather, per call) gives the bits of freshly built tables, and dispose frees them', () => {
+    const rope = new RotaryEmbedding(8, { maxCachedPositions: 128 });
+    const fresh = (x: tf.Tensor, positions: number[]) =>
+      tf.tidy(() => {
+        // The rotation written out with tables built for exactly these positions.
+        const { cos, sin } = rope.tables(positions);
+        const [x1, x2] = tf.split(x, 2, 3);
+        return tf.add(tf.mul(x, cos), tf.mul(tf.concat([tf.neg(x2!), x1!], 3), sin));
+      });
+    const range = (start: number, n: number) => Array.from({ length: n }, (_, i) => start + i);
+    // Consecutive positions slice the kept tables, others gather from them; past maxCachedPositions rows are built per call.
+    const cases = [range(0, 6), range(90, 6), [7, 3, 3, 60, 0, 1], range(124, 6), range(100, 20), range(120, 20)];
+    const inputs = new Map([6, 20].map((n) => [n, tf.tensor4d(values(2 * n * 8, n), [1, 2, n, 8])]));
+    const kept = () => tf.memory().numTensors - baseline - inputs.size;
+    for (const positions of cases) {
+      const x = inputs.get(positions.length)!;
+      const [y, expected] = [rope.apply(x, positions), fresh(x, positions)];
+      expect(Array.from(y.dataSync()), positions.join()).toEqual(Array.from(expected.dataSync()));
+      tf.dispose([y, expected]);
+    }
+    expect(kept()).toBe(2); // the cos and sin tables [128, 8]
+    const y = rope.apply(inputs.get(20)!, range(3, 20));
+    expect(kept()).toBe(3); // and the output: nothing else stays
+    y.dispose();
+    rope.dispose();
+    expect(kept()).toBe(0);
+    // Used again after dispose, it rebuilds its tables.
+    const again = rope.apply(inputs.get(6)!, range(0, 6));
+    const expected = fresh(inputs.get(6)!, range(0, 6));
+    expect(Array.from(again.dataSync())).toEqual(Array.from(expected.dataSync()));
+    tf.dispose([again, expected, ...inputs.values()]);
+    rope.dispose();
   });
 });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
-import { resize, resizeMatrix } from '../../src/quant/resize.js';
+import { prepareResize, resize, resizeMatrix } from '../../src/quant/resize.js';
+import { TensorCache } from '../../src/nn/tensor-cache.js';
 import { phiIndices } from '../../src/quant/phi-schedule.js';
 import { stopGradient } from '../../src/nn/stop-gradient.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
@@ -40,6 +41,29 @@ describe('φ choice (fixture README 5.3)', () => {
 
 describe.each(TEST_BACKENDS)('resize on %s', (backend) => {
   beforeAll(async () => useBackend(backend));
+  it('with a matrix cache: the same values, matrices built once per (mode, sizes), none allocated per call', () => {
+    const cache = new TensorCache();
+    const x = tf.tensor4d(Array.from({ length: 2 * 6 * 6 * 3 }, (_, i) => Math.sin(i)), [2, 6, 6, 3]);
+    const before = tf.memory().numTensors;
+    prepareResize(cache, 'area', [[6, 2], [6, 3]]);
+    prepareResize(cache, 'bicubic', [[6, 4]]);
+    expect(cache.size).toBe(3);
+    expect(tf.memory().numTensors).toBe(before + 3);
+    for (const [size, mode] of [[2, 'area'], [3, 'area'], [4, 'bicubic'], [3, 'area']] as const) {
+      const [cached, plain] = [resize(x, size, mode, cache), resize(x, size, mode)];
+      expect(Array.from(cached.dataSync())).toEqual(Array.from(plain.dataSync()));
+      tf.dispose([cached, plain]);
+    }
+    expect(cache.size).toBe(3);
+    expect(tf.memory().numTensors).toBe(before + 3);
+    const nearest = resize(x, 2, 'nearest', cache); // an unprepared pair is built on first use and kept
+    expect(cache.size).toBe(4);
+    nearest.dispose();
+    cache.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
   it('resizes NHWC separably, per channel and sample, and has gradients', () => {
     const before = tf.memory().numTensors;
     tf.tidy(() => {

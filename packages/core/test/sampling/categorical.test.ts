@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { ConfigError, PluginError } from '../../src/errors.js';
 import { Rng } from '../../src/rng/rng.js';
-import { CategoricalSampler, categoricalSamplerFactory } from '../../src/sampling/categorical-sampler.js';
+import { CategoricalSampler, categoricalSamplerFactory, type LogitConstraint } from '../../src/sampling/categorical-sampler.js';
 import { applyMinP, applyRepetitionPenalty, applyTopK, applyTopP } from '../../src/sampling/logit-filters.js';
 import { guideLogits, guidanceWeight, linearGuidanceRamp } from '../../src/sampling/guidance.js';
 import { gumbelSoftmax } from '../../src/sampling/gumbel-softmax.js';
@@ -92,6 +92,84 @@ describe.each(TEST_BACKENDS)('categorical sampling on %s', (backend) => {
     expect([0, 1, 2]).toContain(ids[0]);
     tf.dispose([logits, filtered, withMinP]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a mask restricts draws to the allowed tokens, with the softmax renormalised over them', () => {
+    const logits = tf.tensor2d([[0, Math.log(2), 5, Math.log(3), 4]]);
+    const allowed = Uint8Array.from([1, 1, 0, 1, 0]); // the two most likely tokens are banned
+    const sampler = new CategoricalSampler();
+    const rng = Rng.seeded(12);
+    const counts = [0, 0, 0, 0, 0];
+    for (let i = 0; i < 3000; i++) {
+      const id = sampler.sample({ logits, bias: allowed }, { rng })[0] as number;
+      counts[id] = (counts[id] as number) + 1;
+    }
+    expect(counts[2]).toBe(0);
+    expect(counts[4]).toBe(0);
+    const expected = [1 / 6, 2 / 6, 0, 3 / 6, 0].map((p) => p * 3000);
+    const chi2 = [0, 1, 3].reduce((sum, i) => sum + (counts[i]! - expected[i]!) ** 2 / expected[i]!, 0);
+    expect(chi2).toBeLessThan(13.82); // χ²(2) at p = 0.001
+    logits.dispose();
+  });
+
+  it('an additive bias draws exactly what the biased logits draw; bias and mask come before top-k', () => {
+    const logits = tf.tensor2d([[1, 2, 3, 0.5], [0, 0, 0, 0]]);
+    const bias = tf.tensor2d([[0, 1.5, -1, 0], [2, 0, 0, -Infinity]]);
+    const shifted = tf.tensor2d([[1, 3.5, 2, 0.5], [2, 0, 0, -Infinity]]); // the same sums, written out by hand
+    const sampler = new CategoricalSampler({ temperature: 0.7 });
+    const draws = (input: Parameters<CategoricalSampler['sample']>[0]) => {
+      const rng = Rng.seeded(4);
+      return Array.from({ length: 200 }, () => Array.from(sampler.sample(input, { rng }))).flat();
+    };
+    expect(draws({ logits, bias })).toEqual(draws(shifted));
+    // Top-1 after a mask is the best allowed token, not the (banned) best token.
+    const top1 = new CategoricalSampler({ topK: 1 });
+    const mask = tf.tensor1d([true, true, false, true], 'bool'); // one mask shared by both rows
+    expect(Array.from(top1.sample({ logits, bias: mask }, { rng: Rng.seeded(0) }))).toEqual([1, 0]);
+    expect(Array.from(new CategoricalSampler({ greedy: true, bannedIds: [2, 0] }).sample(logits, { rng: Rng.seeded(0) }))).toEqual([1, 1]);
+    tf.dispose([logits, bias, shifted, mask]);
+  });
+
+  it('a constraint reads each row\'s prefix: constrained decoding never emits a forbidden continuation', () => {
+    // Toy grammar over 6 ids: after an even id only odd ids may follow and vice versa; id 5 only at step ≥ 3.
+    const seenContexts: number[][] = [];
+    const constraint: LogitConstraint = ({ previous, rows, vocab, step }) => {
+      seenContexts.push([rows, vocab, step ?? -1]);
+      const mask = new Uint8Array(rows * vocab);
+      previous.forEach((prefix, r) => {
+        const last = prefix.at(-1);
+        for (let v = 0; v < vocab; v++) mask[r * vocab + v] = (last === undefined || (last + v) % 2 === 1) && (v !== 5 || (step ?? 0) >= 3) ? 1 : 0;
+      });
+      return tf.tensor2d(mask, [rows, vocab], 'bool');
+    };
+    const sampler = new CategoricalSampler({}, { constraint });
+    const rng = Rng.seeded(8);
+    const prefixes: number[][] = [[], []];
+    const before = tf.memory().numTensors;
+    for (let step = 0; step < 40; step++) {
+      const logits = tf.zeros([2, 6]) as tf.Tensor2D;
+      const ids = sampler.sample({ logits, previous: prefixes }, { rng, step });
+      logits.dispose();
+      ids.forEach((id, r) => prefixes[r]!.push(id));
+    }
+    expect(tf.memory().numTensors).toBe(before); // the constraint's tensors are disposed by the sampler
+    for (const prefix of prefixes) {
+      prefix.slice(1).forEach((id, i) => expect((id + prefix[i]!) % 2, prefix.join()).toBe(1));
+      expect(prefix.slice(0, 3)).not.toContain(5);
+      expect(new Set(prefix).size).toBeGreaterThan(3); // the draw is still random among allowed ids
+    }
+    expect(seenContexts[0]).toEqual([2, 6, 0]);
+    expect(seenContexts[39]).toEqual([2, 6, 39]);
+  });
+
+  it('refuses a bias of the wrong size and a row with no allowed token', () => {
+    tf.tidy(() => {
+      const logits = tf.tensor2d([[1, 2, 3], [1, 2, 3]]);
+      const sampler = new CategoricalSampler();
+      expect(() => sampler.sample({ logits, bias: new Float32Array(4) }, { rng: Rng.seeded(0) })).toThrow(/4 values fits neither \[2, 3\] nor \[3\]/);
+      expect(() => sampler.sample({ logits, bias: Uint8Array.from([1, 1, 1, 0, 0, 0]) }, { rng: Rng.seeded(0) })).toThrow(/row 1 has no allowed token/);
+      expect(() => new CategoricalSampler({ bannedIds: [3] }).sample(logits, { rng: Rng.seeded(0) })).toThrow(/banned id 3/);
+    });
   });
 
   it('guidance: (1 + w)·cond − w·uncond, with the linear ramp w_k = cfg·k/(K − 1)', () => {

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { Rng } from '../../src/rng/rng.js';
-import { ddimSample, ddpmSample, edmStochasticSample, eulerSample, heunSample, type Denoiser, type DiffusionRun } from '../../src/sampling/diffusion/diffusion-samplers.js';
+import type { Denoiser, DenoiserInput } from '../../src/contracts/denoiser.js';
+import { ddimSample, ddpmSample, edmStochasticSample, eulerSample, heunSample, type DiffusionRun } from '../../src/sampling/diffusion/diffusion-samplers.js';
 import { cumulativeProfile, karrasSigmas, profileQuantiles, profileSigmas, vpAlphasCumprod, vpSigmas } from '../../src/sampling/diffusion/sigma-schedules.js';
 import { defaultSamplerRegistry } from '../../src/sampling/sampler-registry.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
@@ -11,15 +12,16 @@ const W = [0.3, 0.7];
 const MU = [-2, 1.5];
 const S = [0.3, 0.5];
 
-/** The exact denoiser E[x₀ | x] at noise σ: component posteriors times each component's Gaussian posterior mean. */
-const exactDenoiser: Denoiser = (x, sigma) =>
+/** The exact denoiser E[x₀ | x] at noise σ (a tensor broadcastable to x): component posteriors times each component's Gaussian posterior mean. */
+const exactDenoiser: Denoiser = ({ x, sigma }) =>
   tf.tidy(() => {
+    const s2 = tf.square(sigma);
     const logits = W.map((w, i) => {
-      const v = S[i]! ** 2 + sigma ** 2;
-      return tf.sub(Math.log(w) - 0.5 * Math.log(v), tf.div(tf.square(tf.sub(x, MU[i]!)), 2 * v));
+      const v = tf.add(S[i]! ** 2, s2);
+      return tf.sub(tf.sub(Math.log(w), tf.mul(0.5, tf.log(v))), tf.div(tf.square(tf.sub(x, MU[i]!)), tf.mul(2, v)));
     });
     const post = tf.softmax(tf.stack(logits, -1));
-    const means = W.map((_, i) => tf.add(MU[i]!, tf.mul(tf.sub(x, MU[i]!), S[i]! ** 2 / (S[i]! ** 2 + sigma ** 2))));
+    const means = W.map((_, i) => tf.add(MU[i]!, tf.mul(tf.sub(x, MU[i]!), tf.div(S[i]! ** 2, tf.add(S[i]! ** 2, s2)))));
     return tf.sum(tf.mul(post, tf.stack(means, -1)), -1);
   });
 
@@ -115,9 +117,8 @@ describe.each(TEST_BACKENDS)('diffusion samplers on %s recover a Gaussian mixtur
     expect(inWindow).toBeLessThan(40);
     const rng = Rng.seeded(1);
     const steps: number[] = [];
-    const denoise: Denoiser = (x, sigma, context) => exactDenoiser(x, sigma, context);
     const result = await edmStochasticSample(
-      { denoise, shape: [2], sigmas, rng, onStep: (step) => steps.push(step) },
+      { denoise: exactDenoiser, shape: [2], sigmas, rng, onStep: (step) => steps.push(step) },
       { sChurn: 40, gate: { quantiles, low: 0.3, high: 0.6 } },
     );
     result.sample.dispose();
@@ -127,15 +128,136 @@ describe.each(TEST_BACKENDS)('diffusion samplers on %s recover a Gaussian mixtur
     expect(rng.uniform()).toBe(reference.uniform());
   });
 
-  it('self-conditioning passes the previous x̂₀ estimate from the second evaluation on', async () => {
-    const seen: boolean[] = [];
-    const denoise: Denoiser = (x, sigma, context) => {
-      seen.push(context.selfCondition !== undefined);
-      return exactDenoiser(x, sigma, context);
+  it('self-conditioning carries the previous evaluation\'s x̂₀, and the output follows the Euler formula with it', async () => {
+    // A linear denoiser that reads the carried estimate: D(x, σ, x̂) = x/(1 + σ²) + b·x̂ (x̂ = 0 when none is given).
+    const b = 0.3;
+    const sig = Array.from(karrasSigmas(5, 0.002, 10));
+    const start = Rng.seeded(2).fillNormal(new Float32Array(6), 0, 10);
+    const carried: Array<Float32Array | undefined> = [];
+    const returned: Float32Array[] = [];
+    const linear: Denoiser = ({ x, sigma, selfCondition }) => {
+      carried.push(selfCondition ? (selfCondition.dataSync() as Float32Array).slice() : undefined);
+      const x0 = tf.add(tf.div(x, tf.add(1, tf.square(sigma))), selfCondition ? tf.mul(selfCondition, b) : 0);
+      returned.push((x0.dataSync() as Float32Array).slice());
+      return x0;
     };
-    const result = await eulerSample({ denoise, shape: [8], sigmas: karrasSigmas(4), rng: Rng.seeded(0), selfCondition: true });
-    result.sample.dispose();
-    expect(seen).toEqual([false, true, true, true]);
+    // The same recursion on the host in float64: x̂₀ᵢ = xᵢ/(1 + σᵢ²) + b·x̂₀ᵢ₋₁, xᵢ₊₁ = xᵢ + (σᵢ₊₁ − σᵢ)(xᵢ − x̂₀ᵢ)/σᵢ.
+    const formula = (withCarry: boolean, first = 0) =>
+      Array.from(start, (x0) => {
+        let [x, previous] = [x0, first];
+        for (let i = 0; i < 5; i++) {
+          const estimate = x / (1 + sig[i]! ** 2) + (withCarry ? b * previous : 0);
+          x += ((sig[i + 1]! - sig[i]!) * (x - estimate)) / sig[i]!;
+          previous = estimate;
+        }
+        return x;
+      });
+    const run = async (selfCondition: boolean, initialSelfCondition?: tf.Tensor) => {
+      carried.length = 0;
+      returned.length = 0;
+      const initial = tf.tensor1d(start);
+      const result = await eulerSample({ denoise: linear, shape: [6], sigmas: sig, rng: Rng.seeded(0), initial, selfCondition, ...(initialSelfCondition ? { initialSelfCondition } : {}) });
+      const out = Array.from(result.sample.dataSync());
+      tf.dispose([result.sample, initial]);
+      return out;
+    };
+    const close = (actual: number[], expected: number[]) => actual.forEach((v, i) => expect(Math.abs(v - expected[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(expected[i]!))));
+
+    const before = tf.memory().numTensors;
+    close(await run(true), formula(true));
+    expect(carried[0]).toBeUndefined();
+    for (let k = 1; k < 5; k++) expect(carried[k]).toEqual(returned[k - 1]);
+    // The carried term matters: without self-conditioning the output is the formula without it, and differs.
+    const plain = await run(false);
+    close(plain, formula(false));
+    expect(carried.every((c) => c === undefined)).toBe(true);
+    expect(Math.max(...plain.map((v, i) => Math.abs(v - formula(true)[i]!)))).toBeGreaterThan(1e-2);
+    // A given first estimate (CoBit passes zeros; here 2) is what the first evaluation sees.
+    const first = tf.fill([6], 2);
+    close(await run(true, first), formula(true, 2));
+    expect(Array.from(carried[0]!)).toEqual(Array(6).fill(2));
+    first.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('per-element σ: each row of a [steps + 1, 2, 1] schedule evolves as its own shared-schedule run; clean rows stay', async () => {
+    const a = Array.from(karrasSigmas(12, 0.002, 20));
+    const early = [5, 2, 0.5, 0]; // row 1 is clean after 3 steps, then frozen
+    const rowB = [...early, ...Array(a.length - early.length).fill(0)];
+    const schedule = tf.tensor3d(a.flatMap((s, i) => [s, rowB[i]!]), [a.length, 2, 1]);
+    const noise = Rng.seeded(9).fillNormal(new Float32Array(2 * 300));
+    const initialRow = (r: number, sigma0: number) => tf.tensor1d(noise.slice(r * 300, (r + 1) * 300).map((v) => v * sigma0));
+    const samplers: Array<[string, (run: DiffusionRun) => ReturnType<typeof eulerSample>]> = [['Euler', eulerSample], ['Heun', heunSample], ['DDIM η = 0', (run) => ddimSample(run, 0)]];
+    for (const [name, sample] of samplers) {
+      const seen: Array<{ shape: number[]; sigma: number[]; step: number; numSteps: number }> = [];
+      const watching: Denoiser = (input: DenoiserInput) => {
+        seen.push({ shape: input.sigma.shape, sigma: Array.from(input.sigma.dataSync()), step: input.step, numSteps: input.numSteps });
+        return exactDenoiser(input);
+      };
+      const [r0, r1] = [initialRow(0, a[0]!), initialRow(1, early[0]!)];
+      const initial = tf.stack([r0, r1]);
+      const both = await sample({ denoise: watching, shape: [2, 300], sigmas: schedule, rng: Rng.seeded(1), initial });
+      const alone0 = await sample({ denoise: exactDenoiser, shape: [300], sigmas: a, rng: Rng.seeded(1), initial: r0 });
+      const alone1 = await sample({ denoise: exactDenoiser, shape: [300], sigmas: early, rng: Rng.seeded(1), initial: r1 });
+      const rows = both.sample.arraySync() as number[][];
+      const [e0, e1] = [alone0.sample.dataSync(), alone1.sample.dataSync()];
+      rows[0]!.forEach((v, i) => expect(Math.abs(v - e0[i]!), `${name} row 0`).toBeLessThan(1e-4));
+      rows[1]!.forEach((v, i) => expect(Math.abs(v - e1[i]!), `${name} row 1`).toBeLessThan(1e-4));
+      // The denoiser sees σ as [2, 1] (broadcastable to x), the schedule's level, and the step index and count.
+      expect(seen[0]).toEqual({ shape: [2, 1], sigma: [Math.fround(a[0]!), 5], step: 0, numSteps: 12 });
+      expect(seen.at(-1)!.step).toBe(11);
+      expect(seen.every((s) => s.numSteps === 12)).toBe(true);
+      expect(both.nfe).toBe(name === 'Heun' ? 23 : 12);
+      tf.dispose([both.sample, alone0.sample, alone1.sample, r0, r1, initial]);
+    }
+    schedule.dispose();
+  }, 60_000);
+
+  it('per-element churn: only elements whose σ is in [S_tmin, S_tmax] get noise', async () => {
+    // Row 0 runs from 20 (inside the window at most steps), row 1 stays below S_tmin = 1 throughout.
+    const a = Array.from(karrasSigmas(10, 0.002, 20));
+    const low = a.map((s) => s / 40);
+    const schedule = tf.tensor3d(a.flatMap((s, i) => [s, low[i]!]), [a.length, 2, 1]);
+    const noise = Rng.seeded(4).fillNormal(new Float32Array(2 * 50));
+    const initial = tf.tensor2d([...noise.slice(0, 50).map((v) => v * a[0]!), ...noise.slice(50).map((v) => v * low[0]!)], [2, 50]);
+    const run = { denoise: exactDenoiser, shape: [2, 50], sigmas: schedule, rng: Rng.seeded(3), initial };
+    const churned = await edmStochasticSample(run, { sChurn: 20, sTmin: 1, sTmax: 50 });
+    const heun = await heunSample({ ...run, rng: Rng.seeded(3) });
+    const [c, h] = [churned.sample.arraySync() as number[][], heun.sample.arraySync() as number[][]];
+    c[1]!.forEach((v, i) => expect(Math.abs(v - h[1]![i]!)).toBeLessThan(1e-5));
+    expect(Math.max(...c[0]!.map((v, i) => Math.abs(v - h[0]![i]!)))).toBeGreaterThan(1e-2);
+    tf.dispose([churned.sample, heun.sample, schedule, initial]);
+  });
+
+  it('returns the last evaluation\'s logits when the denoiser gives them, and frees the others', async () => {
+    const withLogits: Denoiser = (input) => {
+      const x0 = exactDenoiser(input) as tf.Tensor;
+      return { x0, logits: tf.tidy(() => tf.add(tf.mul(x0, 10), input.step)) };
+    };
+    const before = tf.memory().numTensors;
+    const result = await heunSample({ denoise: withLogits, shape: [5], sigmas: karrasSigmas(4, 0.01, 5), rng: Rng.seeded(6) });
+    expect(result.logits).toBeDefined();
+    // The last evaluation is step 3's (into σ = 0, no correction): logits = 10·x̂₀ + 3, and the Euler step into 0 lands on x̂₀.
+    const [logits, sample] = [result.logits!.dataSync(), result.sample.dataSync()];
+    sample.forEach((x, i) => expect(logits[i]!).toBeCloseTo(10 * x + 3, 3));
+    tf.dispose([result.sample, result.logits!]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a schedule that rises, does not end at 0, or does not broadcast to the sample', async () => {
+    const base = { denoise: exactDenoiser, rng: Rng.seeded(0) };
+    const before = tf.memory().numTensors;
+    const bad: Array<[tf.Tensor, number[], RegExp]> = [
+      [tf.tensor2d([[3, 1], [4, 0], [0, 0]]), [2], /element 0 rises from 3 to 4 at level 1/],
+      [tf.tensor2d([[3, 1], [1, 0.7], [0, 0.5]]), [2], /element 1 ends at 0.5/],
+      [tf.tensor2d([[3, 1], [1, 0], [0, 0]]), [3], /levels \[2\] do not broadcast to the sample \[3\]/],
+    ];
+    for (const [sigmas, shape, message] of bad) {
+      await expect(eulerSample({ ...base, sigmas, shape })).rejects.toThrow(message);
+      sigmas.dispose();
+    }
+    await expect(eulerSample({ ...base, sigmas: [3, 1], shape: [2] })).rejects.toThrow(/end with 0/);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

@@ -41,6 +41,31 @@ describe.each(TEST_BACKENDS)('gradient accumulation and EMA on %s', (backend) =>
     model.dispose();
   });
 
+  it('keeps the gradients of parameters that some micro-batches do not reach (routed and gated layers)', () => {
+    const a = tf.variable(tf.tensor1d([1, 2]));
+    const b = tf.variable(tf.tensor1d([3, -1]));
+    const unused = tf.variable(tf.tensor1d([7]));
+    const params: Array<[string, tf.Variable]> = [['a', a], ['b', b], ['unused', unused]];
+    const uses = {
+      both: () => tf.add(tf.sum(tf.mul(a, tf.tensor1d([0.5, -1]))), tf.sum(tf.square(b))) as tf.Scalar, // ∇a = [0.5, −1], ∇b = 2b = [6, −2]
+      onlyA: () => tf.sum(tf.square(a)) as tf.Scalar, // ∇a = 2a = [2, 4]
+      onlyB: () => tf.sum(tf.mul(b, 3)) as tf.Scalar, // ∇b = [3, 3]
+    };
+    const before = tf.memory().numTensors;
+    // The same three micro-batches in every order: the first, a middle or the last one misses a parameter.
+    for (const order of [['both', 'onlyA', 'onlyB'], ['onlyA', 'both', 'onlyB'], ['onlyB', 'onlyA', 'both']] as const) {
+      const { loss, grads } = accumulateGradients(params, order.map((name) => uses[name]));
+      expect(Object.keys(grads).sort(), order.join()).toEqual(['a', 'b']);
+      expect(Array.from(grads['a']!.dataSync()), order.join()).toEqual([expect.closeTo(2.5 / 3, 6), expect.closeTo(1, 6)]);
+      expect(Array.from(grads['b']!.dataSync()), order.join()).toEqual([expect.closeTo(3, 6), expect.closeTo(1 / 3, 6)]);
+      // L = ((−1.5 + 10) + 5 + 6)/3
+      expect(loss.dataSync()[0]).toBeCloseTo(19.5 / 3, 5);
+      tf.dispose([loss, ...Object.values(grads)]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([a, b, unused]);
+  });
+
   it('keeps an exponential moving average, with and without warm-up', async () => {
     const p = tf.variable(tf.tensor1d([1, 2]));
     const ema = new Ema([['p', p]], { decay: 0.9, warmup: false });

@@ -1,4 +1,4 @@
-import { ByteGpt, KVCache, crossEntropy, tf, type Module } from '@nextx/core';
+import { ByteGpt, KVCache, sparseCrossEntropy, tf, type Module } from '@nextx/core';
 import { HNetForCausalLM } from '../hnet/hnet.js';
 import { ratioLoss } from '../hnet/ratio-loss.js';
 import { planMaskedChunks } from '../hnet/chunk-layer.js';
@@ -76,7 +76,7 @@ export class HNetByteModel implements ByteModel {
     const parts = tf.tidy(() => {
       const out = this.module.forwardMasked(tf.tensor2d(inputs, [batch, length], 'int32'), undefined, { kernel: 'float32' });
       boundaries = out.boundaries;
-      const ce = crossEntropy(out.logits, tf.tensor2d(targets, [batch, length], 'int32'));
+      const ce = sparseCrossEntropy(out.logits, targets) as tf.Scalar;
       const ratio = ratioLoss(out.boundaries, out.p, this.ratioTarget).loss;
       return { total: tf.add(ce, tf.mul(this.ratioWeight, ratio)) as tf.Scalar, ce, ratio };
     });
@@ -174,7 +174,7 @@ export class TransformerByteModel implements ByteModel {
 
   loss(inputs: Int32Array, targets: Int32Array, batch: number, length: number): ByteLoss {
     return tf.tidy(() => {
-      const ce = crossEntropy(this.module.forward(tf.tensor2d(inputs, [batch, length], 'int32')), tf.tensor2d(targets, [batch, length], 'int32'));
+      const ce = sparseCrossEntropy(this.module.forward(tf.tensor2d(inputs, [batch, length], 'int32')), targets) as tf.Scalar;
       return { total: ce, ce };
     });
   }

@@ -42,12 +42,12 @@ export class ByteGenGenerator implements Generator<ByteGenRequest, GeneratedEven
   }
 
   generate(request: ByteGenRequest, options: GenerateOptions = {}): AsyncIterable<GenerateChunk<GeneratedEvents>> {
-    if (options.sampler) throw new InputError('finance-bytes/bytegen samples with its own constrained categorical draw; pass temperature in the request');
     const { model, config } = this.model();
     return generateEvents(model, {
       ...request,
       windowBytes: config.windowBytes,
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.sampler ? { sampler: options.sampler } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });

@@ -1,4 +1,17 @@
-import { CategoricalSampler, InputError, resolveSeed, tf, throwIfAborted, type GenerateChunk, type ProgressListener, type Rng } from '@nextx/core';
+import {
+  applyLogitBias,
+  CategoricalSampler,
+  InputError,
+  resolveSampler,
+  resolveSeed,
+  throwIfAborted,
+  type GenerateChunk,
+  type ProgressListener,
+  type Rng,
+  type Sampler,
+  type SamplerSpec,
+  type tf,
+} from '@nextx/core';
 import { EVENT_BYTES } from '../codec/event-layout.js';
 import { encodeEvents, isFieldProblem, readEvent } from '../codec/packed-codec.js';
 import type { LobEvent } from '../events/lob-event.js';
@@ -16,8 +29,10 @@ export interface GenerateEventsOptions {
   /** The model's window in bytes (a multiple of 32); decoding restarts from the last half window when it is full. */
   readonly windowBytes: number;
   readonly constraint?: ConstraintLevel;
-  /** Sampling temperature (default 1). */
+  /** Sampling temperature (default 1); shorthand for a categorical `sampler`, not accepted with one. */
   readonly temperature?: number;
+  /** Any categorical sampler (GenerateOptions.sampler): an instance or a registered `{ name, config }`. */
+  readonly sampler?: Sampler | SamplerSpec;
   readonly seed?: number | Rng;
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressListener;
@@ -43,7 +58,6 @@ export interface GeneratedEvents {
 }
 
 /** Bias that removes a byte from the draw (finite, so that softmax stays defined). */
-const MASKED = -1e30;
 
 /**
  * Generates whole 32-byte events byte by byte with cached state (the model's SSM states and KV caches): `streams`
@@ -58,7 +72,12 @@ export async function* generateEvents(model: ByteModel, options: GenerateEventsO
   const keepEvents = Math.max(1, Math.floor(window / EVENT_BYTES / 2));
   if (options.history.length < keepEvents) throw new InputError(`the history has ${options.history.length} events; the prompt needs at least ${keepEvents}`);
   const { rng, seed } = resolveSeed(options.seed);
-  const sampler = new CategoricalSampler({ temperature: options.temperature ?? 1 });
+  if (options.sampler && options.temperature !== undefined) throw new InputError('give either temperature or a sampler, not both');
+  const sampler = resolveSampler<tf.Tensor2D, ArrayLike<number>>(options.sampler, {
+    kind: 'categorical',
+    generator: 'finance-bytes/bytegen',
+    fallback: () => new CategoricalSampler({ temperature: options.temperature ?? 1 }),
+  });
   const level = options.constraint ?? 'none';
   const replays = Array.from({ length: streams }, () => {
     const replay = new BookReplay({ onViolation: 'record' });
@@ -107,20 +126,21 @@ export async function* generateEvents(model: ByteModel, options: GenerateEventsO
   }
 }
 
-/** Draws one byte per stream, with the masked bytes removed. */
-function drawBytes(logits: tf.Tensor2D, masks: Uint8Array[] | undefined, sampler: CategoricalSampler, rng: Rng, step: number): Int32Array {
-  const filtered = masks
-    ? tf.tidy(() => {
-        const bias = new Float32Array(masks.length * 256);
-        masks.forEach((mask, s) => mask.forEach((ok, b) => (bias[s * 256 + b] = ok ? 0 : MASKED)));
-        return tf.add(logits, tf.tensor2d(bias, [masks.length, 256])) as tf.Tensor2D;
-      })
-    : logits;
+/** Draws one byte per stream, with the masked bytes removed (core's logit mask: a row left with no byte is an error). */
+function drawBytes(logits: tf.Tensor2D, masks: Uint8Array[] | undefined, sampler: Sampler<tf.Tensor2D, ArrayLike<number>>, rng: Rng, step: number): Int32Array {
+  const filtered = masks ? applyLogitBias(logits, concatMasks(masks)) : logits;
   try {
-    return sampler.sample(filtered, { rng, step, numSteps: 0 });
+    return Int32Array.from(sampler.sample(filtered, { rng, step, numSteps: 0 }));
   } finally {
     if (filtered !== logits) filtered.dispose();
   }
+}
+
+/** One [streams, 256] mask (nonzero = allowed) from each stream's row. */
+function concatMasks(masks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(masks.length * 256);
+  masks.forEach((mask, s) => out.set(mask, s * 256));
+  return out;
 }
 
 function judge(bytes: Uint8Array, stream: number, replay: BookReplay): GeneratedRecord {

@@ -59,6 +59,8 @@ export class Isotropic extends Module {
   readonly proj: Linear | undefined;
   readonly layers: ModuleList<Block> | undefined;
   readonly rmsnorm: RMSNorm | undefined;
+  /** One rotary embedding shared by the attention blocks; the stack owns its kept tables. */
+  private readonly rope: RotaryEmbedding | undefined;
 
   constructor(entry: string, readonly options: StackOptions) {
     super();
@@ -69,8 +71,14 @@ export class Isotropic extends Module {
       return;
     }
     const rope = kind === 'attention' ? new RotaryEmbedding(options.dim / options.numHeads) : undefined;
+    this.rope = rope;
     this.layers = this.addModule('layers', new ModuleList(Array.from({ length: count }, () => new Block(kind, options, rope))));
     this.rmsnorm = this.addModule('rmsnorm', new RMSNorm(options.dim, { eps: 1e-5 }));
+  }
+
+  override dispose(): void {
+    this.rope?.dispose();
+    super.dispose();
   }
 
   /** A fresh generation state for this stack. */

@@ -30,8 +30,8 @@ describe.each(['wasm', 'cpu'] as const)('ByteGen byte models on %s', (backend) =
   });
 
   it.each(CONFIGS)('%s: decoding with cached state gives the logits of the parallel forward, and frees its tensors', (_name, config) => {
-    const { model } = createByteGen(config);
     const baseline = tf.memory().numTensors;
+    const { model } = createByteGen(config);
     const length = 48;
     const prefix = 20;
     const ids = new Int32Array(2 * length);
@@ -54,7 +54,24 @@ describe.each(['wasm', 'cpu'] as const)('ByteGen byte models on %s', (backend) =
       state = model.step(state, rows(t, t + 1));
     }
     state.dispose();
+    model.module.dispose();
+    // After the model (and its kept RoPE tables) is gone, nothing decoding made may remain.
     expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('honours a categorical sampler (GenerateOptions.sampler): a spec draws what the shorthand draws; others are refused', async () => {
+    const { model } = createByteGen(TINY_TRANSFORMER);
+    const bytes = async (extra: Partial<Parameters<typeof generateAll>[1]>) =>
+      (await generateAll(model, { eventsPerStream: 1, streams: 2, history: events, windowBytes: 64, constraint: 'syntax', seed: 4, ...extra })).streams
+        .flat()
+        .map((r) => Buffer.from(r.bytes).toString('hex'));
+    expect(await bytes({ sampler: { name: 'categorical', config: { temperature: 0.5 } } })).toEqual(await bytes({ temperature: 0.5 }));
+    // A field the request lacks: greedy decoding is one draw whatever the seed.
+    const greedy = await bytes({ sampler: { name: 'categorical', config: { greedy: true } } });
+    expect(await bytes({ sampler: { name: 'categorical', config: { greedy: true } }, seed: 99 })).toEqual(greedy);
+    expect(await bytes({ seed: 99 })).not.toEqual(await bytes({}));
+    await expect(bytes({ sampler: { name: 'euler' } })).rejects.toThrow(/finance-bytes\/bytegen draws with a categorical sampler; sampler 'euler' is diffusion/);
+    await expect(bytes({ sampler: { name: 'categorical' }, temperature: 1 })).rejects.toThrow(/either temperature or a sampler/);
     model.module.dispose();
   });
 });
@@ -85,8 +102,8 @@ describe('ByteGen training, checkpoints and generation (wasm)', () => {
   });
 
   it('generates whole events: all consistent with the book constraint, all decodable with the syntax one, seeded', async () => {
-    const { model } = createByteGen(TINY_HNET);
     const baseline = tf.memory().numTensors;
+    const { model } = createByteGen(TINY_HNET);
     const run = (constraint: 'none' | 'syntax' | 'book', seed = 5) => generateAll(model, { eventsPerStream: 3, streams: 3, history: events, windowBytes: 64, constraint, seed });
     const book = (await run('book')).streams.flat();
     expect(book).toHaveLength(9);
@@ -97,7 +114,7 @@ describe('ByteGen training, checkpoints and generation (wasm)', () => {
     expect(none.streams.flat().every((r) => r.bytes.length === 32)).toBe(true);
     const again = await run('none');
     expect(again.streams.flat().map((r) => Buffer.from(r.bytes).toString('hex'))).toEqual(none.streams.flat().map((r) => Buffer.from(r.bytes).toString('hex')));
-    expect(tf.memory().numTensors).toBe(baseline);
     model.module.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
   });
 });

@@ -1,4 +1,4 @@
-import { tf } from '@nextx/core';
+import { tf, CheckpointError, type AdamWState, type StateDict } from '@nextx/core';
 
 export interface FastaiAdamOptions {
   readonly sqrMom?: number;
@@ -63,6 +63,40 @@ export class FastaiAdam {
         slot.sqrAvg.assign(sqrAvg);
         slot.parameter.assign(tf.sub(p, tf.mul(tf.div(gradAvg, denominator), lr / debias1)));
       });
+    }
+  }
+
+  /**
+   * Copies of the averages (`m`: grad_avg, `v`: sqr_avg; the caller disposes them) and the step, in core's optimizer
+   * state layout for training checkpoints. Every parameter of an AR-Net gets a gradient every step, so one step count
+   * stands for all; a state where they differ is refused rather than saved wrongly.
+   */
+  state(): AdamWState {
+    const step = this.slots[0]?.step ?? 0;
+    const odd = this.slots.find((s) => s.step !== step);
+    if (odd) throw new CheckpointError('optimizer state', `'${odd.name}' took ${odd.step} steps, '${this.slots[0]?.name}' ${step}: fastai Adam's per-parameter steps differ`);
+    const m: StateDict = {};
+    const v: StateDict = {};
+    for (const slot of this.slots) {
+      m[slot.name] = tf.clone(slot.gradAvg);
+      v[slot.name] = tf.clone(slot.sqrAvg);
+    }
+    return { step, m, v };
+  }
+
+  /** Restores a `state()`; every parameter's averages must be there with its shape. */
+  loadState(state: AdamWState, source = 'optimizer state'): void {
+    for (const slot of this.slots) {
+      for (const [kind, store] of [['grad_avg (m)', state.m], ['sqr_avg (v)', state.v]] as const) {
+        const saved = store[slot.name];
+        if (!saved) throw new CheckpointError(source, `no ${kind} for parameter '${slot.name}'`);
+        if (saved.shape.join() !== slot.parameter.shape.join()) throw new CheckpointError(source, `${kind} of '${slot.name}' has shape [${saved.shape}], expected [${slot.parameter.shape}]`);
+      }
+    }
+    for (const slot of this.slots) {
+      slot.gradAvg.assign(state.m[slot.name] as tf.Tensor);
+      slot.sqrAvg.assign(state.v[slot.name] as tf.Tensor);
+      slot.step = state.step;
     }
   }
 

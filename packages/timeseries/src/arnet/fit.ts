@@ -7,10 +7,13 @@ import { parseArnetConfig, parseArnetTrainConfig, type ArnetConfigInput, type Ar
 import { ArnetForecaster } from './forecaster.js';
 import { ArnetModel } from './model.js';
 import { trainArnet, type ArnetTrainResult } from './train.js';
+import type { TrainingCheckpointOptions } from '../training/resumable-training.js';
 
 export interface FitArnetOptions {
   readonly model: ArnetConfigInput;
   readonly train?: ArnetTrainConfigInput;
+  /** A training checkpoint (see `trainArnet`). */
+  readonly checkpoint?: TrainingCheckpointOptions;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
 }
@@ -56,6 +59,7 @@ export async function fitArnet(series: Series, range: Range, options: FitArnetOp
   const model = new ArnetModel(config, { rng: Rng.seeded(train.seed) });
   try {
     const result = await trainArnet(model, split, train, {
+      ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });

@@ -74,4 +74,13 @@ export class SparsityRamp {
   get current(): number {
     return this.lam ?? 0;
   }
+
+  /** What `next` remembers between calls (undefined before the first), for training checkpoints. */
+  state(): number | undefined {
+    return this.lam;
+  }
+
+  restore(lam: number | undefined): void {
+    this.lam = lam;
+  }
 }

@@ -1,7 +1,7 @@
-import { tf, oneCycleAt, parseConfig, Rng, throwIfAborted, TrainingError, type ProgressListener } from '@nextx/core';
-import { InputError } from '@nextx/core';
+import { z } from 'zod';
+import { tf, CheckpointError, EpochBatchSource, InputError, oneCycleAt, parseConfig, TrainingError, type ProgressListener } from '@nextx/core';
 import type { Windows } from '../data/windows.js';
-import { permutation } from '../data/permutation.js';
+import { dataFingerprint, ResumableTraining, type TrainingCheckpointOptions } from '../training/resumable-training.js';
 import { lambdaMax, arnetTrainConfigSchema, type ArnetTrainConfig, type ArnetTrainConfigInput } from './config.js';
 import { FastaiAdam } from './fastai-adam.js';
 import { arnetLoss } from './loss.js';
@@ -34,6 +34,8 @@ export interface ArnetTrainOptions {
   readonly onStep?: (record: ArnetStepRecord) => void;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
+  /** A training checkpoint, written after every epoch, when interrupted and at the end; `resume` continues from it. */
+  readonly checkpoint?: TrainingCheckpointOptions;
 }
 
 export interface ArnetTrainResult {
@@ -43,12 +45,41 @@ export interface ArnetTrainResult {
   readonly lamMax: number;
 }
 
+const recordSchema = z.object({
+  step: z.number(),
+  epoch: z.number(),
+  iter: z.number(),
+  pctTrain: z.number(),
+  lr: z.number(),
+  mom: z.number(),
+  lam: z.number(),
+  loss: z.number(),
+  lossTotal: z.number(),
+});
+
+/** What an AR-Net training checkpoint keeps besides weights, optimizer and batch position. */
+const loopSchema = z.object({
+  /** fastai's pct_train for the next batch (accumulated in float64 as fastai does, so saved, not recomputed). */
+  pctTrain: z.number(),
+  /** The ramp's remembered λ (it matters for the official early return). */
+  lam: z.number().optional(),
+  history: z.array(recordSchema),
+  validLoss: z.array(z.number()),
+});
+
+function parseLoop(value: unknown, file: string): z.infer<typeof loopSchema> {
+  const parsed = loopSchema.safeParse(value);
+  if (!parsed.success) throw new CheckpointError(file, `not an AR-Net training state: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
 /**
  * AR-Net's training (`ARNet.fit_one_cycle` → fastai `fit_one_cycle` with the `SparsifyAR` callback): one cycle of
  * n_epoch epochs over batches of train_bs rows (shuffled by the Rng when `shuffle`, the last partial batch dropped),
  * per batch: schedule (lr, mom) at pct_train, loss + λ·R(first Linear's weight), backward (the regulariser is in
  * the gradient, as in the fastai releases AR-Net was written against), fastai Adam step; a validation pass after each
- * epoch. Stops between batches when the signal fires.
+ * epoch. Stops between batches when the signal fires (saving a checkpoint there when given one); a resumed run
+ * continues to exactly the weights, optimizer state, schedule and λ of an uninterrupted one.
  */
 export async function trainArnet(
   model: ArnetModel,
@@ -70,47 +101,61 @@ export async function trainArnet(
   const ramp = new SparsityRamp(lamMax, arnet.start_reg_pct, arnet.full_reg_pct, options.officialRegulariserEarlyReturn ?? false);
   const schedule = oneCycleAt({ lrMax: config.lr, div: config.div, divFinal: config.div_final, pctStart: config.pct_start, moms: config.moms });
   const optimizer = new FastaiAdam(model.namedParameters(), { sqrMom: config.sqr_mom, eps: config.eps, wd: config.wd });
-  const rng = Rng.seeded(config.seed);
+  const source = new EpochBatchSource({ rows: train.n, batchSize: config.train_bs, shuffle: config.shuffle, dropLast: config.drop_last, seed: config.seed });
+  const valid = data.valid && data.valid.n > 0 ? data.valid : undefined;
+  const run = new ResumableTraining({
+    model,
+    optimizer,
+    source,
+    identity: { model: arnet, train: config, lamMax, data: dataFingerprint([train.x, train.y, ...(valid ? [valid.x, valid.y] : [])]) },
+    ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const total = nIter * config.n_epoch;
   const xAll = tf.tensor2d(train.x, [train.n, train.lag]);
   const yAll = tf.tensor2d(train.y, [train.n, train.horizon]);
-  const history: ArnetStepRecord[] = [];
-  const validLoss: number[] = [];
   try {
-    for (let epoch = 0; epoch < config.n_epoch; epoch++) {
-      let pctTrain = epoch / config.n_epoch;
-      const order = config.shuffle ? permutation(train.n, rng) : Int32Array.from({ length: train.n }, (_, i) => i);
-      for (let iter = 0; iter < nIter; iter++) {
-        await new Promise((resolve) => setImmediate(resolve));
-        throwIfAborted(options.signal);
-        const { lr, momentum: mom } = schedule(pctTrain);
-        const lam = ramp.next({ epoch, iter, nEpoch: config.n_epoch, nIter });
-        const rows = order.subarray(iter * config.train_bs, Math.min(train.n, (iter + 1) * config.train_bs));
-        const [x, y] = tf.tidy(() => {
-          const index = tf.tensor1d(rows, 'int32');
-          return [tf.gather(xAll, index), tf.gather(yAll, index)];
-        });
-        const { loss, lossTotal, grads } = arnetGradients(model, x, y, lam);
-        tf.dispose([x, y]);
-        const record: ArnetStepRecord = { step: history.length, epoch, iter, pctTrain, lr, mom, lam, loss, lossTotal };
-        if (!Number.isFinite(lossTotal)) {
-          tf.dispose(Object.values(grads));
-          throw new TrainingError(`non-finite loss ${lossTotal} at step ${record.step + 1}`, record.step + 1);
-        }
-        options.onGradients?.(record, grads);
-        optimizer.apply(grads, lr, mom);
+    const restored = run.restore(parseLoop);
+    const history: ArnetStepRecord[] = restored?.loop.history ?? [];
+    const validLoss: number[] = restored?.loop.validLoss ?? [];
+    let pctTrain = restored?.loop.pctTrain ?? 0;
+    ramp.restore(restored?.loop.lam);
+    const save = () => run.save(history.length, { pctTrain, lam: ramp.state(), history, validLoss });
+    while (history.length < total) {
+      await run.safePoint(history.length, save);
+      const { epoch, index: iter, rows } = await source.next();
+      if (iter === 0) pctTrain = epoch / config.n_epoch;
+      const { lr, momentum: mom } = schedule(pctTrain);
+      const lam = ramp.next({ epoch, iter, nEpoch: config.n_epoch, nIter });
+      const [x, y] = tf.tidy(() => {
+        const index = tf.tensor1d(rows, 'int32');
+        return [tf.gather(xAll, index), tf.gather(yAll, index)];
+      });
+      const { loss, lossTotal, grads } = arnetGradients(model, x, y, lam);
+      tf.dispose([x, y]);
+      const record: ArnetStepRecord = { step: history.length, epoch, iter, pctTrain, lr, mom, lam, loss, lossTotal };
+      if (!Number.isFinite(lossTotal)) {
         tf.dispose(Object.values(grads));
-        pctTrain += 1 / (nIter * config.n_epoch);
-        history.push(record);
-        options.onStep?.(record);
-        options.onProgress?.({ stage: 'train', completed: history.length, total: nIter * config.n_epoch, metrics: { loss: lossTotal, lr, lam } });
+        const kept = run.dir ? `; the last good training checkpoint (${run.dir}) is kept` : '';
+        throw new TrainingError(`non-finite loss ${lossTotal} at step ${record.step + 1}${kept}`, record.step + 1, run.dir);
       }
-      if (data.valid && data.valid.n > 0) validLoss.push(evaluateLoss(model, data.valid));
+      options.onGradients?.(record, grads);
+      optimizer.apply(grads, lr, mom);
+      tf.dispose(Object.values(grads));
+      pctTrain += 1 / total;
+      history.push(record);
+      options.onStep?.(record);
+      options.onProgress?.({ stage: 'train', completed: history.length, total, metrics: { loss: lossTotal, lr, lam } });
+      if (iter === nIter - 1) {
+        if (valid) validLoss.push(evaluateLoss(model, valid));
+        save();
+      }
     }
+    return { history, validLoss, lamMax };
   } finally {
     tf.dispose([xAll, yAll]);
     optimizer.dispose();
   }
-  return { history, validLoss, lamMax };
 }
 
 /**

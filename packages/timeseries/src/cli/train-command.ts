@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, writeFileAtomic, type CliContext, type PluginCommand } from '@nextx/core';
 import { fitArnet } from '../arnet/fit.js';
@@ -6,6 +7,7 @@ import { coefficientFigure } from '../figures/coefficient-figure.js';
 import { fitSpacetime } from '../spacetime/fit.js';
 import { splitByTime } from '../data/split.js';
 import { saveForecaster, type ForecastModelName, type LoadedForecaster } from '../forecast/checkpoint.js';
+import type { TrainingCheckpointOptions } from '../training/resumable-training.js';
 import { compareOnTest } from './compare.js';
 import { DATA_OPTIONS, loadSeriesFromOptions, optionalNumber, positiveInteger, parseNumberOption } from './options.js';
 
@@ -20,6 +22,8 @@ const COMMON = [
   { flags: '--gap <n>', description: 'steps between training and test values', defaultValue: '0' },
   { flags: '--seed <n>', description: 'random seed (initial weights, batch order)', defaultValue: '0' },
   { flags: '--checkpoint <dir>', description: 'where the checkpoint goes (default: <out>/checkpoint)' },
+  { flags: '--training-checkpoint <dir>', description: 'resumable training state, written every epoch and on Ctrl-C (default: <out>/training)' },
+  { flags: '--resume', description: 'continue from --training-checkpoint when it exists (same data and options)' },
   { flags: '--samples <n>', description: 'sample paths per test origin for CRPS', defaultValue: '100' },
 ];
 
@@ -52,7 +56,7 @@ async function fitFromOptions(model: ForecastModelName, options: Readonly<Record
   const batch = positiveInteger('--batch-size', options['batchSize']);
   const seed = parseNumberOption('--seed', options['seed'], Number.isInteger, 'an integer');
   const lr = optionalNumber('--lr', options['lr'], (n) => n > 0, 'a positive number');
-  const progress = { onProgress: context.onProgress, signal: context.signal };
+  const progress = { onProgress: context.onProgress, signal: context.signal, checkpoint: trainingCheckpoint(options, context) };
   let forecaster: LoadedForecaster;
   let horizon: number;
   if (model === 'timeseries/arnet') {
@@ -79,6 +83,14 @@ async function fitFromOptions(model: ForecastModelName, options: Readonly<Record
     forecaster = fitted.forecaster;
   }
   return { data, split, forecaster, horizon };
+}
+
+/** Where the resumable training state goes, and whether to continue from it (said on stderr). */
+function trainingCheckpoint(options: Readonly<Record<string, unknown>>, context: CliContext): TrainingCheckpointOptions {
+  const dir = typeof options['trainingCheckpoint'] === 'string' ? options['trainingCheckpoint'] : join(context.out, 'training');
+  const resume = options['resume'] === true;
+  if (resume) context.log(existsSync(dir) ? `resuming from the training checkpoint ${dir}` : `no training checkpoint at ${dir}: starting fresh`);
+  return { dir, resume };
 }
 
 /** `nextx train timeseries/<model>`: fit on the series minus its test end, save a checkpoint, score the test end. */

@@ -54,6 +54,8 @@ abstract class ForecastGenerator<Config> implements Generator<ForecastRequest, F
   }
 
   generate(request: ForecastRequest, options: GenerateOptions = {}): AsyncIterable<GenerateChunk<ForecastChunk>> {
+    // GenerateOptions.sampler is never ignored: a forecaster draws its paths from its own predictive distribution.
+    if (options.sampler) throw new InputError(`${this.name} draws sample paths from its predictive distribution and takes no GenerateOptions.sampler`);
     const { forecaster, history } = this.loaded();
     const context = request.context ? request.context.map((c) => Float64Array.from(c, (v) => (v === null ? Number.NaN : v))) : history.values;
     return generateForecast(forecaster, request, context, options);

@@ -132,6 +132,17 @@ export const spacetimeTrainConfigSchema = z
     batch_size: positiveInt.default(32),
     seed: z.number().int().default(0),
     /**
+     * Learning rate by epoch (the official loop steps timm's cosine scheduler once per epoch): 'constant', or
+     * 'cosine' from lr down to min_lr over `epochs` after `warmup_epochs` of linear warm-up (core `learningRate`).
+     */
+    schedule: z.enum(['constant', 'cosine']).default('constant'),
+    warmup_epochs: z.number().int().nonnegative().default(0),
+    min_lr: z.number().nonnegative().default(0),
+    /** Stop after this many epochs without a better validation loss (`--early_stopping_epochs`); null: never. */
+    early_stopping_epochs: positiveInt.nullable().default(null),
+    /** End with the weights of the epoch with the best validation loss, as `train_model(return_best=True)`. */
+    return_best: z.boolean().default(false),
+    /**
      * The official loop leaves `inference_only` on after the first validation pass, so only the first epoch trains
      * the open-loop and next-input terms (README quirk 9). false (default): every epoch trains all three; true: copy it.
      */

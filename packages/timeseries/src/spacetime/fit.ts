@@ -8,7 +8,8 @@ import { spacetimeTrainConfigSchema, type SpacetimeConfig, type SpacetimeTrainCo
 import { defaultSpacetimeConfig, type SpacetimeSizes } from './default-config.js';
 import { SpacetimeForecaster } from './forecaster.js';
 import { SpacetimeModel } from './model.js';
-import { trainSpacetime, type SpacetimeEpochRecord } from './train.js';
+import { trainSpacetime, type SpacetimeTrainResult } from './train.js';
+import type { TrainingCheckpointOptions } from '../training/resumable-training.js';
 
 export interface FitSpacetimeOptions {
   readonly lag: number;
@@ -21,6 +22,8 @@ export interface FitSpacetimeOptions {
   readonly validFraction?: number;
   /** Keep every stride-th training window (long series train faster). */
   readonly stride?: number;
+  /** A training checkpoint (see `trainSpacetime`). */
+  readonly checkpoint?: TrainingCheckpointOptions;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
 }
@@ -38,7 +41,7 @@ function sliceWindows(w: SequenceWindows, from: number, to: number): SequenceWin
  * with a missing value in any channel left out, the last `validFraction` of the windows (in time) held out for the
  * validation loss and the forecast errors of the probabilistic forecasts.
  */
-export async function fitSpacetime(series: readonly Series[], range: Range, options: FitSpacetimeOptions): Promise<{ forecaster: SpacetimeForecaster; history: SpacetimeEpochRecord[]; dropped: number }> {
+export async function fitSpacetime(series: readonly Series[], range: Range, options: FitSpacetimeOptions): Promise<{ forecaster: SpacetimeForecaster; training: SpacetimeTrainResult; dropped: number }> {
   if (series.length === 0) throw new InputError('SpaceTime needs at least one series');
   const length = (series[0] as Series).values.length;
   const bad = series.find((s) => s.values.length !== length);
@@ -54,13 +57,14 @@ export async function fitSpacetime(series: readonly Series[], range: Range, opti
   const config = options.config ?? defaultSpacetimeConfig({ inputDim: series.length, lag: options.lag, horizon: options.horizon, ...options.sizes });
   const model = new SpacetimeModel(config, { rng: Rng.seeded(train.seed) });
   try {
-    const history = await trainSpacetime(model, { train: trainWindows, valid: validWindows }, train, {
+    const training = await trainSpacetime(model, { train: trainWindows, valid: validWindows }, train, {
+      ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const forecaster = new SpacetimeForecaster(model, scalers, train.data_transform, [], options.horizon, series.map((s) => s.name));
     const residuals = forecastErrors(forecaster, validWindows);
-    return { forecaster: new SpacetimeForecaster(model, scalers, train.data_transform, residuals, options.horizon, series.map((s) => s.name)), history, dropped: windows.dropped };
+    return { forecaster: new SpacetimeForecaster(model, scalers, train.data_transform, residuals, options.horizon, series.map((s) => s.name)), training, dropped: windows.dropped };
   } catch (error) {
     model.dispose();
     throw error;

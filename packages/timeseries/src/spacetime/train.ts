@@ -1,8 +1,9 @@
-import { tf, AdamW, InputError, parseConfig, Rng, throwIfAborted, TrainingError, type ProgressListener } from '@nextx/core';
+import { z } from 'zod';
+import { tf, AdamW, CheckpointError, EpochBatchSource, InputError, learningRate, parseConfig, TrainingError, type ProgressListener, type StateDict } from '@nextx/core';
 import { spacetimeTrainConfigSchema, type SpacetimeTrainConfig, type SpacetimeTrainConfigInput } from './config.js';
 import { spacetimeLoss } from './loss.js';
 import type { SpacetimeModel } from './model.js';
-import { permutation } from '../data/permutation.js';
+import { dataFingerprint, ResumableTraining, type TrainingCheckpointOptions } from '../training/resumable-training.js';
 import type { SequenceWindows } from '../data/windows.js';
 
 /**
@@ -34,6 +35,8 @@ export function spacetimeGradients(model: SpacetimeModel, x: tf.Tensor, y: tf.Te
 
 export interface SpacetimeEpochRecord {
   readonly epoch: number;
+  /** The epoch's learning rate. */
+  readonly lr: number;
   readonly trainLoss: number;
   readonly validLoss?: number;
   /** Whether the open-loop terms were trained this epoch. */
@@ -44,69 +47,130 @@ export interface SpacetimeTrainOptions {
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
   readonly onEpoch?: (record: SpacetimeEpochRecord) => void;
+  /** A training checkpoint, written after every epoch, when interrupted and at the end; `resume` continues from it. */
+  readonly checkpoint?: TrainingCheckpointOptions;
+}
+
+export interface SpacetimeTrainResult {
+  readonly history: SpacetimeEpochRecord[];
+  /** The epoch with the lowest validation loss (whose weights the model ends with under `return_best`). */
+  readonly bestEpoch?: number;
+  /** Whether `early_stopping_epochs` ended the run before `epochs`. */
+  readonly stoppedEarly: boolean;
+}
+
+const recordSchema = z.object({ epoch: z.number(), lr: z.number(), trainLoss: z.number(), validLoss: z.number().optional(), allTerms: z.boolean() });
+
+/** What a SpaceTime training checkpoint keeps besides weights, optimizer and batch position. */
+const loopSchema = z.object({
+  history: z.array(recordSchema),
+  /** Sum of the current epoch's batch losses so far. */
+  epochLossSum: z.number(),
+  best: z.object({ epoch: z.number(), validLoss: z.number() }).optional(),
+  epochsSinceBest: z.number(),
+});
+type LoopState = z.infer<typeof loopSchema>;
+
+const BEST = 'best';
+
+function parseLoop(value: unknown, file: string): LoopState {
+  const parsed = loopSchema.safeParse(value);
+  if (!parsed.success) throw new CheckpointError(file, `not a SpaceTime training state: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
 }
 
 /**
  * Trains SpaceTime as `main.py` does, minus its bug: AdamW (torch's, weight decay on every parameter) over shuffled
- * batches, all three loss terms every epoch, a closed-loop validation loss after each epoch. With
+ * batches, all three loss terms every epoch, a closed-loop validation loss after each epoch, the learning rate set
+ * per epoch (constant, or cosine with warm-up as the official timm scheduler), optional early stopping and a return
+ * to the best validation epoch's weights (`train_model(return_best=True, early_stopping_epochs)`). With
  * `official_closed_loop_only_after_first_epoch` the official behaviour is copied (only the first epoch trains the
- * open-loop terms). The official timm cosine scheduler is replaced by a constant learning rate.
+ * open-loop terms). Stops between batches when the signal fires (saving a checkpoint there when given one); a
+ * resumed run continues to exactly what an uninterrupted one computes.
  */
 export async function trainSpacetime(
   model: SpacetimeModel,
   data: { train: SequenceWindows; valid?: SequenceWindows },
   trainConfig: SpacetimeTrainConfigInput,
   options: SpacetimeTrainOptions = {},
-): Promise<SpacetimeEpochRecord[]> {
+): Promise<SpacetimeTrainResult> {
   const config = parseConfig(spacetimeTrainConfigSchema, trainConfig, 'SpaceTime training config');
   const { train } = data;
   if (train.lag !== model.lag || train.horizon !== model.horizon) {
     throw new InputError(`windows of ${train.lag} lags → ${train.horizon} steps do not fit a SpaceTime model of lag ${model.lag}, horizon ${model.horizon}`);
   }
-  const batches = Math.ceil(train.n / config.batch_size);
   if (train.n < 1) throw new InputError('no training windows');
+  const valid = data.valid && data.valid.n > 0 ? data.valid : undefined;
+  if ((config.return_best || config.early_stopping_epochs !== null) && !valid) throw new InputError('return_best and early_stopping_epochs need validation windows');
   const optimizer = new AdamW(model.namedParameters(), { beta1: config.betas[0], beta2: config.betas[1], eps: config.eps, weightDecay: config.weight_decay, decay: () => true });
-  const rng = Rng.seeded(config.seed);
-  const records: SpacetimeEpochRecord[] = [];
+  const source = new EpochBatchSource({ rows: train.n, batchSize: config.batch_size, seed: config.seed });
+  const batches = source.batches;
+  const run = new ResumableTraining({
+    model,
+    optimizer,
+    source,
+    identity: { model: model.config, train: config, data: dataFingerprint([train.x, train.y, ...(valid ? [valid.x, valid.y] : [])]) },
+    ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const xAll = tf.tensor3d(train.x, [train.n, train.lag, train.channels]);
   const yAll = tf.tensor3d(train.y, [train.n, train.horizon, train.channels]);
+  let best: StateDict = {};
   try {
-    for (let epoch = 0; epoch < config.epochs; epoch++) {
+    const restored = run.restore(parseLoop, config.return_best ? [BEST] : []);
+    best = restored?.extra[BEST] ?? {};
+    const loop: LoopState = restored?.loop ?? { history: [], epochLossSum: 0, epochsSinceBest: 0 };
+    let step = restored?.step ?? 0;
+    const save = () => run.save(step, loop, config.return_best ? { [BEST]: best } : {});
+    const patience = config.early_stopping_epochs ?? Infinity;
+    while (loop.history.length < config.epochs && loop.epochsSinceBest < patience) {
+      await run.safePoint(step, save);
+      const { epoch, index, rows } = await source.next();
       const allTerms = !(config.official_closed_loop_only_after_first_epoch && epoch > 0);
-      const order = permutation(train.n, rng);
-      let sum = 0;
-      for (let i = 0; i < batches; i++) {
-        await new Promise((resolve) => setImmediate(resolve));
-        throwIfAborted(options.signal);
-        const rows = order.subarray(i * config.batch_size, Math.min(train.n, (i + 1) * config.batch_size));
-        const [x, y] = tf.tidy(() => {
-          const index = tf.tensor1d(rows, 'int32');
-          return [tf.gather(xAll, index), tf.gather(yAll, index)];
-        });
-        model.train();
-        const { loss, grads } = spacetimeGradients(model, x, y, config, allTerms);
-        tf.dispose([x, y]);
-        if (!Number.isFinite(loss)) {
-          tf.dispose(Object.values(grads));
-          throw new TrainingError(`non-finite loss ${loss} in epoch ${epoch + 1}, batch ${i + 1}`, records.length);
-        }
-        optimizer.apply(grads, config.lr);
+      const lr = learningRate(epoch, config.epochs, config.lr, { kind: config.schedule, warmupSteps: config.warmup_epochs, minLr: config.min_lr });
+      const [x, y] = tf.tidy(() => {
+        const picked = tf.tensor1d(rows, 'int32');
+        return [tf.gather(xAll, picked), tf.gather(yAll, picked)];
+      });
+      model.train();
+      const { loss, grads } = spacetimeGradients(model, x, y, config, allTerms);
+      tf.dispose([x, y]);
+      if (!Number.isFinite(loss)) {
         tf.dispose(Object.values(grads));
-        sum += loss;
-        options.onProgress?.({ stage: 'train', completed: epoch * batches + i + 1, total: config.epochs * batches, metrics: { loss } });
+        const kept = run.dir ? `; the last good training checkpoint (${run.dir}) is kept` : '';
+        throw new TrainingError(`non-finite loss ${loss} in epoch ${epoch + 1}, batch ${index + 1}${kept}`, step + 1, run.dir);
       }
+      optimizer.apply(grads, lr);
+      tf.dispose(Object.values(grads));
+      step += 1;
+      loop.epochLossSum += loss;
+      options.onProgress?.({ stage: 'train', completed: step, total: config.epochs * batches, metrics: { loss, lr } });
+      if (index < batches - 1) continue;
       model.eval();
-      const validLoss = data.valid && data.valid.n > 0 ? closedLoopLoss(model, data.valid, config) : undefined;
-      const record: SpacetimeEpochRecord = { epoch, trainLoss: sum / batches, allTerms, ...(validLoss === undefined ? {} : { validLoss }) };
-      records.push(record);
+      const validLoss = valid ? closedLoopLoss(model, valid, config) : undefined;
+      const record: SpacetimeEpochRecord = { epoch, lr, trainLoss: loop.epochLossSum / batches, allTerms, ...(validLoss === undefined ? {} : { validLoss }) };
+      loop.history.push(record);
+      loop.epochLossSum = 0;
+      if (validLoss !== undefined && (loop.best === undefined || validLoss < loop.best.validLoss)) {
+        loop.best = { epoch, validLoss };
+        loop.epochsSinceBest = 0;
+        if (config.return_best) {
+          tf.dispose(Object.values(best));
+          best = model.stateDict();
+        }
+      } else {
+        loop.epochsSinceBest += 1;
+      }
+      save();
       options.onEpoch?.(record);
     }
+    if (config.return_best && loop.best) model.loadStateDict(best, { source: `the best epoch (${loop.best.epoch + 1})` });
+    return { history: loop.history, ...(loop.best ? { bestEpoch: loop.best.epoch } : {}), stoppedEarly: loop.history.length < config.epochs };
   } finally {
-    tf.dispose([xAll, yAll]);
+    tf.dispose([xAll, yAll, ...Object.values(best)]);
     optimizer.dispose();
     model.eval();
   }
-  return records;
 }
 
 /** The closed-loop term alone (what the official validation reports) over a window set. */

@@ -7,21 +7,7 @@ import { estimateNoise, slidingWindows, splitWindowsByFraction } from '../../src
 import { fitLeastSquaresAr } from '../../src/baselines/least-squares-ar.js';
 import { useBackend } from '../helpers/backends.js';
 import { liveTensors } from '../helpers/memory.js';
-
-/** x_t = Σ_k φ_k x_{t−k} + ε_t, ε ~ N(0, 1), after a burn-in. */
-function simulateAr(phi: readonly number[], length: number, seed: number): Float64Array {
-  const rng = Rng.seeded(seed);
-  const burn = 200;
-  const x = new Float64Array(length + burn);
-  for (let t = 0; t < x.length; t++) {
-    let v = rng.normal();
-    phi.forEach((p, k) => {
-      if (t - k - 1 >= 0) v += p * (x[t - k - 1] as number);
-    });
-    x[t] = v;
-  }
-  return x.slice(burn);
-}
+import { simulateAr } from '../helpers/simulate.js';
 
 // The stated tolerance: every learned coefficient within 0.05 of the true one (3000 values, unit noise: the
 // least-squares standard error is ≈ 0.02).

@@ -10,7 +10,10 @@ export const varGenerateRequestSchema = z
     batchSize: z.number().int().positive().optional(),
     /** Guidance weight at the last scale; the weight ramps linearly from 0 at scale 0 (default 1.5). */
     cfg: z.number().nonnegative().default(1.5),
-    /** Keep the k most likely tokens (0 = off, the default; 1 = greedy). */
+    /**
+     * Keep the k most likely tokens (0 = off, the default; 1 = greedy). topK, topP and greedy are shorthands for a
+     * categorical `GenerateOptions.sampler`, and not accepted together with one.
+     */
     topK: z.number().int().nonnegative().optional(),
     /** Nucleus sampling with VAR's rule (0 = off, the default). */
     topP: z.number().min(0).max(1).optional(),

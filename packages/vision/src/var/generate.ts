@@ -1,16 +1,20 @@
 import {
   tf,
   KVCache,
-  createCategoricalSampler,
+  CategoricalSampler,
   ensureBackend,
   guideLogits,
+  resolveSampler,
   linearGuidanceRamp,
   resolveSeed,
   throwIfAborted,
+  InputError,
   type GenerateChunk,
   type GenerateOptions,
   type ResolvedSeed,
   type Rng,
+  type Sampler,
+  type SamplerContext,
 } from '@nextx/core';
 import { parseVarGenerateRequest, type ParsedVarGenerateRequest, type VarGenerateRequest } from './generate-request.js';
 import { smoothCodeMixture } from './more-smooth.js';
@@ -46,8 +50,8 @@ export interface VarModelPair {
 /**
  * Official `autoregressive_infer_cfg`, streaming one chunk per scale. The batch is doubled for guidance (labels, then
  * the null class); the guided logits of scale k are (1 + t)·ℓ_cond − t·ℓ_uncond with t = cfg·k/(S − 1). The request is
- * validated before any work (a ConfigError naming the field); without `options.seed` a fresh seed is drawn and
- * reported in every chunk (`seed`).
+ * validated before any work (a ConfigError naming the field), and so is `options.sampler` (see `tokenSampler`); without
+ * `options.seed` a fresh seed is drawn and reported in every chunk (`seed`).
  */
 export function generateVar(
   models: VarModelPair,
@@ -55,12 +59,14 @@ export function generateVar(
   options: GenerateOptions = {},
 ): AsyncIterable<GenerateChunk<VarScaleResult>> {
   const parsed = parseVarGenerateRequest(request, models.transformer.numClasses);
-  return streamScales(models, parsed, resolveSeed(options.seed), options);
+  const sampler = tokenSampler(parsed, options.sampler);
+  return streamScales(models, parsed, sampler, resolveSeed(options.seed), options);
 }
 
 async function* streamScales(
   models: VarModelPair,
   request: ParsedVarGenerateRequest,
+  sampler: TokenSampler,
   { rng, seed }: ResolvedSeed,
   options: GenerateOptions,
 ): AsyncIterable<GenerateChunk<VarScaleResult>> {
@@ -69,7 +75,6 @@ async function* streamScales(
   const sizes = transformer.sizes;
   const labels = resolveLabels(request, transformer.numClasses, rng);
   const B = labels.length;
-  const sampler = createCategoricalSampler({ topK: request.topK ?? 0, topP: request.topP ?? 0, greedy: request.greedy ?? false });
   const cfg = request.cfg;
   const S = sizes.numScales;
   const useCache = request.kvCache;
@@ -107,9 +112,10 @@ async function* streamScales(
         return guideLogits(cond, uncond, linearGuidanceRamp(cfg, k, S));
       });
       const flat = tf.reshape(logits, [B * pn * pn, sizes.vocabSize]) as tf.Tensor2D;
-      const filtered = request.moreSmooth ? sampler.filter(flat) : undefined; // what the mixture weighs (see more-smooth.ts)
-      const tokens = sampler.sample(flat, { rng, step: k, numSteps: S });
-      flat.dispose();
+      const context = { rng, step: k, numSteps: S };
+      // What the more_smooth mixture weighs (see more-smooth.ts): the sampler's filtered logits.
+      const filtered = request.moreSmooth ? (sampler as CategoricalSampler).filter(flat, context) : undefined;
+      const tokens = drawTokens(sampler, flat, context);
       const traced = request.trace ? (logits.dataSync() as Float32Array).slice() : undefined;
       logits.dispose();
       const stepped = tf.tidy(() => {
@@ -143,7 +149,7 @@ async function* streamScales(
           scale: k,
           patchNum: pn,
           labels,
-          tokens: Int32Array.from(tokens),
+          tokens,
           ...(image ? { image } : {}),
           ...(traced ? { logits: traced, fhat: (state.fhat.dataSync() as Float32Array).slice() } : {}),
           ...(seed !== undefined ? { seed } : {}),
@@ -192,4 +198,42 @@ function decodeToHost(vqvae: VQVAE, fhat: tf.Tensor4D): VarImages {
 function resolveLabels(request: ParsedVarGenerateRequest, numClasses: number, rng: Rng): number[] {
   if (request.classes) return request.classes.map((label) => (label < 0 ? numClasses : label));
   return Array.from({ length: request.batchSize ?? 1 }, () => rng.int(0, numClasses - 1));
+}
+
+type TokenSampler = Sampler<tf.Tensor2D, ArrayLike<number>>;
+
+/**
+ * The request's topK/topP/greedy, or `GenerateOptions.sampler` (any categorical sampler: a spec such as
+ * `{ name: 'categorical', config: { topK: 900, topP: 0.96, temperature: 1 } }`, or an instance with a constraint).
+ */
+function tokenSampler(request: ParsedVarGenerateRequest, given: GenerateOptions['sampler']): TokenSampler {
+  const shorthands = (['topK', 'topP', 'greedy'] as const).filter((field) => request[field] !== undefined);
+  if (given && shorthands.length) {
+    throw new InputError(`give either the request's ${shorthands.join(', ')} or GenerateOptions.sampler, not both`);
+  }
+  const sampler = resolveSampler<tf.Tensor2D, ArrayLike<number>>(given, {
+    kind: 'categorical',
+    generator: 'vision/var',
+    fallback: () => new CategoricalSampler({ topK: request.topK ?? 0, topP: request.topP ?? 0, greedy: request.greedy ?? false }),
+  });
+  if (request.moreSmooth && !(sampler instanceof CategoricalSampler)) {
+    throw new InputError(`moreSmooth weighs a CategoricalSampler's filtered logits; sampler '${sampler.name}' is not one`);
+  }
+  return sampler;
+}
+
+/** One id per row of `logits` [N, V]; the logits are disposed. */
+function drawTokens(sampler: TokenSampler, logits: tf.Tensor2D, context: SamplerContext): Int32Array {
+  try {
+    const [rows, vocab] = logits.shape;
+    const ids = Int32Array.from(sampler.sample(logits, context));
+    const bad = ids.findIndex((id) => !(id >= 0 && id < vocab));
+    if (ids.length !== rows || bad >= 0) {
+      const why = ids.length !== rows ? `${ids.length} ids for ${rows} rows` : `id ${ids[bad]} at row ${bad} is outside [0, ${vocab})`;
+      throw new InputError(`sampler '${sampler.name}' returned ${why}`);
+    }
+    return ids;
+  } finally {
+    logits.dispose();
+  }
 }

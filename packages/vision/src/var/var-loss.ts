@@ -1,4 +1,4 @@
-import { tf, type Rng } from '@nextx/core';
+import { sparseCrossEntropy, tf, type Rng } from '@nextx/core';
 import type { VarModelPair } from './generate.js';
 
 /** A teacher-forcing batch: class labels [B] and each scale's token ids [B, pn²]. */
@@ -15,12 +15,7 @@ export function varCrossEntropy(models: VarModelPair, batch: VarBatch): tf.Scala
   return tf.tidy(() => {
     const x = models.vqvae.quantize.indicesToVarInput(batch.indices);
     const logits = models.transformer.forward(batch.labels, x);
-    const targets = tf.concat(batch.indices as tf.Tensor2D[], 1);
-    const vocab = logits.shape[2];
-    const flatLogits = tf.reshape(logits, [-1, vocab]);
-    const logProbs = tf.sub(flatLogits, tf.logSumExp(flatLogits, 1, true));
-    const picked = tf.sum(tf.mul(logProbs, tf.oneHot(tf.reshape(targets, [-1]), vocab)), 1);
-    return tf.neg(tf.mean(picked)) as tf.Scalar;
+    return sparseCrossEntropy(logits, tf.concat(batch.indices as tf.Tensor2D[], 1)) as tf.Scalar;
   });
 }
 

@@ -6,6 +6,7 @@ import { installCpuFallbacks } from './cpu-fallback.js';
 import { installConv2dGradient } from './conv2d-input-gradient.js';
 import { guardWasmMalloc } from './malloc-guard.js';
 import { installBlasConv2d } from './blas-conv2d.js';
+import { installWasmSlice } from './slice.js';
 
 /** What `patchWasmBackend` added: own kernels, kernels delegated to cpu, and whether matMul is routed. */
 export interface WasmPatchReport {
@@ -30,10 +31,17 @@ export function patchWasmBackend(): WasmPatchReport {
   installConv2dBackpropFilter();
   installConv2dGradient();
   installBlasConv2d();
+  installWasmSlice();
   const cpuDelegated = installCpuFallbacks();
   routeWasmMatMul(true);
   report = {
-    ownKernels: [tf.UnsortedSegmentSum, tf.Conv2DBackpropFilter, `${tf.BatchMatMul} (routed)`, `${tf.Conv2D} gradient (input gradient as a forward conv)`],
+    ownKernels: [
+      tf.UnsortedSegmentSum,
+      tf.Conv2DBackpropFilter,
+      `${tf.BatchMatMul} (routed)`,
+      `${tf.Conv2D} gradient (input gradient as a forward conv)`,
+      `${tf.Slice} (from a view of the heap)`,
+    ],
     cpuDelegated,
     matMulRouted: true,
   };

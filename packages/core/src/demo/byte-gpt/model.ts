@@ -93,13 +93,3 @@ export class ByteGpt extends Module {
     });
   }
 }
-
-/** Mean next-byte cross-entropy (nats) of logits [B, T, V] against targets [B, T], as F.cross_entropy. */
-export function crossEntropy(logits: tf.Tensor, targets: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    const vocab = logits.shape[logits.rank - 1] as number;
-    const logProbs = tf.logSoftmax(tf.reshape(logits, [-1, vocab]));
-    const picked = tf.mul(logProbs, tf.oneHot(tf.reshape(tf.cast(targets, 'int32'), [-1]), vocab));
-    return tf.neg(tf.div(tf.sum(picked), picked.shape[0] as number)) as tf.Scalar;
-  });
-}

@@ -5,14 +5,14 @@ import { ByteWindowSampler, type ByteBatch } from '../../train/byte-window-sampl
 import { Trainer, type TrainResult } from '../../train/trainer.js';
 import type { TrainerConfigInput } from '../../train/trainer-config.js';
 import type { ByteGptConfigInput } from './config.js';
-import { ByteGpt, crossEntropy } from './model.js';
+import { sparseCrossEntropy } from '../../losses/sparse-cross-entropy.js';
+import { ByteGpt } from './model.js';
 
 /** Mean next-byte cross-entropy of the model on one batch of windows. */
 export function byteGptLoss(model: ByteGpt, batch: ByteBatch): tf.Scalar {
   return tf.tidy(() => {
     const inputs = tf.tensor2d(batch.inputs, [batch.batchSize, batch.seqLen], 'int32');
-    const targets = tf.tensor2d(batch.targets, [batch.batchSize, batch.seqLen], 'int32');
-    return crossEntropy(model.forward(inputs), targets);
+    return sparseCrossEntropy(model.forward(inputs), batch.targets) as tf.Scalar;
   });
 }
 

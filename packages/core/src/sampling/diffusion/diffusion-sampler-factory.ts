@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { parseConfig } from '../../config/parse-config.js';
 import type { tf } from '../../tf.js';
 import type { Sampler, SamplerContext, SamplerFactory } from '../../contracts/sampler.js';
-import { churnSchema, ddimSample, ddpmSample, edmStochasticSample, eulerSample, heunSample, type Denoiser, type DiffusionResult } from './diffusion-samplers.js';
+import type { Denoiser } from '../../contracts/denoiser.js';
+import { churnSchema, ddimSample, ddpmSample, edmStochasticSample, eulerSample, heunSample, type DiffusionResult } from './diffusion-samplers.js';
+import type { SigmaSchedule } from './noise-levels.js';
 import { karrasSigmas, vpSigmas } from './sigma-schedules.js';
 
 export const diffusionSamplerConfigSchema = z
@@ -24,10 +26,14 @@ export type DiffusionSamplerConfig = z.input<typeof diffusionSamplerConfigSchema
 export interface DiffusionInput {
   readonly denoise: Denoiser;
   readonly shape: readonly number[];
+  /** A schedule of the caller's own (per token, per frame: see SigmaSchedule) instead of the config's. */
+  readonly sigmas?: SigmaSchedule;
   readonly signal?: AbortSignal;
   readonly onStep?: (step: number, total: number, sigma: number) => void;
   /** Start from this x instead of σ₀·N(0, I). */
   readonly initial?: tf.Tensor;
+  /** With `selfCondition`: the estimate the first evaluation gets (none when absent). */
+  readonly initialSelfCondition?: tf.Tensor;
 }
 
 type Method = 'euler' | 'heun' | 'edm' | 'ddim' | 'ddpm';
@@ -47,7 +53,7 @@ function makeFactory(name: Method): SamplerFactory<DiffusionSamplerConfig, Diffu
         name,
         kind: 'diffusion',
         sample(request: DiffusionInput, context: SamplerContext) {
-          const run = { ...request, sigmas, rng: context.rng, selfCondition: config.selfCondition };
+          const run = { ...request, sigmas: request.sigmas ?? sigmas, rng: context.rng, selfCondition: config.selfCondition };
           if (name === 'euler') return eulerSample(run);
           if (name === 'heun') return heunSample(run);
           if (name === 'edm') return edmStochasticSample(run, config.churn ?? {});

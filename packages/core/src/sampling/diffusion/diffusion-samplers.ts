@@ -2,23 +2,23 @@ import { z } from 'zod';
 import { tf } from '../../tf.js';
 import { InputError, throwIfAborted } from '../../errors.js';
 import type { Rng } from '../../rng/rng.js';
-
-/**
- * A denoiser D(x, σ) → x̂₀ in the variance-exploding parameterisation x = x₀ + σ·ε (Karras et al. 2022). With
- * self-conditioning (Chen et al. 2022, Analog Bits), the sampler passes the previous step's estimate of x₀.
- */
-export type Denoiser = (x: tf.Tensor, sigma: number, context: { readonly selfCondition?: tf.Tensor }) => tf.Tensor;
+import type { Denoiser } from '../../contracts/denoiser.js';
+import { NoiseLevels, type SigmaSchedule } from './noise-levels.js';
 
 export interface DiffusionRun {
   readonly denoise: Denoiser;
   readonly shape: readonly number[];
-  /** Noise levels, decreasing, ending with 0 (see sigma-schedules.ts). */
-  readonly sigmas: ArrayLike<number>;
+  /** Noise levels: shared (decreasing, ending with 0) or per element (a tensor; see SigmaSchedule). */
+  readonly sigmas: SigmaSchedule;
   readonly rng: Rng;
-  /** Start from this x instead of σ₀·N(0, I) (e.g. a partially noised signal). */
+  /** Start from this x instead of σ₀·N(0, I) (a partially noised signal; clean context elements at σ = 0). */
   readonly initial?: tf.Tensor;
+  /** Pass each evaluation the previous one's x̂₀ (Chen et al. 2022, Analog Bits). */
   readonly selfCondition?: boolean;
+  /** The estimate the first evaluation gets with self-conditioning (CoBit: zeros); none when absent. */
+  readonly initialSelfCondition?: tf.Tensor;
   readonly signal?: AbortSignal;
+  /** After each step: its number (1-based), the count, and the largest σ reached. */
   readonly onStep?: (step: number, total: number, sigma: number) => void;
 }
 
@@ -26,6 +26,8 @@ export interface DiffusionResult {
   readonly sample: tf.Tensor;
   /** Number of denoiser evaluations. */
   readonly nfe: number;
+  /** The logits of the last evaluation, when the denoiser returns logits (e.g. a CE head: decode its argmax). */
+  readonly logits?: tf.Tensor;
 }
 
 export const churnSchema = z
@@ -45,94 +47,127 @@ export const churnSchema = z
   .strict();
 export type ChurnConfig = z.input<typeof churnSchema>;
 
-function gaussian(shape: readonly number[], rng: Rng, scale = 1): tf.Tensor {
+function gaussian(shape: readonly number[], rng: Rng, scale: number | tf.Tensor = 1): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(rng.fillNormal(new Float32Array(size), 0, scale), [...shape]);
+  const noise = tf.tensor(rng.fillNormal(new Float32Array(size)), [...shape]);
+  return tf.mul(noise, scale);
 }
 
-function checkSigmas(sigmas: ArrayLike<number>): void {
-  for (let i = 1; i < sigmas.length; i++) {
-    if (!((sigmas[i] as number) < (sigmas[i - 1] as number))) throw new InputError('σ schedule must be strictly decreasing');
+/** 1/σ, and 0 where σ = 0 (a clean element has no slope). */
+function inverse(sigma: tf.Tensor): tf.Tensor {
+  return tf.divNoNan(tf.onesLike(sigma), sigma);
+}
+
+/** One denoiser evaluation as the step functions see it: at x and σ (a tensor broadcastable to x), returns x̂₀. */
+type Evaluate = (x: tf.Tensor, sigma: tf.Tensor) => tf.Tensor;
+
+interface StepInput {
+  readonly x: tf.Tensor;
+  readonly i: number;
+  /** σ_i and σ_{i+1} as tensors broadcastable to x. */
+  readonly sigma: tf.Tensor;
+  readonly next: tf.Tensor;
+  readonly levels: NoiseLevels;
+  readonly denoise: Evaluate;
+}
+
+/** Shared loop: owns x, the self-conditioning estimate and the last logits, disposes what each step replaces. */
+async function runSteps(run: DiffusionRun, step: (input: StepInput) => tf.Tensor): Promise<DiffusionResult> {
+  const levels = new NoiseLevels(run.sigmas);
+  try {
+    levels.checkFits(run.initial?.shape ?? run.shape);
+  } catch (error) {
+    levels.dispose();
+    throw error;
   }
-  if (sigmas[sigmas.length - 1] !== 0) throw new InputError('σ schedule must end with 0');
-}
-
-/** Shared loop: owns x and the self-conditioning estimate, disposes what each step replaces. */
-async function runSteps(
-  run: DiffusionRun,
-  step: (x: tf.Tensor, i: number, denoise: (x: tf.Tensor, sigma: number) => tf.Tensor) => tf.Tensor,
-): Promise<DiffusionResult> {
-  checkSigmas(run.sigmas);
-  const n = run.sigmas.length - 1;
-  let x = run.initial ? tf.clone(run.initial) : gaussian(run.shape, run.rng, run.sigmas[0] as number);
-  let previous: tf.Tensor | undefined;
+  const n = levels.steps;
+  let x = run.initial ? tf.clone(run.initial) : tf.tidy(() => gaussian(run.shape, run.rng, levels.level(0)));
+  let previous = run.selfCondition && run.initialSelfCondition ? tf.keep(tf.clone(run.initialSelfCondition)) : undefined;
+  let logits: tf.Tensor | undefined;
   let nfe = 0;
-  const denoise = (input: tf.Tensor, sigma: number) => {
+  const evaluateAt = (i: number) => (input: tf.Tensor, sigma: tf.Tensor) => {
     nfe++;
-    const estimate = run.denoise(input, sigma, previous && run.selfCondition ? { selfCondition: previous } : {});
+    const out = run.denoise({ x: input, sigma, step: i, numSteps: n, ...(previous && run.selfCondition ? { selfCondition: previous } : {}) });
+    const result = out instanceof tf.Tensor ? { x0: out } : out;
     if (run.selfCondition) {
       previous?.dispose();
-      previous = tf.keep(tf.clone(estimate));
+      previous = tf.keep(tf.clone(result.x0));
     }
-    return estimate;
+    if (result.logits) {
+      logits?.dispose();
+      logits = tf.keep(tf.clone(result.logits));
+    }
+    return result.x0;
   };
   try {
     for (let i = 0; i < n; i++) {
       throwIfAborted(run.signal);
-      const next = tf.tidy(() => step(x, i, denoise));
+      const next = tf.tidy(() => {
+        const sigma = levels.level(i);
+        const stepped = step({ x, i, sigma, next: levels.level(i + 1), levels, denoise: evaluateAt(i) });
+        // Elements already clean at σ_i stay as they are (only a per-element schedule has them).
+        return levels.min(i) > 0 ? stepped : tf.add(x, tf.mul(tf.cast(tf.greater(sigma, 0), 'float32'), tf.sub(stepped, x)));
+      });
       x.dispose();
       x = next;
-      run.onStep?.(i + 1, n, run.sigmas[i + 1] as number);
+      run.onStep?.(i + 1, n, levels.max(i + 1));
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } catch (error) {
     x.dispose();
+    logits?.dispose();
     throw error;
   } finally {
     previous?.dispose();
+    levels.dispose();
   }
-  return { sample: x, nfe };
+  return { sample: x, nfe, ...(logits ? { logits } : {}) };
 }
 
 /** Euler steps of the probability-flow ODE dx/dσ = (x − D(x, σ))/σ (Karras et al. Alg. 1 without the correction). */
 export function eulerSample(run: DiffusionRun): Promise<DiffusionResult> {
-  return runSteps(run, (x, i, denoise) => {
-    const [s, next] = [run.sigmas[i] as number, run.sigmas[i + 1] as number];
-    const d = tf.div(tf.sub(x, denoise(x, s)), s);
-    return tf.add(x, tf.mul(d, next - s));
-  });
+  return runSteps(run, ({ x, sigma, next, denoise }) => tf.add(x, tf.mul(slope(x, sigma, denoise), tf.sub(next, sigma))));
+}
+
+/** d = (x − D(x, σ))/σ, 0 where σ = 0. */
+function slope(x: tf.Tensor, sigma: tf.Tensor, denoise: Evaluate): tf.Tensor {
+  return tf.mul(tf.sub(x, denoise(x, sigma)), inverse(sigma));
 }
 
 /** Heun's second-order method (Karras et al. Alg. 1): an Euler step corrected by the slope at its end, except into σ = 0. */
 export function heunSample(run: DiffusionRun): Promise<DiffusionResult> {
-  return runSteps(run, (x, i, denoise) => heunStep(x, run.sigmas[i] as number, run.sigmas[i + 1] as number, denoise));
+  return runSteps(run, ({ x, i, sigma, next, levels, denoise }) => heunStep(x, sigma, next, levels.max(i + 1) > 0, denoise));
 }
 
-function heunStep(x: tf.Tensor, s: number, next: number, denoise: (x: tf.Tensor, sigma: number) => tf.Tensor): tf.Tensor {
-  const d = tf.div(tf.sub(x, denoise(x, s)), s);
-  const euler = tf.add(x, tf.mul(d, next - s));
-  if (next === 0) return euler;
-  const d2 = tf.div(tf.sub(euler, denoise(euler, next)), next);
-  return tf.add(x, tf.mul(tf.add(d, d2), (next - s) / 2));
+/** `anyNext`: some element has σ_{i+1} > 0 (else the correction is skipped, as into σ = 0). */
+function heunStep(x: tf.Tensor, sigma: tf.Tensor, next: tf.Tensor, anyNext: boolean, denoise: Evaluate): tf.Tensor {
+  const d = slope(x, sigma, denoise);
+  const euler = tf.add(x, tf.mul(d, tf.sub(next, sigma)));
+  if (!anyNext) return euler;
+  // Where σ_{i+1} = 0 the step stays Euler: the averaged slope (d + d')/2 becomes d there.
+  const corrected = tf.mul(tf.sub(slope(euler, next, denoise), d), tf.cast(tf.greater(next, 0), 'float32'));
+  return tf.add(x, tf.mul(tf.add(d, tf.div(corrected, 2)), tf.sub(next, sigma)));
 }
 
 /**
  * Karras et al. Alg. 2: before each Heun step, raise the noise from σ to σ̂ = σ(1 + γ) with
  * γ = min(S_churn/N, √2 − 1) for σ ∈ [S_tmin, S_tmax] (and, with a gate, only where the profile quantile is in range),
- * adding fresh noise of std √(σ̂² − σ²)·S_noise.
+ * adding fresh noise of std √(σ̂² − σ²)·S_noise. With a per-element schedule, γ is decided per element; the noise is
+ * drawn (for the whole sample) at the steps where some element churns.
  */
 export function edmStochasticSample(run: DiffusionRun, churn: ChurnConfig = {}): Promise<DiffusionResult> {
   const c = churnSchema.parse(churn);
-  const n = run.sigmas.length - 1;
-  return runSteps(run, (x, i, denoise) => {
-    const s = run.sigmas[i] as number;
-    const next = run.sigmas[i + 1] as number;
+  return runSteps(run, ({ x, i, sigma, next, levels, denoise }) => {
     const quantile = c.gate?.quantiles[i];
     const gated = c.gate === undefined || (quantile !== undefined && quantile >= c.gate.low && quantile <= c.gate.high);
-    const gamma = gated && s >= c.sTmin && s <= c.sTmax ? Math.min(c.sChurn / n, Math.SQRT2 - 1) : 0;
-    const raised = s * (1 + gamma);
-    const noisy = gamma > 0 ? tf.add(x, gaussian(x.shape, run.rng, Math.sqrt(raised * raised - s * s) * c.sNoise)) : x;
-    return heunStep(noisy, raised, next, denoise);
+    const gamma = gated ? Math.min(c.sChurn / levels.steps, Math.SQRT2 - 1) : 0;
+    const anyInWindow = levels.some(i, (s) => s >= c.sTmin && s <= c.sTmax);
+    const anyNext = levels.max(i + 1) > 0;
+    if (!(gamma > 0 && anyInWindow)) return heunStep(x, sigma, next, anyNext, denoise);
+    const inWindow = tf.cast(tf.logicalAnd(tf.greaterEqual(sigma, c.sTmin), tf.lessEqual(sigma, c.sTmax)), 'float32');
+    const raised = tf.mul(sigma, tf.add(1, tf.mul(inWindow, gamma)));
+    const std = tf.mul(tf.sqrt(tf.sub(tf.square(raised), tf.square(sigma))), c.sNoise);
+    return heunStep(tf.add(x, gaussian(x.shape, run.rng, std)), raised, next, anyNext, denoise);
   });
 }
 
@@ -143,14 +178,13 @@ export function edmStochasticSample(run: DiffusionRun, churn: ChurnConfig = {}):
  */
 export function ddimSample(run: DiffusionRun, eta = 0): Promise<DiffusionResult> {
   if (eta < 0 || eta > 1) throw new InputError(`DDIM η must be in [0, 1]; got ${eta}`);
-  return runSteps(run, (x, i, denoise) => {
-    const s = run.sigmas[i] as number;
-    const next = run.sigmas[i + 1] as number;
-    const x0 = denoise(x, s);
-    const eps = tf.div(tf.sub(x, x0), s);
-    const c = eta * next * Math.sqrt(Math.max(0, 1 - (next * next) / (s * s)));
-    const deterministic = tf.add(x0, tf.mul(eps, Math.sqrt(Math.max(0, next * next - c * c))));
-    return c > 0 ? tf.add(deterministic, gaussian(x.shape, run.rng, c)) : deterministic;
+  return runSteps(run, ({ x, i, sigma, next, levels, denoise }) => {
+    const x0 = denoise(x, sigma);
+    const eps = tf.mul(tf.sub(x, x0), inverse(sigma));
+    const ratio = tf.square(tf.mul(next, inverse(sigma)));
+    const c = tf.mul(tf.mul(next, tf.sqrt(tf.relu(tf.sub(1, ratio)))), eta);
+    const deterministic = tf.add(x0, tf.mul(eps, tf.sqrt(tf.relu(tf.sub(tf.square(next), tf.square(c))))));
+    return eta > 0 && levels.max(i + 1) > 0 ? tf.add(deterministic, gaussian(x.shape, run.rng, c)) : deterministic;
   });
 }
 

@@ -7,8 +7,8 @@ export {
   eulerSample,
   heunSample,
   type ChurnConfig,
-  type Denoiser,
   type DiffusionResult,
   type DiffusionRun,
 } from './diffusion-samplers.js';
 export { diffusionSamplerFactories, diffusionSamplerConfigSchema, type DiffusionSamplerConfig, type DiffusionInput } from './diffusion-sampler-factory.js';
+export { NoiseLevels, type SigmaSchedule } from './noise-levels.js';

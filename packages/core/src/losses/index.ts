@@ -1,0 +1,1 @@
+export { sparseCrossEntropy, type LossReduction, type SparseCrossEntropyOptions } from './sparse-cross-entropy.js';
