@@ -16,9 +16,11 @@
 # steps.jsonl records each command, exit status and wall time; summary.md (bench/native-blas-report.mjs) has the
 # BENCHMARKS.md tables filled in from the JSON. A failed step is recorded and the next one runs.
 #
-#   bash bench/native-blas.sh [--quick] [--d16] [--out <folder>]        (after `npm run build` and `npm run build:blas`)
-#
-# --quick: a smoke run (small sizes, one repeat, PyTorch on 1 thread); it skips the two d16 steps unless --d16 is given.
+#   bash bench/native-blas.sh [--quick] [--d16] [--out <folder>] [--d16-batches 4,7,8]   (after `npm run build` and
+#                                                                                    `npm run build:blas`)
+# A full run takes about 12 minutes on a quiet 2-core machine (var-d16 about half of it). --quick: a smoke run (small
+# sizes, one repeat, PyTorch on 1 thread, a few minutes); it skips the two d16 steps unless --d16 is given.
+# --d16-batches: the batch sizes var-d16 tries with OpenBLAS, in order, stopping at the first that does not fit.
 # Needs: the addon built and passing its self-check; for steps 4–6 Debian's python3-torch (NEXTX_BENCH_PYTHON,
 # default /usr/bin/python3), a checkout of github.com/FoundationVision/VAR (VAR_CODE, default /tmp/VAR-official) and files of
 # the release structure (VAR_D16_DIR, default /tmp/var-d16; written by packages/vision/bench/pytorch/make_released_size.py).
@@ -29,13 +31,15 @@ cd "$(dirname "$0")/.."
 quick=0
 d16=1
 out=
+batches=
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --d16) d16=2 ;;
     --out) out="$2"; shift ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
-    *) echo "native-blas bench: unknown option '$1' (--quick, --d16, --out <folder>)" >&2; exit 2 ;;
+    --d16-batches) batches="$2"; shift ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    *) echo "native-blas bench: unknown option '$1' (--quick, --d16, --out <folder>, --d16-batches <n,n,…>)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -46,14 +50,14 @@ VAR_CODE=${VAR_CODE:-/tmp/VAR-official}
 VAR_D16_DIR=${VAR_D16_DIR:-/tmp/var-d16}
 export NX_DAEMON=false NX_NO_CLOUD=true NEXTX_BENCH_PYTHON="$PYTHON"
 
-# Preflight: everything the steps need, checked before the first figure (a full run takes ~12 minutes).
+# Preflight: everything the steps need, checked before the first figure.
 problems=()
 [ -f packages/core/dist/cli/main.js ] || problems+=("packages are not built: npm run build")
 if ! node packages/native-blas/dist/cli.js check >/dev/null 2>&1; then
   problems+=("@nextx/native-blas is not usable: $(node packages/native-blas/dist/cli.js check 2>&1 | tail -1) (npm run build:blas)")
 fi
 "$PYTHON" -c 'import torch' 2>/dev/null || problems+=("$PYTHON cannot import torch (apt-get install -y python3-torch), or set NEXTX_BENCH_PYTHON")
-[ -f "$VAR_CODE/models/var.py" ] || problems+=("no checkout of the official VAR code at $VAR_CODE (set VAR_CODE)")
+[ -f "$VAR_CODE/models/var.py" ] || problems+=("no checkout of the official VAR code at $VAR_CODE (git clone https://github.com/FoundationVision/VAR, then set VAR_CODE)")
 if [ "$d16" != 0 ]; then
   for file in vae_ch160v4096z32.pth var_d16.pth; do
     [ -f "$VAR_D16_DIR/$file" ] || problems+=("no $VAR_D16_DIR/$file: $PYTHON packages/vision/bench/pytorch/make_released_size.py $VAR_CODE $VAR_D16_DIR (or set VAR_D16_DIR)")
@@ -66,6 +70,9 @@ if [ ${#problems[@]} -gt 0 ]; then
 fi
 
 mkdir -p "$out"
+if awk '{ exit !($1 > 1.5) }' /proc/loadavg 2>/dev/null; then
+  echo "native-blas bench: warning: the machine is busy (load average $(cut -d' ' -f1-3 /proc/loadavg)); wall times will be inflated" >&2
+fi
 echo "native-blas bench: $([ "$quick" = 1 ] && echo 'quick smoke run' || echo 'full run'), results in $out; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 failed=0
 # run_step <name> <timeout seconds> <command...>: stdout to <name>.json, stderr to <name>.err, a line in steps.jsonl.
@@ -92,7 +99,7 @@ vision=(npx tsx packages/vision/bench)
 if [ "$quick" = 1 ]; then
   core_sizes=(--wasm-size 256 --cpu-size 64 --conv-size 8 --repeats 1)
   depth4=(--repeats 1 --pytorch-threads 1 --pytorch-repeats 1)
-  d16_blas=(--repeats 1 --pytorch-threads 1 --pytorch-repeats 1 --batches 2)
+  d16_blas=(--repeats 1 --pytorch-threads 1 --pytorch-repeats 1 --batches "${batches:-2}")
   d16_wasm=(--repeats 0 --batches 1)
   gpt=(--steps 1)
   vqvae=(--steps 1 --batch 8)
@@ -100,7 +107,7 @@ else
   core_sizes=(--wasm-size 1024 --cpu-size 256 --conv-size 32 --repeats 3)
   depth4=(--repeats 7 --pytorch-threads 1,2 --pytorch-repeats 5)
   # 2026-12-01 (shared machine): with OpenBLAS 7 images fitted the 4.29 GB heap (4.20 GB used); on XNNPACK 3 did not.
-  d16_blas=(--repeats 2 --pytorch-threads 1,2 --pytorch-repeats 2 --batches 4,7,8)
+  d16_blas=(--repeats 2 --pytorch-threads 1,2 --pytorch-repeats 2 --batches "${batches:-4,7,8}")
   d16_wasm=(--repeats 0 --batches 2,3)
   gpt=(--steps 3)
   vqvae=(--steps 3 --batch 32)
