@@ -21,6 +21,7 @@
 # A full run takes about 12 minutes on a quiet 2-core machine (var-d16 about half of it). --quick: a smoke run (small
 # sizes, one repeat, PyTorch on 1 thread, a few minutes); it skips the two d16 steps unless --d16 is given.
 # --d16-batches: the batch sizes var-d16 tries with OpenBLAS, in order, stopping at the first that does not fit.
+# --only <step,step>: just those steps (e.g. to rerun one that failed, into a new folder).
 # Needs: the addon built and passing its self-check; for steps 4–6 Debian's python3-torch (NEXTX_BENCH_PYTHON,
 # default /usr/bin/python3), a checkout of github.com/FoundationVision/VAR (VAR_CODE, default /tmp/VAR-official) and files of
 # the release structure (VAR_D16_DIR, default /tmp/var-d16; written by packages/vision/bench/pytorch/make_released_size.py).
@@ -32,14 +33,16 @@ quick=0
 d16=1
 out=
 batches=
+only=
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --d16) d16=2 ;;
     --out) out="$2"; shift ;;
     --d16-batches) batches="$2"; shift ;;
+    --only) only=",$2,"; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
-    *) echo "native-blas bench: unknown option '$1' (--quick, --d16, --out <folder>, --d16-batches <n,n,…>)" >&2; exit 2 ;;
+    *) echo "native-blas bench: unknown option '$1' (--quick, --d16, --out <folder>, --d16-batches <n,n,…>, --only <step,…>)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -79,6 +82,7 @@ failed=0
 run_step() {
   local name=$1 limit=$2
   shift 2
+  [ -z "$only" ] || [[ "$only" == *",$name,"* ]] || return 0
   local start=$SECONDS rc
   echo "native-blas bench: $name …"
   timeout "$limit" "$@" >"$out/$name.json" 2>"$out/$name.err"
