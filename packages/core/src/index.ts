@@ -19,3 +19,4 @@ export * from './sampling/index.js';
 export * from './train/index.js';
 export * from './figures/index.js';
 export * from './demo/index.js';
+export * from './data/index.js';

@@ -210,3 +210,117 @@ export function perHeadBudget(options: PerHeadBudgetOptions): EvictionPolicy {
     },
   };
 }
+
+export interface ImportanceRedundancyOptions {
+  /**
+   * Weight of attention importance against key redundancy: a slot scores λ·importance − (1 − λ)·redundancy, both
+   * normalised over the head's live slots (default 0.07, FlowCache's `mix_lambda`). 0 scores by redundancy alone and
+   * needs no attention scores.
+   */
+  readonly lambda?: number;
+  /** Newest tokens every head keeps first. */
+  readonly recent?: number;
+  readonly sinkTokens?: number;
+}
+
+/**
+ * Redundancy-aware compression (R-KV, Cai et al. 2025, as FlowCache and Forcing-KV's dynamic heads use it): per head,
+ * the sinks and the `recent` newest tokens, then the slots with the highest λ·importance − (1 − λ)·redundancy, where
+ * importance is the accumulated attention as a distribution over the live slots and redundancy the softmax of each
+ * key's mean cosine similarity to the others — keys that repeat others (a static background, a frame like its
+ * neighbours) go first. By group (a frame), a group scores the mean of its tokens.
+ */
+export function importanceRedundancy(options: ImportanceRedundancyOptions = {}): EvictionPolicy {
+  const name = 'importance-redundancy';
+  const lambda = options.lambda ?? 0.07;
+  if (!(lambda >= 0 && lambda <= 1)) throw new InputError(`${name}: lambda must be in [0, 1]; got ${lambda}`);
+  return {
+    name,
+    needsScores: lambda > 0,
+    select: (ctx) => {
+      const redundancy = ctx.keyRedundancy;
+      if (!redundancy) throw new InputError(`eviction policy '${name}' needs the keys' redundancy (a LayerKVCache provides it)`);
+      const attention = lambda > 0 ? requireScores(ctx, name) : undefined;
+      return planOf(
+        ctx.headPositions.map((positions, h) => {
+          const scores = mixedScores(positions, redundancy[h] as Float32Array, attention?.[h], lambda);
+          return selectHead(ctx, h, ctx.budget, { recent: options.recent ?? 0, sinkTokens: options.sinkTokens, scores });
+        }),
+      );
+    },
+  };
+}
+
+/** λ·(attention as a distribution over live slots) − (1 − λ)·softmax(redundancy over live slots); 0 on dead slots. */
+function mixedScores(positions: readonly number[], redundancy: Float32Array, attention: Float32Array | undefined, lambda: number): Float32Array {
+  const out = new Float32Array(positions.length);
+  let max = -Infinity;
+  let attentionSum = 0;
+  positions.forEach((p, j) => {
+    if (p < 0) return;
+    max = Math.max(max, redundancy[j] as number);
+    attentionSum += attention ? (attention[j] as number) : 0;
+  });
+  let expSum = 0;
+  positions.forEach((p, j) => {
+    if (p >= 0) expSum += Math.exp((redundancy[j] as number) - max);
+  });
+  const live = positions.reduce((n, p) => n + (p >= 0 ? 1 : 0), 0);
+  positions.forEach((p, j) => {
+    if (p < 0) return;
+    const importance = attentionSum > 0 ? (attention?.[j] as number) / attentionSum : 1 / live;
+    out[j] = lambda * importance - (1 - lambda) * (Math.exp((redundancy[j] as number) - max) / expSum);
+  });
+  return out;
+}
+
+export interface HeadwiseOptions {
+  /** Share of the budget head h keeps (default 1 each): static heads can be pruned harder than dynamic ones. */
+  readonly fractions?: readonly number[];
+}
+
+/**
+ * One policy per head (Forcing-KV's hybrid compression: structured sink + recent pruning for "static" heads, which
+ * look at the current chunk and frame boundaries, similarity-based pruning for "dynamic" heads, which carry motion):
+ * head h is planned by `policies[h]` alone, on a one-head view of the context with a budget of
+ * max(1, ⌊fractions[h]·budget⌋) tokens.
+ */
+export function headwise(policies: readonly EvictionPolicy[], options: HeadwiseOptions = {}): EvictionPolicy {
+  const name = `headwise(${policies.map((p) => p.name).join(',')})`;
+  if (options.fractions && options.fractions.length !== policies.length) {
+    throw new InputError(`headwise: ${options.fractions.length} fractions for ${policies.length} policies`);
+  }
+  return {
+    name,
+    needsScores: policies.some((p) => p.needsScores),
+    select: (ctx) => {
+      if (policies.length !== ctx.numHeads) throw new InputError(`headwise: ${policies.length} policies for ${ctx.numHeads} heads`);
+      return planOf(
+        policies.map((policy, h) => {
+          const fraction = Math.min(1, Math.max(0, options.fractions?.[h] ?? 1));
+          const plan = policy.select(oneHead(ctx, h, Math.max(1, Math.floor(fraction * ctx.budget))));
+          return [...('shared' in plan ? plan.shared : (plan.perHead[0] ?? []))];
+        }),
+      );
+    },
+  };
+}
+
+/** Head h of a context as a context of its own (lazy fields stay lazy). */
+function oneHead(ctx: EvictionContext, h: number, budget: number): EvictionContext {
+  return {
+    length: ctx.length,
+    numHeads: 1,
+    headPositions: [ctx.headPositions[h] as readonly number[]],
+    get headGroups() {
+      return [ctx.headGroups[h] as readonly number[]];
+    },
+    get keyRedundancy() {
+      const redundancy = ctx.keyRedundancy;
+      return redundancy ? [redundancy[h] as Float32Array] : undefined;
+    },
+    unit: ctx.unit,
+    ...(ctx.scores ? { scores: [ctx.scores[h] as Float32Array] } : {}),
+    budget,
+  };
+}

@@ -14,6 +14,12 @@ export interface EvictionContext {
   readonly unit: EvictionUnit;
   /** Attention each slot has received so far, summed over batch and queries, per head ([H][T]), when tracked. */
   readonly scores?: readonly Float32Array[];
+  /**
+   * How redundant each slot's key is, per head ([H][T]): its mean cosine similarity to the other live keys of that
+   * head, averaged over the batch, 0 on dead slots (see `keyRedundancy`). Computed from the keys when first read,
+   * so policies that do not read it cost nothing.
+   */
+  readonly keyRedundancy?: readonly Float32Array[];
   /** The most tokens any head may keep. */
   readonly budget: number;
 }

@@ -6,6 +6,7 @@ import type { CacheBudget, EvictionPolicy, EvictionUnit, KeepPlan } from './evic
 import { keepRecent } from './eviction-policies.js';
 import type { AttentionSegment } from '../nn/segmented-attention.js';
 import { KVPage } from './kv-page.js';
+import { keyRedundancy } from './key-redundancy.js';
 
 export interface LayerKVCacheOptions {
   /** Eviction rule applied when a commit takes the cache over budget (default keep-recent). */
@@ -203,7 +204,7 @@ export class LayerKVCache {
     const received = options.attention && this.policy.needsScores ? this.attentionSums(options.attention, slots + t, shape.heads) : undefined;
     const budget = this.tokenBudget(shape);
     const live = this.pages.length ? this.liveTokens() : [0];
-    const chunk = { positions, groups, received };
+    const chunk = { k, positions, groups, received };
     const plan = Math.max(...live) + t > budget ? this.plan(chunk, shape.heads, budget) : undefined;
 
     const version = this.version;
@@ -303,7 +304,11 @@ export class LayerKVCache {
   }
 
   /** The policy's plan for the cache after committing `chunk`, checked before anything changes. */
-  private plan(chunk: { positions: number[]; groups: number[]; received: Float32Array[] | undefined }, heads: number, budget: number): KeepPlan {
+  private plan(
+    chunk: { k: tf.Tensor; positions: number[]; groups: number[]; received: Float32Array[] | undefined },
+    heads: number,
+    budget: number,
+  ): KeepPlan {
     const rows = (source: number[][], tail: number[]) => Array.from({ length: heads }, (_, h) => (source[h] ?? []).concat(tail));
     const headPositions = rows(this.pos, chunk.positions);
     let groups: number[][] | undefined;
@@ -320,6 +325,8 @@ export class LayerKVCache {
           return out;
         })
       : undefined;
+    let redundancy: Float32Array[] | undefined;
+    const keys = () => (redundancy ??= keyRedundancy([...this.pages.map((page) => page.k), chunk.k], headPositions));
     const length = headPositions[0]?.length ?? 0;
     const plan = this.policy.select({
       length,
@@ -327,6 +334,9 @@ export class LayerKVCache {
       headPositions,
       get headGroups() {
         return headGroups();
+      },
+      get keyRedundancy() {
+        return keys();
       },
       unit: this.evictBy,
       ...(scores ? { scores } : {}),

@@ -8,7 +8,7 @@ import { segmentedAttention, type AttentionSegment } from './segmented-attention
 import { Module } from './module.js';
 import { Linear } from './linear.js';
 import { dropout } from './dropout.js';
-import type { RotaryEmbedding } from './rope.js';
+import type { PositionalRotation } from './axial-rope.js';
 
 /** State-dict names of the attention's members (defaults in brackets). */
 export interface AttentionNames {
@@ -47,8 +47,8 @@ export interface MultiHeadAttentionOptions {
   readonly l2Norm?: boolean;
   /** Logit scale; default 1/√d (1 with l2Norm). VAR without l2 norm uses 0.25/√d. */
   readonly scale?: number;
-  /** Rotary embedding applied to q and k (self-attention) at their absolute positions. */
-  readonly rope?: RotaryEmbedding;
+  /** Rotary embedding applied to q and k (self-attention) at their absolute positions (RotaryEmbedding, AxialRotaryEmbedding). */
+  readonly rope?: PositionalRotation;
   /** Dropout on the attention probabilities in training. */
   readonly attnDropout?: number;
   /** Dropout after the output projection in training. */
@@ -113,7 +113,7 @@ export class MultiHeadAttention extends Module {
   readonly vBias: tf.Variable | undefined;
   readonly zeroKBias: tf.Variable | undefined;
   readonly scaleMul: tf.Variable | undefined;
-  private readonly rope: RotaryEmbedding | undefined;
+  private readonly rope: PositionalRotation | undefined;
   private readonly attnDropout: number;
   private readonly projDropout: number;
   private readonly rng: Rng;

@@ -14,6 +14,7 @@ export { SwiGluMlp, type SwiGluMlpOptions } from './swiglu-mlp.js';
 export { Dropout, dropout, type DropoutOptions } from './dropout.js';
 export { AdaLNModulation, modulate, type AdaLNModulationOptions } from './adaln.js';
 export { RotaryEmbedding, type RotaryEmbeddingOptions, type RotaryTables } from './rope.js';
+export { AxialRotaryEmbedding, type AxialAxis, type AxialRotaryEmbeddingOptions, type PositionalRotation } from './axial-rope.js';
 export {
   AttentionMaskCache,
   blockCausalMask,

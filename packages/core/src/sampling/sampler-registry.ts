@@ -4,6 +4,7 @@ import { PluginError } from '../errors.js';
 import { bitwiseSamplerFactory } from './bitwise-sampler.js';
 import { categoricalSamplerFactory } from './categorical-sampler.js';
 import { diffusionSamplerFactories } from './diffusion/diffusion-sampler-factory.js';
+import { flowSamplerFactories } from './diffusion/flow-matching.js';
 
 /** Samplers by name, each with its zod config; plugins may add their own. */
 export class SamplerRegistry {
@@ -32,5 +33,6 @@ export class SamplerRegistry {
 export function defaultSamplerRegistry(): SamplerRegistry {
   const registry = new SamplerRegistry().register(categoricalSamplerFactory).register(bitwiseSamplerFactory);
   for (const factory of diffusionSamplerFactories) registry.register(factory);
+  for (const factory of flowSamplerFactories) registry.register(factory);
   return registry;
 }

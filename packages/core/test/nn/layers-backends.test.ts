@@ -46,7 +46,7 @@ function attention(options: ConstructorParameters<typeof MultiHeadAttention>[0],
     inputs: [input([2, 5, 8], 1)],
     differentiable: [true],
     forward: ([x]) => tf.tidy(() => module.forward(x as tf.Tensor, { mask: mask() })),
-    owned: options.rope ? [options.rope] : [],
+    owned: options.rope instanceof RotaryEmbedding ? [options.rope] : [],
   };
 }
 

@@ -215,7 +215,7 @@ describe.each(TEST_BACKENDS)('categorical sampling on %s', (backend) => {
 describe('sampler registry', () => {
   it('creates by name, lists built-ins, and names unknown samplers and bad fields', () => {
     const registry = defaultSamplerRegistry();
-    expect(registry.list().map((s) => s.name)).toEqual(['categorical', 'bitwise', 'euler', 'heun', 'edm', 'ddim', 'ddpm']);
+    expect(registry.list().map((s) => s.name)).toEqual(['categorical', 'bitwise', 'euler', 'heun', 'edm', 'ddim', 'ddpm', 'flow-euler', 'flow-renoise']);
     expect(registry.create({ name: 'categorical', config: { topK: 5 } })).toBeInstanceOf(CategoricalSampler);
     expect(() => registry.create('nucleus')).toThrow(PluginError);
     expect(() => registry.create('nucleus')).toThrow(/unknown sampler 'nucleus'; registered: categorical, bitwise, euler/);

@@ -264,7 +264,7 @@ describe.each(TEST_BACKENDS)('diffusion samplers on %s recover a Gaussian mixtur
 describe('diffusion samplers in the registry', () => {
   it('are created by name with a zod config', async () => {
     const registry = defaultSamplerRegistry();
-    expect(registry.list().filter((s) => s.kind === 'diffusion').map((s) => s.name)).toEqual(['euler', 'heun', 'edm', 'ddim', 'ddpm']);
+    expect(registry.list().filter((s) => s.kind === 'diffusion').map((s) => s.name)).toEqual(['euler', 'heun', 'edm', 'ddim', 'ddpm', 'flow-euler', 'flow-renoise']);
     await useBackend('cpu');
     const sampler = registry.create<{ denoise: Denoiser; shape: number[] }, Promise<{ sample: tf.Tensor; nfe: number }>>('heun', { steps: 5, sigmaMax: 10 });
     const out = await sampler.sample({ denoise: exactDenoiser, shape: [3] }, { rng: Rng.seeded(1) });

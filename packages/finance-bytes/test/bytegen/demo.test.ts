@@ -12,11 +12,12 @@ describe('nextx demo (finance-bytes)', () => {
     try {
       const baseline = tf.memory().numTensors;
       const result = await plugin.demo?.({ out, json: true, signal: new AbortController().signal, onProgress: () => undefined, log: () => undefined });
-      expect(result?.summary).toMatch(/64 events byte by byte .* 100 % replay-consistent/);
+      expect(result?.summary).toMatch(/128 events byte by byte .* 100 % replay-consistent/);
       for (const file of result?.files ?? []) expect(existsSync(file)).toBe(true);
       const summary = JSON.parse(readFileSync(join(out, 'generated-summary.json'), 'utf8'));
-      expect(summary.counts.consistent).toBe(64);
-      expect(readFileSync(join(out, 'generated_message.csv'), 'utf8').trim().split('\n')).toHaveLength(16);
+      expect(summary.counts.consistent).toBe(128);
+      expect(summary.figures.files.overview).toBe(join(out, 'stylized-facts.png'));
+      expect(readFileSync(join(out, 'generated_message.csv'), 'utf8').trim().split('\n')).toHaveLength(32);
       expect(tf.memory().numTensors).toBe(baseline);
     } finally {
       rmSync(out, { recursive: true, force: true });

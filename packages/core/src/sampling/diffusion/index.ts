@@ -12,3 +12,16 @@ export {
 } from './diffusion-samplers.js';
 export { diffusionSamplerFactories, diffusionSamplerConfigSchema, type DiffusionSamplerConfig, type DiffusionInput } from './diffusion-sampler-factory.js';
 export { NoiseLevels, type SigmaSchedule } from './noise-levels.js';
+export {
+  flowEulerSample,
+  flowRenoiseSample,
+  flowSamplerConfigSchema,
+  flowSamplerFactories,
+  flowTimesteps,
+  type FlowDenoiser,
+  type FlowDenoiserInput,
+  type FlowInput,
+  type FlowRun,
+  type FlowSamplerConfig,
+  type FlowTimestepOptions,
+} from './flow-matching.js';

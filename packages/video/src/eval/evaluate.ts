@@ -1,0 +1,140 @@
+import { imageGridFigure, linePlot, panels, tf, type Figure } from '@nextx/core';
+import { MovingObjects } from '../data/moving-objects.js';
+import { generateVideo, type VideoRequestInput } from '../generate/generate.js';
+import type { VideoModel } from '../model/video-model.js';
+import { copyLastFrame, linearExtrapolation } from './baselines.js';
+import { psnr, ssim } from './metrics.js';
+
+export type Method = 'model' | 'copy-last' | 'linear';
+const METHODS: readonly Method[] = ['model', 'copy-last', 'linear'];
+
+export interface EvaluationOptions {
+  /** Held-out sequences (each its own video; the default 16). */
+  readonly sequences?: number;
+  /** Given frames (a multiple of framesPerChunk; default 4). */
+  readonly contextFrames?: number;
+  /** Predicted frames (default 32). */
+  readonly horizon?: number;
+  /** Videos generated per batch (default 8). */
+  readonly batch?: number;
+  /** Seed of the held-out split (sequence seeds) and of the sampling noise. */
+  readonly seed?: number;
+  readonly request?: Omit<VideoRequestInput, 'frames' | 'batch' | 'context'>;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface HorizonMetrics {
+  /** Mean over the sequences of PSNR (dB) and SSIM at each predicted frame k = 1 … horizon. */
+  readonly psnr: number[];
+  readonly ssim: number[];
+}
+
+export interface EvaluationReport {
+  readonly sequences: number;
+  readonly contextFrames: number;
+  readonly horizon: number;
+  readonly sprites: string;
+  readonly perHorizon: Record<Method, HorizonMetrics>;
+  /** Means over the first 8 and over all `horizon` predicted frames. */
+  readonly summary: Record<Method, { psnr8: number; ssim8: number; psnrAll: number; ssimAll: number }>;
+  readonly seconds: number;
+}
+
+/**
+ * Next-frame prediction on held-out sequences: given the first `contextFrames` true frames, the model generates the
+ * next `horizon`; PSNR and SSIM against the truth at every horizon, for the model, for copying the last given frame,
+ * and for extrapolating the last two linearly.
+ */
+export async function evaluateModel(model: VideoModel, options: EvaluationOptions = {}): Promise<{ report: EvaluationReport; example: ExampleRows }> {
+  const sequences = options.sequences ?? 16;
+  const contextFrames = options.contextFrames ?? 4;
+  const horizon = options.horizon ?? 32;
+  const batchSize = options.batch ?? 8;
+  const seed = options.seed ?? 1;
+  const data = new MovingObjects(model.config.data);
+  const size = data.config.size;
+  const plane = size * size;
+  const sums = Object.fromEntries(METHODS.map((m) => [m, { psnr: new Array<number>(horizon).fill(0), ssim: new Array<number>(horizon).fill(0) }])) as Record<Method, HorizonMetrics>;
+  let example: ExampleRows | undefined;
+  const started = performance.now();
+  for (let first = 0; first < sequences; first += batchSize) {
+    const batch = Math.min(batchSize, sequences - first);
+    const truths = Array.from({ length: batch }, (_, b) => data.sequence('heldout', first + b, seed).frames(0, contextFrames + horizon));
+    const given = new Float32Array(batch * contextFrames * plane);
+    truths.forEach((t, b) => given.set(t.subarray(0, contextFrames * plane), b * contextFrames * plane));
+    const predicted = new Float32Array(batch * horizon * plane);
+    const context = tf.tensor4d(given, [batch, contextFrames, size, size]);
+    try {
+      for await (const { value } of generateVideo(model, { ...options.request, frames: horizon, batch, context }, { seed: seed + first, ...(options.signal ? { signal: options.signal } : {}) })) {
+        for (let b = 0; b < batch; b++) {
+          for (let f = 0; f < value.count; f++) {
+            const k = value.firstFrame - contextFrames + f;
+            predicted.set(value.frames.subarray((b * value.count + f) * plane, (b * value.count + f + 1) * plane), (b * horizon + k) * plane);
+          }
+        }
+      }
+    } finally {
+      context.dispose();
+    }
+    truths.forEach((truth, b) => {
+      const own = given.subarray(b * contextFrames * plane, (b + 1) * contextFrames * plane);
+      const outputs: Record<Method, Float32Array> = {
+        model: predicted.subarray(b * horizon * plane, (b + 1) * horizon * plane),
+        'copy-last': copyLastFrame(own, contextFrames, plane, horizon),
+        linear: linearExtrapolation(own, contextFrames, plane, horizon),
+      };
+      for (const m of METHODS) {
+        for (let k = 0; k < horizon; k++) {
+          const a = truth.subarray((contextFrames + k) * plane, (contextFrames + k + 1) * plane);
+          const p = (outputs[m] as Float32Array).subarray(k * plane, (k + 1) * plane);
+          (sums[m].psnr as number[])[k] = (sums[m].psnr[k] as number) + Math.min(psnr(a, p), 100);
+          (sums[m].ssim as number[])[k] = (sums[m].ssim[k] as number) + ssim(a, p, size, size);
+        }
+      }
+      if (!example) example = { truth: truth.slice(contextFrames * plane), context: own.slice(), outputs, size, horizon };
+    });
+    options.onProgress?.(first + batch, sequences);
+  }
+  const perHorizon = Object.fromEntries(
+    METHODS.map((m) => [m, { psnr: sums[m].psnr.map((v) => v / sequences), ssim: sums[m].ssim.map((v) => v / sequences) }]),
+  ) as Record<Method, HorizonMetrics>;
+  const mean = (values: readonly number[], n: number) => values.slice(0, n).reduce((a, b) => a + b, 0) / Math.min(n, values.length);
+  const summary = Object.fromEntries(
+    METHODS.map((m) => {
+      const h = perHorizon[m];
+      return [m, { psnr8: mean(h.psnr, 8), ssim8: mean(h.ssim, 8), psnrAll: mean(h.psnr, horizon), ssimAll: mean(h.ssim, horizon) }];
+    }),
+  ) as EvaluationReport['summary'];
+  const report = { sequences, contextFrames, horizon, sprites: data.spriteKind, perHorizon, summary, seconds: (performance.now() - started) / 1000 };
+  return { report, example: example as ExampleRows };
+}
+
+/** One held-out sequence's truth and each method's prediction, for the figure. */
+export interface ExampleRows {
+  readonly truth: Float32Array;
+  readonly context: Float32Array;
+  readonly outputs: Record<Method, Float32Array>;
+  readonly size: number;
+  readonly horizon: number;
+}
+
+/** PSNR and SSIM against the horizon for the three methods, and one sequence's frames at a few horizons. */
+export function evaluationFigure(report: EvaluationReport, example: ExampleRows): Figure {
+  const x = Array.from({ length: report.horizon }, (_, k) => k + 1);
+  const curve = (metric: 'psnr' | 'ssim', label: string) =>
+    linePlot({
+      title: `${label} of predicted frames (${report.sequences} held-out sequences)`,
+      xLabel: 'frames ahead',
+      yLabel: label,
+      series: METHODS.map((m) => ({ name: m, x, y: report.perHorizon[m][metric] })),
+      width: 360,
+      height: 220,
+    });
+  const shown = [1, 2, 4, 8, 16, 24, 32].filter((k) => k <= report.horizon);
+  const plane = example.size * example.size;
+  const rows: { label: string; frames: Float32Array }[] = [{ label: 'truth', frames: example.truth }, ...METHODS.map((m) => ({ label: m, frames: example.outputs[m] }))];
+  const images = rows.flatMap((row) => shown.map((k) => ({ data: row.frames.subarray((k - 1) * plane, k * plane), height: example.size, width: example.size, channels: 1 as const })));
+  const grid = imageGridFigure({ images, columns: shown.length, rowLabels: rows.map((r) => r.label), titles: rows.flatMap(() => shown.map((k) => `+${k}`)), zoom: 3, title: 'one held-out sequence' });
+  return panels([curve('psnr', 'PSNR (dB)'), curve('ssim', 'SSIM'), grid], { columns: 3, title: `next-frame prediction from ${report.contextFrames} given frames` });
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { autoencoderConfigSchema } from '../autoencoder/config.js';
+import { movingObjectsSchema } from '../data/moving-objects.js';
+import { samplingSchema } from '../generate/sampling.js';
+
+export const headRoleSchema = z.enum(['static', 'dynamic']);
+export type HeadRole = z.infer<typeof headRoleSchema>;
+
+/** The model's fields (without the cross-field checks of videoModelConfigSchema), for recipes to pick from. */
+export const videoModelFieldsSchema = z
+  .object({
+    /** What the model was trained on (frames are data.size pixels square). */
+    data: movingObjectsSchema.prefault({}),
+    autoencoder: autoencoderConfigSchema.prefault({}),
+    /** Latents are standardised as (z − latentMean)·latentScale before the transformer (measured after the autoencoder's training). */
+    latentMean: z.number().default(0),
+    latentScale: z.number().positive().default(1),
+    /** Latent cells per token side: a token is patch × patch cells of the frame's latent. */
+    patch: z.number().int().positive().default(2),
+    /** Frames generated together, the unit of block-causal attention and of the KV cache's commits. */
+    framesPerChunk: z.number().int().positive().default(2),
+    dim: z.number().int().positive().default(128),
+    depth: z.number().int().positive().default(4),
+    heads: z.number().int().positive().default(4),
+    mlpRatio: z.number().positive().default(4),
+    /**
+     * Condition every chunk on the tokens of the frame just before it, added through their own embedding (besides
+     * attending to the cached context): a direct path for "copy and move" that attention alone learns slowly.
+     */
+    lastFrameConditioning: z.boolean().default(false),
+    /** Channels per head rotated by the frame index; the rest are split evenly between row and column. */
+    ropeTimeDims: z.number().int().positive().multipleOf(2).default(8),
+    /**
+     * Per layer and head, how the head attends (calibrated after training, see `profileHeads`): 'static' heads look
+     * at the current chunk and a few frames, 'dynamic' ones across time — Forcing-KV's split for compression.
+     */
+    headRoles: z.array(z.array(headRoleSchema)).optional(),
+    /** How this model generates unless a request says otherwise (what it was trained for). */
+    generation: z
+      .object({
+        /** Frames of the rolling window besides the sinks: the context a training clip's last chunk saw. */
+        windowFrames: z.number().int().nonnegative().default(4),
+        /** Attention-sink frames (default: the first chunk). */
+        sinkFrames: z.number().int().nonnegative().optional(),
+        sampling: samplingSchema.prefault({}),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export const videoModelConfigSchema = videoModelFieldsSchema.superRefine((c, ctx) => {
+  const cells = c.autoencoder.frameSize / 4;
+  if (c.autoencoder.frameSize !== c.data.size) ctx.addIssue({ code: 'custom', path: ['autoencoder', 'frameSize'], message: `must equal data.size (${c.data.size})` });
+  if (cells % c.patch !== 0) ctx.addIssue({ code: 'custom', path: ['patch'], message: `must divide the latent side ${cells}` });
+  if (c.dim % c.heads !== 0) ctx.addIssue({ code: 'custom', path: ['heads'], message: `must divide dim ${c.dim}` });
+  const headDim = c.dim / c.heads;
+  const rest = headDim - c.ropeTimeDims;
+  if (rest <= 0 || rest % 4 !== 0) {
+    ctx.addIssue({ code: 'custom', path: ['ropeTimeDims'], message: `head dim ${headDim} minus ropeTimeDims must be a positive multiple of 4 (row and column halves)` });
+  }
+  if (c.headRoles && (c.headRoles.length !== c.depth || c.headRoles.some((row) => row.length !== c.heads))) {
+    ctx.addIssue({ code: 'custom', path: ['headRoles'], message: `must be ${c.depth} layers × ${c.heads} heads` });
+  }
+});
+export type VideoModelConfig = z.infer<typeof videoModelConfigSchema>;
+export type VideoModelConfigInput = z.input<typeof videoModelConfigSchema>;
+
+/** The token grid a config implies. */
+export interface TokenLayout {
+  /** Token grid side per frame. */
+  readonly side: number;
+  readonly tokensPerFrame: number;
+  readonly tokensPerChunk: number;
+  /** Values per token: patch² latent cells × channels. */
+  readonly tokenDim: number;
+}
+
+export function tokenLayout(config: VideoModelConfig): TokenLayout {
+  const side = config.autoencoder.frameSize / 4 / config.patch;
+  const tokensPerFrame = side * side;
+  return {
+    side,
+    tokensPerFrame,
+    tokensPerChunk: tokensPerFrame * config.framesPerChunk,
+    tokenDim: config.patch * config.patch * config.autoencoder.latentChannels,
+  };
+}

@@ -1,0 +1,86 @@
+import { flowTimesteps, tf, type Rng } from '@nextx/core';
+import type { VideoModel } from '../model/video-model.js';
+import { chunkIds, framePositions, teacherForcingMask } from '../model/chunk-mask.js';
+import { lastFrameConditioning } from '../model/last-frame.js';
+import type { VideoBatch } from './video-batch-source.js';
+
+export interface FlowLossOptions {
+  /** Share of chunks whose frames get independent levels (the others share one per chunk). */
+  readonly perFrameNoise: number;
+  /** Share of levels drawn from `grid` instead of U(0, 1). */
+  readonly gridProbability: number;
+  /** The sampler's levels (without the final 0). */
+  readonly grid: readonly number[];
+}
+
+/** Levels t per frame of each clip, [B, frames]: per chunk or per frame, uniform or from the sampler's grid. */
+export function drawLevels(rng: Rng, batch: number, frames: number, framesPerChunk: number, options: FlowLossOptions): Float32Array {
+  const draw = () => (rng.uniform() < options.gridProbability ? (options.grid[rng.int(0, options.grid.length - 1)] as number) : rng.uniform());
+  const out = new Float32Array(batch * frames);
+  for (let b = 0; b < batch; b++) {
+    for (let c = 0; c < frames / framesPerChunk; c++) {
+      const perFrame = rng.uniform() < options.perFrameNoise;
+      const shared = draw();
+      for (let i = 0; i < framesPerChunk; i++) out[b * frames + c * framesPerChunk + i] = perFrame ? draw() : shared;
+    }
+  }
+  return out;
+}
+
+/** The sampler grid the loss favours: the levels a `steps`-step, `shift`-shifted schedule visits. */
+export function samplerGrid(steps: number, shift: number): number[] {
+  return Array.from(flowTimesteps(steps, { shift })).slice(0, -1);
+}
+
+/**
+ * The flow-matching loss of a teacher-forced clip (rectified flow, x_t = (1 − t)·x₀ + t·ε, target v = ε − x₀):
+ * the sequence is [context tokens at level 0 | noised tokens at their frames' levels] under the teacher-forcing mask,
+ * so every chunk is denoised against the clean context of the chunks before it, as in generation with a KV cache.
+ * Mean squared velocity error over the noised tokens.
+ */
+export function flowMatchingLoss(model: VideoModel, batch: VideoBatch, rng: Rng, options: FlowLossOptions, masks: MaskCache): tf.Scalar {
+  const { tokensPerFrame, tokensPerChunk, tokenDim } = model.layout;
+  const { framesPerChunk } = model.config;
+  const frames = batch.frames.length;
+  const length = frames * tokensPerFrame;
+  const perFrame = drawLevels(rng, batch.batch, frames, framesPerChunk, options);
+  const noise = rng.fillNormal(new Float32Array(batch.batch * length * tokenDim));
+  return tf.tidy(() => {
+    const x0 = tf.tensor3d(batch.clean, [batch.batch, length, tokenDim]);
+    const context = tf.tensor3d(batch.context, [batch.batch, length, tokenDim]);
+    const eps = tf.tensor3d(noise, [batch.batch, length, tokenDim]);
+    const levels = tf.tensor2d(perFrame, [batch.batch, frames]);
+    const t = tf.reshape(tf.tile(tf.expandDims(levels, 2), [1, 1, tokensPerFrame]), [batch.batch, length, 1]);
+    const noisy = tf.add(tf.mul(tf.sub(1, t), x0), tf.mul(t, eps));
+    const positions = framePositions(batch.frames, tokensPerFrame);
+    // Both halves of chunk c are conditioned on the context's frame before c (what generation commits and denoises with).
+    const conditioning = model.config.lastFrameConditioning ? lastFrameConditioning(context, batch.frames, framesPerChunk, tokensPerFrame) : undefined;
+    const v = model.transformer.forward(tf.concat([context, noisy], 1), tf.concat([tf.zerosLike(levels), levels], 1), {
+      positions: [...positions, ...positions],
+      mask: masks.get(frames / framesPerChunk, tokensPerChunk),
+      ...(conditioning ? { conditioning: tf.concat([conditioning, conditioning], 1) } : {}),
+    });
+    const predicted = tf.slice(v, [0, length, 0], [-1, length, -1]);
+    return tf.mean(tf.square(tf.sub(predicted, tf.sub(eps, x0)))) as tf.Scalar;
+  });
+}
+
+/** Teacher-forcing masks by clip length, kept across steps (dispose at the end of training). */
+export class MaskCache {
+  private readonly masks = new Map<number, tf.Tensor2D>();
+
+  get(chunks: number, tokensPerChunk: number): tf.Tensor2D {
+    let mask = this.masks.get(chunks);
+    if (!mask) {
+      const ids = chunkIds(chunks, tokensPerChunk);
+      mask = tf.keep(teacherForcingMask(ids, ids));
+      this.masks.set(chunks, mask);
+    }
+    return mask;
+  }
+
+  dispose(): void {
+    tf.dispose([...this.masks.values()]);
+    this.masks.clear();
+  }
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { autoencoderConfigSchema } from '../autoencoder/config.js';
+import { movingObjectsSchema } from '../data/moving-objects.js';
+import { samplingSchema } from '../generate/sampling.js';
+import { videoModelFieldsSchema } from '../model/config.js';
+
+const fraction = z.number().min(0).max(1);
+
+/** Everything one training run needs: the model's shape, the data, both stages and the self-forcing schedule. */
+export const trainRecipeSchema = z
+  .object({
+    seed: z.number().int().nonnegative().default(0),
+    data: movingObjectsSchema.prefault({}),
+    /** The model's shape (its data, latent statistics, head roles and generation defaults come from the run). */
+    model: videoModelFieldsSchema
+      .pick({ patch: true, framesPerChunk: true, dim: true, depth: true, heads: true, mlpRatio: true, ropeTimeDims: true, lastFrameConditioning: true })
+      .extend({ autoencoder: autoencoderConfigSchema.omit({ frameSize: true }).prefault({}) })
+      .strict()
+      .prefault({}),
+    autoencoder: z
+      .object({
+        steps: z.number().int().positive().default(300),
+        batch: z.number().int().positive().default(32),
+        lr: z.number().positive().default(2e-3),
+      })
+      .strict()
+      .prefault({}),
+    transformer: z
+      .object({
+        steps: z.number().int().positive().default(1200),
+        batch: z.number().int().positive().default(8),
+        lr: z.number().positive().default(5e-4),
+        warmup: z.number().int().nonnegative().default(50),
+        /** Chunks per training clip: the first one is the sink, the others a window that may start far later. */
+        chunksPerClip: z.number().int().min(2).default(4),
+        /** Share of clips whose window starts after a gap (a sink far in the past, as a rolling cache holds it). */
+        gapProbability: fraction.default(0.5),
+        /** The longest gap, in frames. */
+        maxGapFrames: z.number().int().nonnegative().default(4096),
+        /** Share of chunks whose frames get independent noise levels (Diffusion Forcing); the others share one. */
+        perFrameNoise: fraction.default(0.25),
+        /** Share of levels drawn from the sampler's own grid rather than uniformly (few-step generators run only there). */
+        gridProbability: fraction.default(0.3),
+      })
+      .strict()
+      .prefault({}),
+    /** How generation samples (the grid above, the self-forcing rollouts, the defaults of the checkpoint). */
+    sampling: samplingSchema.prefault({}),
+    selfForcing: z
+      .object({
+        /** Where in the transformer's steps self-forced batches begin (0 = from the start, 1 = never). */
+        start: fraction.default(0.5),
+        /** Share of batches after `start` whose context is the model's own rollout. */
+        probability: fraction.default(0.5),
+      })
+      .strict()
+      .prefault({}),
+    checkpointEvery: z.number().int().nonnegative().default(100),
+  })
+  .strict();
+export type TrainRecipe = z.infer<typeof trainRecipeSchema>;
+export type TrainRecipeInput = z.input<typeof trainRecipeSchema>;

@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, Rng, tf } from '@nextx/core';
+import { VideoModel } from '../src/model/video-model.js';
+import { loadVideoModel, saveVideoModel } from '../src/model/checkpoint.js';
+import { teacherForcingMask } from '../src/model/chunk-mask.js';
+import { MaskCache, flowMatchingLoss } from '../src/train/flow-matching-loss.js';
+import type { VideoBatch } from '../src/train/video-batch-source.js';
+import { TINY_CONFIG, tinyModel } from './helpers/tiny-model.js';
+import { useWasmWithoutLeaks } from './helpers/tensors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'nextx-video-model-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('video model', () => {
+  useWasmWithoutLeaks();
+
+  it('cuts latents into row-major patch tokens and puts them back', () => {
+    const model = tinyModel();
+    const latents = tf.tensor4d(Array.from({ length: 2 * 4 * 4 * 4 }, (_, i) => i), [2, 4, 4, 4]); // 2 frames of 4 × 4 cells × 4 channels
+    const tokens = tf.tidy(() => (model as unknown as { patchify(x: tf.Tensor, b: number, t: number): tf.Tensor }).patchify(latents, 1, 2));
+    expect(tokens.shape).toEqual([1, 8, 16]);
+    // Token 1 of frame 0 is cells (0..1, 2..3): its first values are cell (0, 2)'s channels, then cell (0, 3)'s.
+    expect(Array.from(tokens.dataSync().subarray(16, 24))).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
+    const back = tf.tidy(() => (model as unknown as { unpatchify(x: tf.Tensor, b: number, t: number): tf.Tensor }).unpatchify(tokens, 1, 2));
+    expect(Array.from(back.dataSync())).toEqual(Array.from(latents.dataSync()));
+    tf.dispose([latents, tokens, back]);
+    model.dispose();
+  });
+
+  it('saves and loads a checkpoint that computes the same, and validates its config first', () => {
+    const model = tinyModel();
+    const frames = tf.randomUniform([1, 2, 16, 16], 0, 1, 'float32', 3);
+    const out = (m: VideoModel) => tf.tidy(() => m.transformer.forward(m.framesToTokens(frames), tf.fill([1, 2], 0.3), { positions: [0, 1, 2, 3, 4, 5, 6, 7] }).dataSync());
+    const before = out(model);
+    saveVideoModel(model, join(dir, 'ckpt'));
+    const loaded = loadVideoModel(join(dir, 'ckpt'));
+    expect(Array.from(out(loaded))).toEqual(Array.from(before));
+    expect(loaded.config).toEqual(model.config);
+    tf.dispose(frames);
+    model.dispose();
+    loaded.dispose();
+    expect(() => new VideoModel({ ...TINY_CONFIG, patch: 3 })).toThrow(ConfigError);
+    expect(() => new VideoModel({ ...TINY_CONFIG, ropeTimeDims: 6 })).toThrow(/ropeTimeDims/);
+  });
+
+  it('masks a teacher-forced sequence as generation sees it', () => {
+    const mask = teacherForcingMask([0, 1, 1], [0, 1, 1]);
+    const visible = Array.from(mask.dataSync(), (v) => (v === 0 ? 1 : 0));
+    // rows: clean 0, clean 1, clean 1, noisy 0, noisy 1, noisy 1; columns the same.
+    expect(visible).toEqual([
+      [1, 0, 0, 0, 0, 0],
+      [1, 1, 1, 0, 0, 0],
+      [1, 1, 1, 0, 0, 0],
+      [0, 0, 0, 1, 0, 0],
+      [1, 0, 0, 0, 1, 1],
+      [1, 0, 0, 0, 1, 1],
+    ].flat());
+    mask.dispose();
+  });
+
+  it('the loss sees the context of earlier chunks only', () => {
+    const model = tinyModel();
+    const { tokensPerChunk, tokenDim } = model.layout;
+    const length = 3 * tokensPerChunk;
+    const values = (seed: number) => Rng.seeded(seed).fillNormal(new Float32Array(length * tokenDim));
+    const clean = values(1);
+    const batch = (context: Float32Array): VideoBatch => ({ batch: 1, frames: [0, 1, 2, 3, 4, 5], clean, context, selfForced: false });
+    const masks = new MaskCache();
+    const options = { perFrameNoise: 0, gridProbability: 0, grid: [1] };
+    const loss = (context: Float32Array) => tf.tidy(() => flowMatchingLoss(model, batch(context), Rng.seeded(9), options, masks).dataSync()[0] as number);
+    const base = loss(clean);
+    const changed = (chunk: number) => {
+      const context = clean.slice();
+      for (let i = chunk * tokensPerChunk * tokenDim; i < (chunk + 1) * tokensPerChunk * tokenDim; i++) context[i] = (context[i] as number) + 1;
+      return loss(context);
+    };
+    expect(changed(2)).toBe(base); // no chunk is conditioned on the last chunk's context
+    expect(changed(0)).not.toBe(base);
+    expect(changed(1)).not.toBe(base);
+    masks.dispose();
+    model.dispose();
+  });
+});

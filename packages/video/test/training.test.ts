@@ -1,0 +1,75 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, tf } from '@nextx/core';
+import { MovingObjects } from '../src/data/moving-objects.js';
+import { loadVideoModel } from '../src/model/checkpoint.js';
+import { trainVideoModel } from '../src/train/train-video.js';
+import type { TrainRecipeInput } from '../src/train/recipe.js';
+import { VideoBatchSource } from '../src/train/video-batch-source.js';
+import { tinyModel } from './helpers/tiny-model.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'nextx-video-train-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A recipe small enough for a test: 16 × 16 shapes, a 1-layer transformer, a few steps, self forcing from step 1. */
+const TINY_RECIPE: TrainRecipeInput = {
+  data: { size: 16, spriteSize: 8, objects: 1, sprites: 'shapes' },
+  model: { autoencoder: { latentChannels: 4, widths: [4, 8] }, dim: 32, depth: 1, heads: 2, ropeTimeDims: 4, lastFrameConditioning: true },
+  autoencoder: { steps: 3, batch: 4 },
+  transformer: { steps: 4, batch: 2, chunksPerClip: 3, warmup: 1 },
+  sampling: { steps: 2 },
+  selfForcing: { start: 0.25, probability: 1 },
+  checkpointEvery: 2,
+};
+
+describe('training', () => {
+  beforeAll(async () => {
+    await initBackend({ prefer: 'wasm' });
+  });
+
+  it('trains both stages into a loadable checkpoint, self-forced after the start, and resumes from the run directory', async () => {
+    const before = tf.memory().numTensors;
+    const out = join(dir, 'run');
+    const stages = new Set<string>();
+    const result = await trainVideoModel(TINY_RECIPE, { out, onProgress: (e) => stages.add(e.stage) });
+    expect([...stages]).toEqual(['autoencoder', 'transformer', 'profile heads']);
+    expect(result.transformer.selfForcedBatches).toBe(3);
+    expect(Number.isFinite(result.transformer.finalLoss)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    const model = loadVideoModel(result.checkpoint);
+    expect(model.config.generation.windowFrames).toBe(2);
+    expect(model.config.headRoles?.length).toBe(1);
+    expect(model.config.latentScale).toBeCloseTo(result.latentScale, 6);
+    model.dispose();
+    expect(readFileSync(join(out, 'transformer-metrics.jsonl'), 'utf8').trim().split('\n').length).toBeGreaterThan(0);
+    // A second run finds both stages finished and only rewrites the model.
+    const again = await trainVideoModel(TINY_RECIPE, { out, onProgress: (e) => expect(e.stage).toBe('profile heads') });
+    expect(again.latentScale).toBeCloseTo(result.latentScale, 6);
+    expect(existsSync(join(out, 'autoencoder-run'))).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('batches replay from their state; a self-forced batch keeps the true first chunk and rolls out the others', async () => {
+    const model = tinyModel();
+    const data = new MovingObjects(model.config.data);
+    const options = { batch: 2, chunksPerClip: 3, gapProbability: 0.5, maxGapFrames: 64, sampling: { sampler: 'flow-euler' as const, steps: 2, shift: 1 }, seed: 4 };
+    const forced = new VideoBatchSource(model, data, { ...options, selfForcing: () => 1 });
+    const state = forced.state();
+    const a = await forced.next();
+    forced.restore(state);
+    const b = await forced.next();
+    expect(Array.from(b.context)).toEqual(Array.from(a.context));
+    expect(a.selfForced).toBe(true);
+    const perChunk = model.layout.tokensPerChunk * model.layout.tokenDim;
+    const chunk = (x: Float32Array, video: number, c: number) => Array.from(x.subarray((video * 3 + c) * perChunk, (video * 3 + c + 1) * perChunk));
+    expect(chunk(a.context, 1, 0)).toEqual(chunk(a.clean, 1, 0));
+    expect(chunk(a.context, 1, 2)).not.toEqual(chunk(a.clean, 1, 2));
+    const taught = await new VideoBatchSource(model, data, { ...options, selfForcing: () => 0 }).next();
+    expect(taught.selfForced).toBe(false);
+    expect(Array.from(taught.context)).toEqual(Array.from(taught.clean));
+    expect(taught.frames.slice(0, 2)).toEqual([0, 1]);
+    model.dispose();
+  });
+});
