@@ -9,6 +9,7 @@ export { resolveSeed, freshSeed, type ResolvedSeed } from './rng/seed.js';
 export * from './backend/index.js';
 export * from './nn/index.js';
 export * from './cache/index.js';
+export * from './nextscale/index.js';
 export * from './ssm/index.js';
 export * from './signal/index.js';
 export * from './io/index.js';

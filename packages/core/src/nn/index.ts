@@ -40,5 +40,7 @@ export {
 } from './attention.js';
 export { segmentedAttention, type AttentionSegment, type SegmentedAttentionOptions } from './segmented-attention.js';
 export { Conv1d, type Conv1dOptions, type Conv1dPadding } from './conv1d.js';
+export { ResnetBlock, type ConvBlockOptions } from './resnet-block.js';
+export { Downsample2x, Upsample2x } from './resample2x.js';
 export { stopGradient } from './stop-gradient.js';
 export { TensorCache } from './tensor-cache.js';

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf, CheckpointError, Rng, readHostWeights } from '@nextx/core';
+import { tf, CheckpointError, ResnetBlock, Rng, readHostWeights } from '@nextx/core';
 import { parseVarModelConfig } from '../../src/var/config.js';
-import { ResnetBlock } from '../../src/var/vqvae/resnet-block.js';
 import { VQVAE } from '../../src/var/vqvae/vqvae.js';
 import { fixtureFile } from '../helpers/fixture.js';
 import { useBackend } from '../helpers/backends.js';

@@ -1,19 +1,20 @@
 import {
   tf,
+  AdaLNBeforeHead,
   AdaLNModulation,
+  AdaLNSelfAttn,
   Embedding,
   Linear,
   Module,
   ModuleList,
   blockCausalMask,
+  runAdaLNBlocks,
   truncatedNormalInit,
   groupIdsFromSizes,
   type KVCache,
   type Rng,
 } from '@nextx/core';
 import { deriveSizes, type VarDerived, type VarModelConfig } from '../config.js';
-import { AdaLNBeforeHead } from './ada-ln-before-head.js';
-import { AdaLNSelfAttn } from './ada-ln-self-attn.js';
 
 /** Intermediate tensors of a teacher-forcing forward, for debugging and the fixture's (e) checks. */
 export type ForwardTap = (name: 'cond' | 'block_cond' | 'block0_input' | 'block0_output' | 'last_block_output', t: tf.Tensor) => void;
@@ -121,17 +122,22 @@ export class VarTransformer extends Module {
     return tf.tidy(() => tf.reshape(tf.slice(this.attnBiasForMasking, [0, 0, 0, 0], [1, 1, n, n]), [n, n]) as tf.Tensor2D);
   }
 
-  /** Runs every block; with `caches`, incrementally (this step's keys and values are appended). */
+  /** Runs every block (core's runAdaLNBlocks); with `caches`, incrementally (this step's keys and values are committed). */
   runBlocks(x: tf.Tensor3D, blockCond: tf.Tensor, options: { mask?: tf.Tensor; caches?: KVCache; tap?: ForwardTap } = {}): tf.Tensor3D {
     return tf.tidy(() => {
-      let h = x;
-      this.blocks.items.forEach((block, l) => {
-        const cache = options.caches?.layer(l);
-        h = block.forward(h, blockCond, { ...(options.mask ? { mask: options.mask } : {}), ...(cache ? { cache } : {}) });
-        if (l === 0) options.tap?.('block0_output', h);
+      const { tap, ...run } = options;
+      const last = this.blocks.length - 1;
+      return runAdaLNBlocks(this.blocks.items, x, blockCond, {
+        ...run,
+        ...(tap
+          ? {
+              tap: (l: number, h: tf.Tensor3D) => {
+                if (l === 0) tap('block0_output', h);
+                if (l === last) tap('last_block_output', h);
+              },
+            }
+          : {}),
       });
-      options.tap?.('last_block_output', h);
-      return h;
     });
   }
 

@@ -1,5 +1,4 @@
-import { tf, GroupNorm, Module, MultiHeadAttention } from '@nextx/core';
-import type { VaeBlockOptions } from './resnet-block.js';
+import { tf, GroupNorm, Module, MultiHeadAttention, type ConvBlockOptions } from '@nextx/core';
 
 /**
  * Official `basic_vae.AttnBlock`: single-head self-attention over the H·W positions, NHWC.
@@ -14,7 +13,7 @@ export class AttnBlock extends Module {
 
   constructor(
     readonly channels: number,
-    options: VaeBlockOptions,
+    options: ConvBlockOptions,
   ) {
     super();
     const { numGroups, eps, rng } = options;

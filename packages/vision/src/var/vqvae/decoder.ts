@@ -1,8 +1,6 @@
-import { tf, Conv2d, GroupNorm, Module, ModuleList, pipe, silu, type Rng } from '@nextx/core';
+import { tf, Conv2d, GroupNorm, Module, ModuleList, ResnetBlock, Upsample2x, pipe, silu, type Rng } from '@nextx/core';
 import { AttnBlock } from './attn-block.js';
 import { VaeLevel, VaeMid, type VaeTrunkConfig } from './encoder.js';
-import { ResnetBlock } from './resnet-block.js';
-import { Upsample2x } from './upsample.js';
 
 /**
  * Official `basic_vae.Decoder`, NHWC: conv_in (z → ch·ch_mult[-1]), mid, then levels S−1 … 0 (stored as `up.0 … up.4`,

@@ -1,7 +1,5 @@
-import { tf, Conv2d, GroupNorm, Module, ModuleList, pipe, silu, type Rng } from '@nextx/core';
+import { tf, Conv2d, Downsample2x, GroupNorm, Module, ModuleList, ResnetBlock, pipe, silu, type Rng } from '@nextx/core';
 import { AttnBlock } from './attn-block.js';
-import { Downsample2x } from './downsample.js';
-import { ResnetBlock } from './resnet-block.js';
 
 export interface VaeTrunkConfig {
   readonly ch: number;

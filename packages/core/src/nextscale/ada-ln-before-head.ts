@@ -1,6 +1,10 @@
-import { tf, AdaLNModulation, LayerNorm, Module, modulate, type Rng } from '@nextx/core';
+import { tf } from '../tf.js';
+import type { Rng } from '../rng/rng.js';
+import { AdaLNModulation, modulate } from '../nn/adaln.js';
+import { LayerNorm } from '../nn/layer-norm.js';
+import { Module } from '../nn/module.js';
 
-/** Official `basic_var.AdaLNBeforeHead`: [scale | shift] = ada_lin(SiLU(c)) (Linear D → 2C); LN(x)·(1 + scale) + shift. */
+/** VAR's `basic_var.AdaLNBeforeHead`: [scale | shift] = ada_lin(SiLU(c)) (Linear D → 2C); LN(x)·(1 + scale) + shift. */
 export class AdaLNBeforeHead extends Module {
   readonly adaLin: AdaLNModulation;
   readonly ln: LayerNorm;

@@ -1,4 +1,12 @@
-import { tf, AdaLNModulation, GeluMlp, LayerNorm, Module, MultiHeadAttention, modulate, normalInit, type LayerKVCache, type Rng } from '@nextx/core';
+import { tf } from '../tf.js';
+import type { Rng } from '../rng/rng.js';
+import type { LayerKVCache } from '../cache/layer-kv-cache.js';
+import { AdaLNModulation, modulate } from '../nn/adaln.js';
+import { MultiHeadAttention } from '../nn/attention.js';
+import { GeluMlp } from '../nn/gelu-mlp.js';
+import { normalInit } from '../nn/init.js';
+import { LayerNorm } from '../nn/layer-norm.js';
+import { Module } from '../nn/module.js';
 
 export interface AdaLNSelfAttnOptions {
   readonly embedDim: number;
@@ -13,11 +21,25 @@ export interface AdaLNSelfAttnOptions {
   readonly attnDropRate: number;
   /** Stochastic depth of this block (official dpr[block_idx]): each sample's residual branch is dropped in training. */
   readonly dropPath: number;
+  /**
+   * A cross-attention sub-layer between self-attention and FFN, x ← x + CrossAttn(LN(x), context) with an affine
+   * LayerNorm `ln_cross` and attention `cross_attn` (separate q/k/v projections from `contextDim` channels): for
+   * next-scale models conditioned on a sequence (a measured image, a prompt). Not part of VAR, which has none.
+   */
+  readonly crossAttention?: { readonly contextDim: number };
   readonly rng: Rng;
 }
 
+/** What a block reads besides its input: the block-causal mask (teacher forcing), its KV cache, the cross context. */
+export interface AdaLNBlockContext {
+  readonly mask?: tf.Tensor;
+  readonly cache?: LayerKVCache;
+  /** [B, Lc, contextDim], for blocks with cross-attention. */
+  readonly context?: tf.Tensor;
+}
+
 /**
- * Official `basic_var.AdaLNSelfAttn`:
+ * VAR's `basic_var.AdaLNSelfAttn`, the block of next-scale transformers:
  *   x ← x + γ1 ⊙ Attn(LN(x) ⊙ (1 + s1) + β1)
  *   x ← x + γ2 ⊙ FFN(LN(x) ⊙ (1 + s2) + β2)
  * with the six chunks, in this order, γ1, γ2, s1, s2, β1, β2 from `ada_lin(SiLU(c))` (Linear D → 6C), or, with
@@ -31,6 +53,8 @@ export class AdaLNSelfAttn extends Module {
   readonly ln: LayerNorm;
   readonly adaLin: AdaLNModulation | undefined;
   readonly adaGss: tf.Variable | undefined;
+  readonly crossAttn: MultiHeadAttention | undefined;
+  readonly lnCross: LayerNorm | undefined;
   private readonly rng: Rng;
 
   constructor(readonly options: AdaLNSelfAttnOptions) {
@@ -62,18 +86,32 @@ export class AdaLNSelfAttn extends Module {
       this.adaLin = this.addModule('ada_lin', new AdaLNModulation(options.condDim, c, 6, { rng: rng.fork() }));
       this.adaGss = undefined;
     }
+    if (options.crossAttention) {
+      this.lnCross = this.addModule('ln_cross', new LayerNorm(c, { eps: options.normEps }));
+      this.crossAttn = this.addModule(
+        'cross_attn',
+        new MultiHeadAttention({ dim: c, numHeads, contextDim: options.crossAttention.contextDim, attnDropout: options.attnDropRate, projDropout: options.dropRate, rng: rng.fork() }),
+      );
+    }
   }
 
   /**
    * x: [B, l, C]. `cond` is c [B, D] (per-block AdaLN) or the shared modulation [B, 1, 6, C] (shared_aln).
    * `mask`: the additive block-causal mask (teacher forcing); `cache`: this layer's KV cache (generation).
    */
-  forward(x: tf.Tensor3D, cond: tf.Tensor, context: { mask?: tf.Tensor; cache?: LayerKVCache } = {}): tf.Tensor3D {
+  forward(x: tf.Tensor3D, cond: tf.Tensor, context: AdaLNBlockContext = {}): tf.Tensor3D {
     return tf.tidy(() => {
       const chunks = this.adaGss ? tf.unstack(tf.add(this.adaGss, cond), 2) : (this.adaLin as AdaLNModulation).forward(cond);
       const [g1, g2, s1, s2, b1, b2] = chunks as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-      const a = this.attn.forward(modulate(this.ln.forward(x), b1, s1), context);
-      const x1 = tf.add(x, this.dropPath(tf.mul(a, g1)));
+      const a = this.attn.forward(modulate(this.ln.forward(x), b1, s1), {
+        ...(context.mask ? { mask: context.mask } : {}),
+        ...(context.cache ? { cache: context.cache } : {}),
+      });
+      let x1 = tf.add(x, this.dropPath(tf.mul(a, g1)));
+      if (this.crossAttn && this.lnCross) {
+        if (!context.context) throw new RangeError('AdaLNSelfAttn: this block cross-attends and needs a context');
+        x1 = tf.add(x1, this.dropPath(this.crossAttn.forward(this.lnCross.forward(x1), { context: context.context })));
+      }
       const f = this.ffn.forward(modulate(this.ln.forward(x1), b2, s2));
       return tf.add(x1, this.dropPath(tf.mul(f, g2))) as tf.Tensor3D;
     });

@@ -1,7 +1,14 @@
-import type { Rng } from '@nextx/core';
-import { tf, Conv2d, Dropout, GroupNorm, Module, pipe, silu } from '@nextx/core';
+import { tf } from '../tf.js';
+import type { Rng } from '../rng/rng.js';
+import { Conv2d } from './conv2d.js';
+import { Dropout } from './dropout.js';
+import { GroupNorm } from './group-norm.js';
+import { Module } from './module.js';
+import { pipe } from './pipe.js';
+import { silu } from './activations.js';
 
-export interface VaeBlockOptions {
+/** Options of the convolutional blocks of VAR's VQVAE (and of other conv autoencoders built from them). */
+export interface ConvBlockOptions {
   readonly numGroups: number;
   readonly eps: number;
   /** Dropout before conv2 in training (official `dropout`; 0, the released value, means none). */
@@ -10,7 +17,7 @@ export interface VaeBlockOptions {
 }
 
 /**
- * The VQVAE's residual block (official `basic_vae.ResnetBlock`), NHWC:
+ * The residual block of VAR's VQVAE (official `basic_vae.ResnetBlock`, the LDM/taming block), NHWC:
  * h = conv1(SiLU(norm1(x))); h = conv2(dropout(SiLU(norm2(h)))); out = skip(x) + h, skip a 1×1 `nin_shortcut` when
  * the width changes. The dropout exists, as in the official code, only when its rate is above 1e-6.
  */
@@ -25,7 +32,7 @@ export class ResnetBlock extends Module {
   constructor(
     readonly inChannels: number,
     readonly outChannels: number,
-    options: VaeBlockOptions,
+    options: ConvBlockOptions,
   ) {
     super();
     const { numGroups, eps, rng } = options;

@@ -1,0 +1,1 @@
+export { LevelSet, type Measurement } from './level-set.js';
