@@ -15,7 +15,9 @@ export default tseslint.config(
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:core'] },
+            // Core may load the optional native addon; the addon depends on no nextx package.
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:core', 'scope:native'] },
+            { sourceTag: 'scope:native', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:domain', onlyDependOnLibsWithTags: ['scope:core'] },
           ],
         },

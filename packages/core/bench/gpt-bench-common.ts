@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { BACKEND_NAMES, type BackendName } from '../src/backend/backend-name.js';
 import type { ByteGptConfigInput } from '../src/demo/byte-gpt/config.js';
 
@@ -14,8 +14,8 @@ export function benchArgs(defaults: Record<string, string>): { backends: Backend
   return { backends, args };
 }
 
-export function machine(): { cores: number; cpu: string; node: string } {
-  return { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version };
+export function machine(): { cores: number; cpu: string; node: string; loadAverage: number[] } {
+  return { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: loadavg() };
 }
 
 export function median(values: readonly number[]): number {

@@ -1,5 +1,15 @@
 export * from './backend-name.js';
-export { initBackend, ensureBackend, listBackends, probeBackend, activeBackend, type BackendStatus } from './init-backend.js';
+export {
+  initBackend,
+  ensureBackend,
+  listBackends,
+  probeBackend,
+  activeBackend,
+  describeBackend,
+  type BackendStatus,
+} from './init-backend.js';
+export type { BlasStatus, BlasReason } from './blas-status.js';
+export { useNativeBlas } from './wasm/native-blas.js';
 export type { BackendCandidate } from './probe.js';
 export { doctorReport, type DoctorReport, type DoctorBackend } from './doctor.js';
 export {
@@ -8,6 +18,8 @@ export {
   measureMatmul,
   isWasmMatMulRouted,
   type CoreBench,
+  type ProductVariant,
+  type VariantComparison,
   type BackendMatmulBench,
   type MatmulFigure,
   type MatmulShape,

@@ -4,6 +4,8 @@ import { BACKEND_NAMES, BACKEND_PREFERENCES, type BackendName, type BackendPrefe
 import { loadNativePackage, type BackendCandidate } from './probe.js';
 import { patchWasmBackend, type WasmPatchReport } from './wasm/patch-wasm.js';
 import { initThreadedWasm, resolveWasmThreads, wasmThreadsInUse } from './wasm/wasm-threads.js';
+import { assignThreads, blasStatus, loadBlas } from './wasm/native-blas.js';
+import type { BlasStatus } from './blas-status.js';
 
 export interface BackendStatus {
   readonly active: BackendName;
@@ -13,6 +15,8 @@ export interface BackendStatus {
   readonly wasmPatches?: WasmPatchReport;
   /** XNNPACK threads of the wasm backend, when it is active. */
   readonly wasmThreads?: number;
+  /** Whether the wasm backend's matMul and conv2d run on OpenBLAS (@nextx/native-blas), when wasm is active. */
+  readonly blas?: BlasStatus;
 }
 
 export interface InitBackendOptions {
@@ -104,7 +108,7 @@ async function selectBackend(options: InitBackendOptions): Promise<BackendStatus
       return {
         active: name,
         candidates,
-        ...(name === 'wasm' ? { wasmPatches: patchWasmBackend(), wasmThreads: await wasmThreadsInUse() } : {}),
+        ...(name === 'wasm' ? { wasmPatches: patchWasmBackend(), wasmThreads: await wasmThreadsInUse(), blas: await blasStatus() } : {}),
       };
     }
     candidates.push(candidate.available ? { ...candidate, available: false, reason: 'init-failed' } : candidate);
@@ -115,6 +119,7 @@ async function selectBackend(options: InitBackendOptions): Promise<BackendStatus
 
 async function activate(name: BackendName, options: InitBackendOptions): Promise<boolean> {
   const tfjsName = TFJS_NAME[name];
+  if (name === 'wasm') await loadBlas();
   if (tf.getBackend() === tfjsName && (name !== 'wasm' || tf.findBackend('wasm'))) {
     if (name === 'wasm') patchWasmBackend();
     return true;
@@ -126,7 +131,8 @@ async function activate(name: BackendName, options: InitBackendOptions): Promise
   };
   try {
     // The wasm module is instantiated once per process, on its first selection: that is when its threads are chosen.
-    const threads = name === 'wasm' && !isInitialised('wasm') ? resolveWasmThreads(options.wasmThreads) : 1;
+    // With OpenBLAS running the products, the threads go to it and XNNPACK runs single-threaded (assignThreads).
+    const threads = name === 'wasm' && !isInitialised('wasm') ? await assignThreads(resolveWasmThreads(options.wasmThreads)) : 1;
     const ok = threads > 1 ? await initThreadedWasm(threads, select) : await select();
     if (ok && name === 'wasm') patchWasmBackend();
     return ok;
@@ -147,4 +153,10 @@ export function activeBackend(): BackendName | undefined {
   if (current === 'wasm' || current === 'cpu') return current;
   if (current === 'tensorflow') return probes.has('cuda') ? 'cuda' : 'native';
   return undefined;
+}
+
+/** The active backend in a few words, for banners: "wasm + OpenBLAS (2 threads)", "wasm (2 threads)", "cpu". */
+export function describeBackend(status: BackendStatus): string {
+  if (status.blas?.active) return `${status.active} + OpenBLAS (${status.blas.threads ?? 1} thread${(status.blas.threads ?? 1) > 1 ? 's' : ''})`;
+  return `${status.active}${status.wasmThreads && status.wasmThreads > 1 ? ` (${status.wasmThreads} threads)` : ''}`;
 }

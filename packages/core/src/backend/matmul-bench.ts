@@ -2,6 +2,10 @@ import { tf } from '../tf.js';
 import type { BackendName } from './backend-name.js';
 import { initBackend, listBackends } from './init-backend.js';
 import { isWasmMatMulRouted, routeWasmMatMul } from './wasm/batch-matmul-routing.js';
+import { activeBlas, blasStatus, setBlasEnabled } from './wasm/native-blas.js';
+import { wasmThreadsInUse } from './wasm/wasm-threads.js';
+import { convShapes, measureConv, type ConvFigure } from './conv-bench.js';
+import { medianMs, round2 } from './timing.js';
 
 /** One matMul shape: `[batch] × [m, k] · [k, n]` with optional transposes of the stored operands. */
 export interface MatmulShape {
@@ -47,17 +51,10 @@ export function measureMatmul(shape: MatmulShape, pass: MatmulPass, repeats = 3,
           for (const g of grads) g.dataSync();
           tf.dispose(grads);
         };
-  for (let i = 0; i < warmup; i++) run();
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    run();
-    times.push(performance.now() - start);
-  }
+  const msMedian = medianMs(run, repeats, warmup);
   tf.dispose([a, b]);
-  const msMedian = median(times);
   const flops = (pass === 'forward' ? 2 : 6) * (batch ?? 1) * m * k * n;
-  return { label: shape.label, pass, gflops: round(flops / msMedian / 1e6), msMedian: round(msMedian) };
+  return { label: shape.label, pass, gflops: round2(flops / msMedian / 1e6), msMedian: round2(msMedian) };
 }
 
 /** Shapes of `nextx bench core`: the same FLOPs in each family, so GFLOP/s compare directly with the 2-D figure. */
@@ -79,9 +76,14 @@ export function benchShapes(size: number): MatmulShape[] {
   ];
 }
 
+/** How the products were run: OpenBLAS through @nextx/native-blas, nextx's routing onto XNNPACK, or tfjs as shipped. */
+export type ProductVariant = 'openblas' | 'routed' | 'tfjs-original' | 'as-shipped';
+
 export interface BackendMatmulBench {
   readonly backend: BackendName;
-  readonly variant: 'routed' | 'tfjs-original' | 'as-shipped';
+  readonly variant: ProductVariant;
+  /** Threads of the library that ran the products (OpenBLAS's for 'openblas', XNNPACK's on wasm otherwise). */
+  readonly threads: number;
   readonly figures: readonly MatmulFigure[];
   /** Each figure divided by the square 2-D figure of the same variant and pass. */
   readonly ratioToSquare2d: Readonly<Record<string, number>>;
@@ -92,46 +94,99 @@ export interface BackendMatmulBench {
   readonly ratioToReference2d: Readonly<Record<string, number>>;
   /** The smallest ratio to the reference 2-D product. */
   readonly worstRatioToReference2d: number;
+  /** conv2d GFLOP/s (wasm only): VQVAE-shaped convolutions, forward and forward+backward. */
+  readonly convFigures?: readonly ConvFigure[];
+}
+
+/** One variant's figures divided by another's, shape by shape and pass by pass (same run): > 1 means faster. */
+export interface VariantComparison {
+  readonly variant: string;
+  readonly against: string;
+  readonly speedup: Readonly<Record<string, number>>;
+  readonly worst: number;
+  readonly best: number;
 }
 
 export interface CoreBench {
-  readonly machine: { readonly cpus: number; readonly node: string; readonly tfjs: string };
+  readonly machine: { readonly cpus: number; readonly node: string; readonly tfjs: string; readonly loadAverage: readonly number[] };
   readonly sizes: Readonly<Record<string, number>>;
+  /** Whether @nextx/native-blas ran wasm's products (and its OpenBLAS build), or why not. */
+  readonly blas: { readonly active: boolean; readonly reason?: string; readonly detail: string };
   readonly results: readonly BackendMatmulBench[];
+  /** wasm's variants against each other: OpenBLAS against nextx's XNNPACK routing (equal threads first), routing against tfjs. */
+  readonly comparisons: readonly VariantComparison[];
 }
 
-/** `nextx bench core`: matMul GFLOP/s, forward and backward, on every available backend (wasm with and without routing). */
-export async function benchCore(options: { wasmSize?: number; cpuSize?: number; repeats?: number } = {}): Promise<CoreBench> {
+export interface BenchCoreOptions {
+  readonly wasmSize?: number;
+  readonly cpuSize?: number;
+  readonly convSize?: number;
+  readonly repeats?: number;
+  /** Threads for wasm (initBackend's wasmThreads): OpenBLAS's where the addon loads, else XNNPACK's. */
+  readonly wasmThreads?: number;
+}
+
+/**
+ * `nextx bench core`: matMul GFLOP/s, forward and backward, on every available backend; on wasm each variant in
+ * one run — OpenBLAS (where the addon loads; at its thread count and, when that is more than one, at one thread too),
+ * nextx's routing onto XNNPACK, tfjs as shipped — with conv2d figures, and each variant's speed-up over the next.
+ */
+export async function benchCore(options: BenchCoreOptions = {}): Promise<CoreBench> {
   const wasmSize = options.wasmSize ?? 1024;
   const cpuSize = options.cpuSize ?? 256;
+  const convSize = options.convSize ?? 32;
   const repeats = options.repeats ?? 3;
   const available = (await listBackends()).filter((c) => c.available).map((c) => c.name);
   const previous = tf.getBackend();
   const results: BackendMatmulBench[] = [];
   for (const backend of available) {
-    await initBackend({ prefer: backend });
-    const size = backend === 'cpu' ? cpuSize : wasmSize;
-    if (backend === 'wasm') {
-      results.push(runFamily(backend, 'routed', size, repeats));
-      routeWasmMatMul(false);
-      try {
-        results.push(runFamily(backend, 'tfjs-original', size, repeats));
-      } finally {
-        routeWasmMatMul(true);
-      }
-    } else {
-      results.push(runFamily(backend, 'as-shipped', size, repeats));
-    }
+    await initBackend({ prefer: backend, ...(options.wasmThreads ? { wasmThreads: options.wasmThreads } : {}) });
+    if (backend === 'wasm') results.push(...(await wasmVariants(wasmSize, convSize, repeats)));
+    else results.push(runFamily(backend, 'as-shipped', 1, backend === 'cpu' ? cpuSize : wasmSize, repeats));
   }
   if (previous) await tf.setBackend(previous);
+  const { active, reason, detail } = await blasStatus();
   return {
-    machine: { cpus: (await import('node:os')).cpus().length, node: process.version, tfjs: tf.version.tfjs },
-    sizes: { wasm: wasmSize, cpu: cpuSize },
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version, tfjs: tf.version.tfjs, loadAverage: (await import('node:os')).loadavg().map(round2) },
+    sizes: { wasm: wasmSize, cpu: cpuSize, conv: convSize },
+    blas: { active, ...(reason ? { reason } : {}), detail },
     results,
+    comparisons: compareVariants(results.filter((r) => r.backend === 'wasm')),
   };
 }
 
-function runFamily(backend: BackendName, variant: BackendMatmulBench['variant'], size: number, repeats: number): BackendMatmulBench {
+async function wasmVariants(size: number, convSize: number, repeats: number): Promise<BackendMatmulBench[]> {
+  const xnnpackThreads = await wasmThreadsInUse();
+  const out: BackendMatmulBench[] = [];
+  const blas = activeBlas();
+  if (blas) {
+    const threads = blas.threads();
+    out.push(runFamily('wasm', 'openblas', threads, size, repeats, convSize));
+    if (threads !== xnnpackThreads) {
+      blas.setThreads(xnnpackThreads);
+      try {
+        out.push(runFamily('wasm', 'openblas', xnnpackThreads, size, repeats, convSize));
+      } finally {
+        blas.setThreads(threads);
+      }
+    }
+  }
+  setBlasEnabled(false);
+  try {
+    out.push(runFamily('wasm', 'routed', xnnpackThreads, size, repeats, convSize));
+    routeWasmMatMul(false);
+    try {
+      out.push(runFamily('wasm', 'tfjs-original', xnnpackThreads, size, repeats));
+    } finally {
+      routeWasmMatMul(true);
+    }
+  } finally {
+    setBlasEnabled(true);
+  }
+  return out;
+}
+
+function runFamily(backend: BackendName, variant: ProductVariant, threads: number, size: number, repeats: number, convSize?: number): BackendMatmulBench {
   const shapes = benchShapes(size);
   const figures: MatmulFigure[] = [];
   for (const shape of shapes) {
@@ -143,21 +198,34 @@ function runFamily(backend: BackendName, variant: BackendMatmulBench['variant'],
   const ratioToReference2d: Record<string, number> = {};
   for (const f of figures) {
     const key = `${f.label} ${f.pass}`;
-    ratioToSquare2d[key] = round(f.gflops / gflops(square, f.pass));
+    ratioToSquare2d[key] = round2(f.gflops / gflops(square, f.pass));
     const reference = shapes.find((s) => s.label === f.label)?.reference;
-    if (reference) ratioToReference2d[key] = round(f.gflops / gflops(reference, f.pass));
+    if (reference) ratioToReference2d[key] = round2(f.gflops / gflops(reference, f.pass));
   }
   const worstRatioToReference2d = Math.min(...Object.values(ratioToReference2d));
-  return { backend, variant, figures, ratioToSquare2d, ratioToReference2d, worstRatioToReference2d };
+  const convFigures =
+    convSize === undefined ? undefined : convShapes(convSize).flatMap((c) => (['forward', 'forward+backward'] as const).map((pass) => measureConv(c, pass, repeats)));
+  return { backend, variant, threads, figures, ratioToSquare2d, ratioToReference2d, worstRatioToReference2d, ...(convFigures ? { convFigures } : {}) };
+}
+
+/** Each wasm variant against the next slower one of the list (OpenBLAS n threads → OpenBLAS 1 thread → routed → tfjs). */
+function compareVariants(wasm: readonly BackendMatmulBench[]): VariantComparison[] {
+  const name = (r: BackendMatmulBench) => `${r.variant} (${r.threads} thread${r.threads > 1 ? 's' : ''})`;
+  const routed = wasm.find((r) => r.variant === 'routed');
+  const pairs: Array<[BackendMatmulBench, BackendMatmulBench]> = [];
+  for (const r of wasm.filter((v) => v.variant === 'openblas')) if (routed) pairs.push([r, routed]);
+  const original = wasm.find((r) => r.variant === 'tfjs-original');
+  if (routed && original) pairs.push([routed, original]);
+  return pairs.map(([variant, against]) => {
+    const speedup: Record<string, number> = {};
+    const figuresOf = (r: BackendMatmulBench) => [...r.figures, ...(r.convFigures ?? [])];
+    for (const f of figuresOf(variant)) {
+      const other = figuresOf(against).find((g) => g.label === f.label && g.pass === f.pass);
+      if (other) speedup[`${f.label} ${f.pass}`] = round2(f.gflops / other.gflops);
+    }
+    const values = Object.values(speedup);
+    return { variant: name(variant), against: name(against), speedup, worst: Math.min(...values), best: Math.max(...values) };
+  });
 }
 
 export { isWasmMatMulRouted };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
-}

@@ -26,12 +26,16 @@ interface PackageJson {
 /** The keyword a package lists in its package.json to declare itself a nextx plugin. */
 export const PLUGIN_KEYWORD = 'nextx-plugin';
 
+/** @nextx packages that are not plugins: core itself and its optional native addon. */
+const NOT_PLUGINS = new Set(['@nextx/core', '@nextx/native-blas']);
+
 /**
  * Whether a package.json declares a nextx plugin: a `"nextx"` field (an object, e.g. `{ "plugin": true }`), the
- * `nextx-plugin` keyword, or a name in the `@nextx` scope (core's own domain packages). Core itself is not a plugin.
+ * `nextx-plugin` keyword, or a name in the `@nextx` scope (core's own domain packages). Core itself and its native
+ * addon are not plugins.
  */
 export function declaresNextxPlugin(pkg: PackageJson): boolean {
-  if (!pkg.name || pkg.name === '@nextx/core') return false;
+  if (!pkg.name || NOT_PLUGINS.has(pkg.name)) return false;
   const field = typeof pkg.nextx === 'object' && pkg.nextx !== null && (pkg.nextx as { plugin?: unknown }).plugin !== false;
   const keyword = Array.isArray(pkg.keywords) && pkg.keywords.includes(PLUGIN_KEYWORD);
   return field || keyword || pkg.name.startsWith('@nextx/');

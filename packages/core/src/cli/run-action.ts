@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { initBackend, type BackendStatus } from '../backend/init-backend.js';
+import { describeBackend, initBackend, type BackendStatus } from '../backend/init-backend.js';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/backend-name.js';
 import { InputError } from '../errors.js';
 import { parseThreadCount } from '../backend/wasm/wasm-threads.js';
@@ -28,7 +28,7 @@ export function threadsOption(options: GlobalOptions): number | undefined {
 export async function selectBackend(context: RunningContext, options: GlobalOptions): Promise<BackendStatus> {
   const threads = threadsOption(options);
   const status = await initBackend({ prefer: backendPreference(options), ...(threads === undefined ? {} : { wasmThreads: threads }) });
-  context.log(`backend: ${status.active}${status.wasmThreads && status.wasmThreads > 1 ? ` (${status.wasmThreads} threads)` : ''}`);
+  context.log(`backend: ${describeBackend(status)}`);
   return status;
 }
 

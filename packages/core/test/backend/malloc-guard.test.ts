@@ -20,4 +20,10 @@ describe('wasm allocation guard', () => {
     const y = tf.add(tf.tensor1d([1, 2]), 1);
     expect(Array.from(y.dataSync())).toEqual([2, 3]);
   });
+
+  it('stays in place after the first allocations (emscripten rebinds its _malloc stub on first use)', () => {
+    const module = (tf.findBackend('wasm') as unknown as { wasm: { _malloc(n: number): number; _free(p: number): void } }).wasm;
+    for (let i = 0; i < 3; i++) module._free(module._malloc(64));
+    expect(() => module._malloc(4.25e9)).toThrow(/out of memory: could not allocate 3\.96 GiB/);
+  });
 });

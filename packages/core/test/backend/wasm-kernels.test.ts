@@ -3,13 +3,28 @@ import { tf } from '../../src/tf.js';
 import { initBackend, isWasmMatMulRouted, patchWasmBackend } from '../../src/backend/index.js';
 import { Rng } from '../../src/rng/rng.js';
 import { installedBackends } from '../helpers/expected-backend.js';
+import { activeBlas, setBlasEnabled } from '../../src/backend/wasm/native-blas.js';
+
+/**
+ * The paths wasm's products can take here: XNNPACK always, OpenBLAS too where @nextx/native-blas loads (test names
+ * say which ran); each product and convolution case runs on each.
+ */
+await initBackend({ prefer: 'wasm' });
+type ProductPath = 'XNNPACK' | 'OpenBLAS';
+const PATHS: ProductPath[] = activeBlas() ? ['OpenBLAS', 'XNNPACK'] : ['XNNPACK'];
 
 /** Runs `f` on cpu and on (patched) wasm with the same host inputs; returns both results as arrays. */
-async function onBothBackends(f: () => tf.Tensor | tf.Tensor[]): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
+async function onBothBackends(f: () => tf.Tensor | tf.Tensor[], path: ProductPath = PATHS[0] as ProductPath): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
   const run = async (backend: 'cpu' | 'wasm') => {
     await initBackend({ prefer: backend });
     const before = tf.memory().numTensors;
-    const result = tf.tidy(f);
+    setBlasEnabled(path === 'OpenBLAS');
+    let result: tf.Tensor | tf.Tensor[];
+    try {
+      result = tf.tidy(f);
+    } finally {
+      setBlasEnabled(true);
+    }
     const list = Array.isArray(result) ? result : [result];
     const values = list.map((t) => t.dataSync() as Float32Array);
     tf.dispose(list);
@@ -88,7 +103,8 @@ describe('patched wasm backend', () => {
     ['batched', [4, 5, 7], [4, 7, 3], false, false],
     ['batched transposeB (q·kᵀ)', [2, 3, 5, 7], [2, 3, 6, 7], false, true],
   ];
-  it.each(cases)('matMul %s equals cpu, forward and both gradients', async (_name, sa, sb, ta, tb) => {
+  const withPaths = <T extends unknown[]>(list: T[]) => PATHS.flatMap((path) => list.map((c) => [path, ...c] as [ProductPath, ...T]));
+  it.each(withPaths(cases))('%s: matMul %s equals cpu, forward and both gradients', async (path, _name, sa, sb, ta, tb) => {
     const av = random(sa);
     const bv = random(sb);
     const outShape = tf.tidy(() => tf.matMul(tf.zeros(sa), tf.zeros(sb), ta, tb).shape);
@@ -100,7 +116,7 @@ describe('patched wasm backend', () => {
       const w = tf.tensor(wv, y.shape);
       const [ga, gb] = tf.grads((x: tf.Tensor, z: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, z, ta, tb), w)))([a, b]);
       return [y, ga as tf.Tensor, gb as tf.Tensor];
-    });
+    }, path);
     expectClose(wasm, cpu);
   });
 
@@ -111,10 +127,10 @@ describe('patched wasm backend', () => {
     ['shared matrix against batch', [5, 7], [4, 7, 3]],
     ['broadcast batch of 1', [1, 5, 7], [4, 7, 3]],
   ];
-  it.each(broadcastCases)('matMul %s equals cpu, forward', async (_name, sa, sb) => {
+  it.each(withPaths(broadcastCases))('%s: matMul %s equals cpu, forward', async (path, _name, sa, sb) => {
     const av = random(sa);
     const bv = random(sb);
-    const { cpu, wasm } = await onBothBackends(() => tf.matMul(tf.tensor(av, sa), tf.tensor(bv, sb)));
+    const { cpu, wasm } = await onBothBackends(() => tf.matMul(tf.tensor(av, sa), tf.tensor(bv, sb)), path);
     expectClose(wasm, cpu);
   });
 
@@ -159,8 +175,11 @@ describe('patched wasm backend', () => {
     ['3×3 same', [2, 6, 5, 3], [3, 3, 3, 4], [1, 1], 'same'],
     ['stride 2, VAR down-sampler padding (right/bottom 1)', [2, 8, 8, 3], [3, 3, 3, 2], [2, 2], [[0, 0], [0, 1], [0, 1], [0, 0]]],
     ['asymmetric explicit padding, stride 2×1', [1, 7, 6, 2], [2, 3, 2, 3], [2, 1], [[0, 0], [2, 0], [1, 3], [0, 0]]],
+    ['1×1', [2, 5, 4, 6], [1, 1, 6, 3], [1, 1], 'valid'],
+    // 50·50 rows × 864 patch floats: more than one block (2^21 floats) of OpenBLAS's patch matrix
+    ['3×3 over 50×50×96 (two im2col blocks)', [1, 50, 50, 96], [3, 3, 96, 1], [1, 1], 'same'],
   ];
-  it.each(convCases)('conv2d %s: forward and gradients equal cpu', async (_name, xs, ws, strides, pad) => {
+  it.each(withPaths(convCases))('%s: conv2d %s: forward and gradients equal cpu', async (path, _name, xs, ws, strides, pad) => {
     const xv = random(xs);
     const wv = random(ws);
     const outShape = tf.tidy(() => tf.conv2d(tf.tensor4d(new Float32Array(xs.reduce((a, b) => a * b, 1)), xs as [number, number, number, number]), tf.tensor4d(new Float32Array(ws.reduce((a, b) => a * b, 1)), ws as [number, number, number, number]), strides, pad as never).shape);
@@ -174,7 +193,23 @@ describe('patched wasm backend', () => {
         tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad as never), r)),
       )([x, w]);
       return [y, gx as tf.Tensor, gw as tf.Tensor];
-    });
+    }, path);
+    expectClose(wasm, cpu);
+  });
+
+  it.each(PATHS)('%s: dilated conv2d, conv1d and conv2dTranspose (the input-gradient kernel) equal cpu', async (path) => {
+    const xv = random([2, 9, 8, 3]);
+    const wv = random([3, 3, 3, 4]);
+    const sv = random([2, 12, 3]);
+    const kv = random([3, 3, 5]);
+    const tv = random([3, 3, 4, 3]);
+    const { cpu, wasm } = await onBothBackends(() => {
+      const x = tf.tensor4d(xv, [2, 9, 8, 3]);
+      const dilated = tf.conv2d(x, tf.tensor4d(wv, [3, 3, 3, 4]), 1, 'same', 'NHWC', [2, 2]);
+      const sequence = tf.conv1d(tf.tensor3d(sv, [2, 12, 3]), tf.tensor3d(kv, [3, 3, 5]), 2, 'same');
+      const transposed = tf.conv2dTranspose(x, tf.tensor4d(tv, [3, 3, 4, 3]), [2, 18, 16, 4], 2, 'same');
+      return [dilated, sequence, transposed];
+    }, path);
     expectClose(wasm, cpu);
   });
 

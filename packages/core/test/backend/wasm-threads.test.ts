@@ -35,7 +35,8 @@ function run(threads: number) {
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', SCRIPT], {
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, NEXTX_WASM_THREADS: String(threads) },
+    // XNNPACK's own threads: with @nextx/native-blas loaded the threads would go to OpenBLAS instead.
+    env: { ...process.env, NEXTX_WASM_THREADS: String(threads), NEXTX_BLAS: '0' },
   });
   expect(result.status, `signal ${result.signal}, error ${String(result.error)}: ${result.stderr}`).toBe(0);
   return JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as { threads: number; digests: string[] };

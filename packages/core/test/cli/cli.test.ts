@@ -121,15 +121,28 @@ describe('nextx CLI', () => {
   }, 120_000);
 
   it('bench core --json gives forward and forward+backward figures per backend with ratios to the 2-D product', () => {
-    const { code, stdout } = nextx(['bench', 'core', '--json', '--wasm-size', '128', '--cpu-size', '32', '--repeats', '1']);
+    const { code, stdout } = nextx(['bench', 'core', '--json', '--wasm-size', '128', '--cpu-size', '32', '--conv-size', '8', '--repeats', '1']);
     expect(code).toBe(0);
-    const bench = JSON.parse(stdout) as { results: { backend: string; variant: string; figures: { pass: string; gflops: number }[]; ratioToReference2d: Record<string, number> }[] };
-    expect(bench.results.map((r) => `${r.backend}/${r.variant}`)).toEqual(['wasm/routed', 'wasm/tfjs-original', 'cpu/as-shipped']);
+    const bench = JSON.parse(stdout) as {
+      blas: { active: boolean };
+      results: { backend: string; variant: string; figures: { pass: string; gflops: number }[]; convFigures?: unknown[]; ratioToReference2d: Record<string, number> }[];
+      comparisons: { variant: string; against: string; speedup: Record<string, number> }[];
+    };
+    // With @nextx/native-blas loaded, OpenBLAS comes first, measured against XNNPACK in the same run.
+    const wasm = bench.blas.active ? ['wasm/openblas', 'wasm/routed', 'wasm/tfjs-original'] : ['wasm/routed', 'wasm/tfjs-original'];
+    expect(bench.results.map((r) => `${r.backend}/${r.variant}`)).toEqual([...wasm, 'cpu/as-shipped']);
     for (const r of bench.results) {
       expect(r.figures).toHaveLength(14);
       expect(new Set(r.figures.map((f) => f.pass))).toEqual(new Set(['forward', 'forward+backward']));
       expect(Object.keys(r.ratioToReference2d)).toHaveLength(8);
+      expect(r.convFigures?.length ?? 0).toBe(r.variant === 'openblas' || r.variant === 'routed' ? 8 : 0);
     }
+    expect(bench.comparisons.map((c) => `${c.variant} ÷ ${c.against}`)).toEqual([
+      ...(bench.blas.active ? ['openblas (1 thread) ÷ routed (1 thread)'] : []),
+      'routed (1 thread) ÷ tfjs-original (1 thread)',
+    ]);
+    // OpenBLAS against routing: every matMul shape and pass (14) and conv shape and pass (8); routing against tfjs: matMul only.
+    expect(bench.comparisons.map((c) => Object.keys(c.speedup).length)).toEqual([...(bench.blas.active ? [22] : []), 14]);
   }, 120_000);
 
   const badInputs: Array<[string, string[], RegExp]> = [

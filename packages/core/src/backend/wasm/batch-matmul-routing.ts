@@ -1,5 +1,7 @@
 import { tf } from '../../tf.js';
 import { kernelFn, setWasmKernel, sizeOf, type KernelFn, type WasmBackend } from './kernel-access.js';
+import { blasBatchMatMul } from './blas-matmul.js';
+import { activeBlas } from './native-blas.js';
 
 /**
  * wasm's XNNPACK matMul is fast (~42 GFLOP/s here) only for an untransposed product with batch 1; transposed or
@@ -8,6 +10,7 @@ import { kernelFn, setWasmKernel, sizeOf, type KernelFn, type WasmBackend } from
  *  - transposes are materialised by the (fast) Transpose kernel;
  *  - a batch against a shared matrix [1, k, n] is folded into rows: [B·m, k]×[k, n];
  *  - a true batch runs one fast product per slice, written into one output buffer.
+ * Where @nextx/native-blas is loaded, OpenBLAS runs the product instead, on the operands where they are (blasBatchMatMul).
  */
 let original: KernelFn | undefined;
 
@@ -24,6 +27,9 @@ const routedBatchMatMul: KernelFn = ({ inputs, backend, attrs }) => {
   const wasm = backend as WasmBackend;
   const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
   const { transposeA, transposeB } = (attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
+  const blas = activeBlas();
+  const viaBlas = blas && blasBatchMatMul(blas, wasm, a, b, transposeA === true, transposeB === true);
+  if (viaBlas) return viaBlas;
   const batchA = sizeOf(a.shape.slice(0, -2));
   const batchB = sizeOf(b.shape.slice(0, -2));
   const fastOriginal = original as KernelFn;

@@ -1,4 +1,5 @@
 import { tf } from '../../tf.js';
+import { activeBlas } from './native-blas.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
@@ -97,7 +98,8 @@ export function installConv2dGradient(): void {
         dataFormat: string;
       };
       const plain = tf.backend_util.tupleValuesAreOne(dilations) && dataFormat === 'NHWC';
-      if (tf.getBackend() !== 'wasm' || !plain) return grads;
+      // With OpenBLAS, tfjs's own gradient is the fast one: its backprop kernels run on the addon (blas-conv2d.ts).
+      if (tf.getBackend() !== 'wasm' || !plain || activeBlas()) return grads;
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
       return {
         x: () => conv2dInputGradient(x.shape, dy as tf.Tensor4D, filter, strides, pad, dimRoundingMode),

@@ -7,6 +7,8 @@ export interface WasmBackend extends tf.KernelBackend {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
   disposeData(dataId: tf.DataId, force?: boolean): boolean;
   readSync(dataId: tf.DataId): tf.BackendValues;
+  /** The emscripten module; HEAPU8 is the current view of the whole heap (replaced when the heap grows). */
+  wasm: { HEAPU8: Uint8Array };
 }
 
 export type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }) =>
@@ -27,4 +29,14 @@ export function setWasmKernel(kernelName: string, kernelFunc: KernelFn): void {
 
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/** The whole wasm heap, as it is now: read it after allocating, since an allocation may grow (and replace) it. */
+export function heapView(wasm: WasmBackend): Uint8Array {
+  return wasm.wasm.HEAPU8;
+}
+
+/** Byte offset of a tensor's data in the wasm heap. */
+export function heapOffset(wasm: WasmBackend, info: tf.TensorInfo): number {
+  return wasm.dataIdMap.get(info.dataId).memoryOffset;
 }

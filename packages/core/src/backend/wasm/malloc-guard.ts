@@ -26,6 +26,9 @@ const RESERVE_BYTES = 64 * 1024 ** 2;
 export function guardWasmMalloc(): void {
   const module = (tf.findBackend('wasm') as unknown as { wasm?: EmscriptenHeap } | null)?.wasm;
   if (!module || guarded.has(module)) return;
+  // emscripten's export stubs replace themselves with the raw export on their first call (Module._malloc =
+  // asm.malloc), which would drop a wrapper installed before it: one call first makes the property final.
+  module._free(module._malloc(8));
   const malloc = module._malloc.bind(module);
   module._malloc = (bytes: number) => {
     const address = malloc(bytes) >>> 0;

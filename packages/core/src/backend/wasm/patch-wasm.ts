@@ -5,6 +5,7 @@ import { installConv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { installCpuFallbacks } from './cpu-fallback.js';
 import { installConv2dGradient } from './conv2d-input-gradient.js';
 import { guardWasmMalloc } from './malloc-guard.js';
+import { installBlasConv2d } from './blas-conv2d.js';
 import { installWasmSlice } from './slice.js';
 
 /** What `patchWasmBackend` added: own kernels, kernels delegated to cpu, and whether matMul is routed. */
@@ -19,7 +20,8 @@ let report: WasmPatchReport | undefined;
 /**
  * Makes the wasm backend complete and fast for the toolkit (issue #2): own kernels for UnsortedSegmentSum and
  * Conv2DBackpropFilter, the conv input gradient as a forward conv, cpu delegation for the other real-valued kernels it lacks, and every matMul routed through
- * the 2-D fast path; a failed heap allocation becomes a BackendError (guardWasmMalloc). Idempotent; needs the cpu
+ * the 2-D fast path — or, where @nextx/native-blas is loaded, matMul and conv2d (forward and both gradients) on
+ * OpenBLAS; a failed heap allocation becomes a BackendError (guardWasmMalloc). Idempotent; needs the cpu
  * backend registered (it is, by @tensorflow/tfjs).
  */
 export function patchWasmBackend(): WasmPatchReport {
@@ -28,6 +30,7 @@ export function patchWasmBackend(): WasmPatchReport {
   installUnsortedSegmentSum();
   installConv2dBackpropFilter();
   installConv2dGradient();
+  installBlasConv2d();
   installWasmSlice();
   const cpuDelegated = installCpuFallbacks();
   routeWasmMatMul(true);

@@ -1,0 +1,69 @@
+/** What the compiled addon (`native/*.cc`) exports. Offsets are in bytes into `heap`, strides in elements. */
+
+/** The memory the operands live in: the wasm Memory's buffer (ArrayBuffer or SharedArrayBuffer) or a view of it. */
+export type Heap = ArrayBufferLike | ArrayBufferView;
+
+/** For i < batch: C_i = op(A_i)·op(B_i), row-major float32, A_i at a + 4·i·strideA (stride 0 shares one matrix). */
+export interface GemmArgs {
+  readonly batch: number;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+  readonly a: number;
+  readonly strideA: number;
+  readonly b: number;
+  readonly strideB: number;
+  readonly c: number;
+}
+
+/** An NHWC convolution: x [batch, inHeight, inWidth, inChannels], filter [kh, kw, inChannels, outChannels]. */
+export interface Conv2dGeometry {
+  readonly batch: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly inChannels: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly outChannels: number;
+  readonly filterHeight: number;
+  readonly filterWidth: number;
+  readonly strideHeight: number;
+  readonly strideWidth: number;
+  readonly dilationHeight: number;
+  readonly dilationWidth: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+}
+
+/**
+ * forward: y = conv(x, filter); inputGradient: x = dL/dx from y = dL/dy; filterGradient: filter = dL/dfilter from x
+ * and y = dL/dy. The operand the pass writes is overwritten.
+ */
+export type Conv2dPass = 'forward' | 'inputGradient' | 'filterGradient';
+
+export interface Conv2dArgs extends Conv2dGeometry {
+  readonly pass: Conv2dPass;
+  readonly x: number;
+  readonly filter: number;
+  readonly y: number;
+}
+
+export interface BlasLibrary {
+  /** openblas_get_config(): version and build options, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64". */
+  readonly config: string;
+  /** The kernel set chosen for this CPU at run time (e.g. SkylakeX, Haswell, Zen). */
+  readonly corename: string;
+  readonly parallel: 'sequential' | 'pthreads' | 'openmp';
+}
+
+/** The addon. Every call checks its arguments against the heap and throws a TypeError or RangeError on bad ones. */
+export interface NativeBlas {
+  gemm(heap: Heap, args: GemmArgs): void;
+  conv2d(heap: Heap, args: Conv2dArgs): void;
+  /** OpenBLAS's thread count for later calls (openblas_set_num_threads). */
+  setThreads(count: number): void;
+  threads(): number;
+  library(): BlasLibrary;
+}

@@ -1,0 +1,61 @@
+import type { Conv2dGeometry, GemmArgs } from './addon.js';
+
+/**
+ * Plain-loop references (float64 accumulation) that the load-time self-check compares the addon with. Operands are
+ * separate arrays here, not heap offsets.
+ */
+export function referenceGemm(args: Omit<GemmArgs, 'a' | 'b' | 'c'>, a: Float32Array, b: Float32Array): Float64Array {
+  const { batch, m, n, k, transposeA, transposeB, strideA, strideB } = args;
+  const c = new Float64Array(batch * m * n);
+  for (let i = 0; i < batch; i++) {
+    for (let r = 0; r < m; r++) {
+      for (let col = 0; col < n; col++) {
+        let sum = 0;
+        for (let p = 0; p < k; p++) {
+          const av = a[i * strideA + (transposeA ? p * m + r : r * k + p)] as number;
+          const bv = b[i * strideB + (transposeB ? col * k + p : p * n + col)] as number;
+          sum += av * bv;
+        }
+        c[(i * m + r) * n + col] = sum;
+      }
+    }
+  }
+  return c;
+}
+
+/** Calls `visit(xIndex, filterIndex, yIndex)` for every multiply of the direct convolution sum. */
+function forEachTap(g: Conv2dGeometry, visit: (xi: number, wi: number, yi: number) => void): void {
+  for (let b = 0; b < g.batch; b++) {
+    for (let oy = 0; oy < g.outHeight; oy++) {
+      for (let ox = 0; ox < g.outWidth; ox++) {
+        for (let ky = 0; ky < g.filterHeight; ky++) {
+          const iy = oy * g.strideHeight + ky * g.dilationHeight - g.padTop;
+          if (iy < 0 || iy >= g.inHeight) continue;
+          for (let kx = 0; kx < g.filterWidth; kx++) {
+            const ix = ox * g.strideWidth + kx * g.dilationWidth - g.padLeft;
+            if (ix < 0 || ix >= g.inWidth) continue;
+            for (let ci = 0; ci < g.inChannels; ci++) {
+              const xi = ((b * g.inHeight + iy) * g.inWidth + ix) * g.inChannels + ci;
+              const wi = ((ky * g.filterWidth + kx) * g.inChannels + ci) * g.outChannels;
+              const yi = ((b * g.outHeight + oy) * g.outWidth + ox) * g.outChannels;
+              for (let co = 0; co < g.outChannels; co++) visit(xi, wi + co, yi + co);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** y = conv(x, w); dx from dy; dw from x and dy — the three passes, each as a direct sum over the taps. */
+export function referenceConv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Array, dy: Float32Array) {
+  const y = new Float64Array(g.batch * g.outHeight * g.outWidth * g.outChannels);
+  const dx = new Float64Array(x.length);
+  const dw = new Float64Array(w.length);
+  forEachTap(g, (xi, wi, yi) => {
+    y[yi] = (y[yi] as number) + (x[xi] as number) * (w[wi] as number);
+    dx[xi] = (dx[xi] as number) + (dy[yi] as number) * (w[wi] as number);
+    dw[wi] = (dw[wi] as number) + (x[xi] as number) * (dy[yi] as number);
+  });
+  return { y, dx, dw };
+}

@@ -1,0 +1,119 @@
+import type { Conv2dGeometry, Conv2dPass, GemmArgs, NativeBlas } from './addon.js';
+import { referenceConv2d, referenceGemm } from './reference.js';
+
+type GemmShape = Omit<GemmArgs, 'a' | 'b' | 'c'>;
+
+const plain = { batch: 1, transposeA: false, transposeB: false, strideA: 0, strideB: 0 };
+/** Every transpose, batched with strides, a shared right matrix (folded into rows), a shared left one, k = 0, and
+ * a product large enough for OpenBLAS to split across threads. */
+const GEMM_CASES: readonly GemmShape[] = [
+  { ...plain, m: 5, n: 7, k: 9 },
+  { ...plain, m: 5, n: 7, k: 9, transposeA: true },
+  { ...plain, m: 5, n: 7, k: 9, transposeB: true },
+  { ...plain, m: 5, n: 7, k: 9, transposeA: true, transposeB: true },
+  { ...plain, batch: 3, m: 4, n: 6, k: 5, transposeB: true, strideA: 20, strideB: 30 },
+  { ...plain, batch: 3, m: 4, n: 6, k: 5, strideA: 20, strideB: 0 },
+  { ...plain, batch: 2, m: 4, n: 6, k: 5, transposeA: true, strideA: 0, strideB: 30 },
+  { ...plain, m: 3, n: 2, k: 0 },
+  { ...plain, m: 96, n: 96, k: 96 },
+];
+
+const conv = (g: Partial<Conv2dGeometry>): Conv2dGeometry => ({
+  batch: 2, inHeight: 7, inWidth: 6, inChannels: 3, outHeight: 4, outWidth: 3, outChannels: 5,
+  filterHeight: 3, filterWidth: 3, strideHeight: 2, strideWidth: 2, dilationHeight: 1, dilationWidth: 1,
+  padTop: 1, padLeft: 0, ...g,
+});
+/** Strided with asymmetric padding, dilated, and 1×1 (the input is the patch matrix). */
+const CONV_CASES: readonly Conv2dGeometry[] = [
+  conv({}),
+  conv({ strideHeight: 1, strideWidth: 1, dilationHeight: 2, dilationWidth: 2, padTop: 2, padLeft: 2, outHeight: 7, outWidth: 6 }),
+  conv({ filterHeight: 1, filterWidth: 1, strideHeight: 1, strideWidth: 1, padTop: 0, outHeight: 7, outWidth: 6 }),
+];
+
+/** Deterministic values in [-1, 1). */
+function values(count: number, seed: number): Float32Array {
+  const out = new Float32Array(count);
+  let state = seed >>> 0;
+  for (let i = 0; i < count; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    out[i] = state / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** Lays arrays out one after another in one buffer (16-byte aligned, after a gap), like tensors on the wasm heap. */
+function layOut(arrays: readonly Float32Array[]): { heap: Float32Array; offsets: number[] } {
+  const offsets: number[] = [];
+  let floats = 4;
+  for (const array of arrays) {
+    offsets.push(floats * 4);
+    floats += Math.ceil(Math.max(array.length, 1) / 4) * 4 + 4;
+  }
+  const heap = new Float32Array(floats).fill(Number.NaN);
+  arrays.forEach((array, i) => heap.set(array, (offsets[i] as number) / 4));
+  return { heap, offsets };
+}
+
+function worstError(got: Float32Array, want: Float64Array): number {
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) {
+    const error = Math.abs((got[i] as number) - (want[i] as number)) / (1 + Math.abs(want[i] as number));
+    worst = Number.isNaN(error) ? Infinity : Math.max(worst, error);
+  }
+  return worst;
+}
+
+const TOLERANCE = 1e-4;
+
+function checkGemm(blas: NativeBlas, shape: GemmShape, seed: number): string | undefined {
+  const sizeA = (shape.batch - 1) * shape.strideA + shape.m * shape.k;
+  const sizeB = (shape.batch - 1) * shape.strideB + shape.k * shape.n;
+  const a = values(sizeA, seed);
+  const b = values(sizeB, seed + 1);
+  const { heap, offsets } = layOut([a, b, new Float32Array(shape.batch * shape.m * shape.n)]);
+  const [oa, ob, oc] = offsets as [number, number, number];
+  blas.gemm(heap, { ...shape, a: oa, b: ob, c: oc });
+  const got = heap.subarray(oc / 4, oc / 4 + shape.batch * shape.m * shape.n);
+  const error = worstError(got, referenceGemm(shape, a, b));
+  return error <= TOLERANCE ? undefined : `gemm ${JSON.stringify(shape)}: relative error ${error}`;
+}
+
+function checkConv(blas: NativeBlas, g: Conv2dGeometry, seed: number): string | undefined {
+  const x = values(g.batch * g.inHeight * g.inWidth * g.inChannels, seed);
+  const w = values(g.filterHeight * g.filterWidth * g.inChannels * g.outChannels, seed + 1);
+  const dy = values(g.batch * g.outHeight * g.outWidth * g.outChannels, seed + 2);
+  const reference = referenceConv2d(g, x, w, dy);
+  const passes: ReadonlyArray<[Conv2dPass, Float64Array, 'x' | 'filter' | 'y']> = [
+    ['forward', reference.y, 'y'],
+    ['inputGradient', reference.dx, 'x'],
+    ['filterGradient', reference.dw, 'filter'],
+  ];
+  for (const [pass, want, written] of passes) {
+    const operands = { x, filter: w, y: dy };
+    const { heap, offsets } = layOut([operands.x, operands.filter, operands.y]);
+    const [ox, ofilter, oy] = offsets as [number, number, number];
+    const at = { x: ox, filter: ofilter, y: oy }[written];
+    heap.fill(Number.NaN, at / 4, at / 4 + want.length); // what the pass writes must all be written
+    blas.conv2d(heap, { ...g, pass, x: ox, filter: ofilter, y: oy });
+    const error = worstError(heap.subarray(at / 4, at / 4 + want.length), want);
+    if (error > TOLERANCE) return `conv2d ${pass} ${JSON.stringify(g)}: relative error ${error}`;
+  }
+  return undefined;
+}
+
+/**
+ * Runs the addon on small products and convolutions of every kind the backend routes to it, against plain-loop
+ * references, in ordinary ArrayBuffers. Returns the first failure, or undefined when all agree within float32
+ * rounding. A few milliseconds.
+ */
+export function selfCheck(blas: NativeBlas): string | undefined {
+  for (const [i, shape] of GEMM_CASES.entries()) {
+    const failure = checkGemm(blas, shape, 11 * i + 1);
+    if (failure) return failure;
+  }
+  for (const [i, geometry] of CONV_CASES.entries()) {
+    const failure = checkConv(blas, geometry, 101 * i + 7);
+    if (failure) return failure;
+  }
+  return undefined;
+}

@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { binaryCandidates, loadNativeBlas, type Conv2dGeometry, type GemmArgs, type NativeBlas } from '../src/index.js';
+import { referenceConv2d, referenceGemm } from '../src/reference.js';
+
+/**
+ * The compiled addon against the plain-loop references, and its argument checks. Where it is not built (a machine
+ * without OpenBLAS or a compiler), the one test here checks that the reason given is the true one; CI builds it where
+ * apt can install OpenBLAS and sets NEXTX_BLAS=1, which makes its absence a failure.
+ */
+const load = loadNativeBlas();
+
+function random(count: number, seed: number): Float32Array {
+  const out = new Float32Array(count);
+  let s = seed;
+  for (let i = 0; i < count; i++) {
+    s = (s * 16807) % 2147483647;
+    out[i] = s / 1073741823.5 - 1;
+  }
+  return out;
+}
+
+function expectClose(got: Float32Array, want: Float64Array): void {
+  expect(got.length).toBe(want.length);
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) {
+    worst = Math.max(worst, Math.abs((got[i] as number) - (want[i] as number)) / (1 + Math.abs(want[i] as number)));
+  }
+  expect(worst).toBeLessThan(2e-5);
+}
+
+/** A heap holding the given arrays one after another at 64-byte boundaries, with room for an output. */
+function heapWith(arrays: Float32Array[], outputFloats: number, shared = false) {
+  const offsets: number[] = [];
+  let floats = 16;
+  for (const a of [...arrays, new Float32Array(outputFloats)]) {
+    offsets.push(floats * 4);
+    floats += Math.ceil(a.length / 16) * 16 + 16;
+  }
+  const buffer = shared ? new SharedArrayBuffer(floats * 4) : new ArrayBuffer(floats * 4);
+  const heap = new Float32Array(buffer);
+  arrays.forEach((a, i) => heap.set(a, (offsets[i] as number) / 4));
+  return { heap, offsets, output: (n: number) => heap.subarray((offsets.at(-1) as number) / 4, (offsets.at(-1) as number) / 4 + n) };
+}
+
+function runGemm(blas: NativeBlas, shape: Omit<GemmArgs, 'a' | 'b' | 'c'>, shared = false) {
+  const a = random((shape.batch - 1) * shape.strideA + shape.m * shape.k, 3);
+  const b = random((shape.batch - 1) * shape.strideB + shape.k * shape.n, 5);
+  const { heap, offsets, output } = heapWith([a, b], shape.batch * shape.m * shape.n, shared);
+  blas.gemm(heap, { ...shape, a: offsets[0] as number, b: offsets[1] as number, c: offsets[2] as number });
+  return { got: output(shape.batch * shape.m * shape.n), want: referenceGemm(shape, a, b) };
+}
+
+const one = { batch: 1, transposeA: false, transposeB: false, strideA: 0, strideB: 0 };
+const gemmCases: Array<[string, Omit<GemmArgs, 'a' | 'b' | 'c'>]> = [
+  ['2-D, odd sizes', { ...one, m: 131, n: 77, k: 203 }],
+  ['transposeA', { ...one, m: 64, n: 48, k: 100, transposeA: true }],
+  ['transposeB', { ...one, m: 64, n: 48, k: 100, transposeB: true }],
+  ['both transposed', { ...one, m: 33, n: 65, k: 17, transposeA: true, transposeB: true }],
+  ['batched q·kᵀ', { ...one, batch: 6, m: 40, n: 40, k: 16, transposeB: true, strideA: 640, strideB: 640 }],
+  ['batch against a shared right matrix (folded)', { ...one, batch: 5, m: 30, n: 20, k: 12, strideA: 360, strideB: 0 }],
+  ['shared left matrix against a batch', { ...one, batch: 4, m: 30, n: 20, k: 12, strideA: 0, strideB: 240, transposeA: true }],
+  ['large enough to be split across threads', { ...one, m: 300, n: 256, k: 200 }],
+];
+
+const geometry = (g: Partial<Conv2dGeometry>): Conv2dGeometry => ({
+  batch: 2, inHeight: 9, inWidth: 8, inChannels: 5, outHeight: 9, outWidth: 8, outChannels: 6, filterHeight: 3,
+  filterWidth: 3, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1, ...g,
+});
+const convCases: Array<[string, Conv2dGeometry]> = [
+  ['3×3 same', geometry({})],
+  ['stride 2 with right/bottom padding only', geometry({ strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0, outHeight: 5, outWidth: 4 })],
+  ['5×3 filter, stride 2×1, dilation 1×2', geometry({ filterHeight: 5, strideHeight: 2, dilationWidth: 2, padTop: 2, padLeft: 2, outHeight: 5 })],
+  ['1×1 (the input is the patch matrix)', geometry({ filterHeight: 1, filterWidth: 1, padTop: 0, padLeft: 0 })],
+  ['1×1 stride 2', geometry({ filterHeight: 1, filterWidth: 1, padTop: 0, padLeft: 0, strideHeight: 2, strideWidth: 2, outHeight: 5, outWidth: 4 })],
+  // 1,600 rows × 1,350 patch floats: more than one block of the patch matrix (2^21 floats).
+  ['larger than one im2col block', geometry({ batch: 1, inHeight: 40, inWidth: 40, inChannels: 150, outHeight: 40, outWidth: 40, outChannels: 4 })],
+];
+
+describe(load.ok ? 'native addon (built here)' : `native addon (not usable here: ${load.reason})`, () => {
+  if (!load.ok) {
+    it('says truthfully why it is not usable', () => {
+      expect(process.env['NEXTX_BLAS'], `NEXTX_BLAS=1 requires the addon, but: ${load.detail}`).not.toBe('1');
+      // not built: the binary looked for is absent; any other reason: it is there but did not load or check out.
+      expect(existsSync(load.binary as string)).toBe(load.reason !== 'not-built');
+      if (load.reason === 'not-built' && !process.env['NEXTX_BLAS_BINARY']) expect(binaryCandidates().some((file) => existsSync(file))).toBe(false);
+    });
+    return;
+  }
+  const blas = load.blas;
+
+  it.each(gemmCases)('gemm %s equals the reference on 1 and 2 threads', (_name, shape) => {
+    for (const threads of [1, 2]) {
+      blas.setThreads(threads);
+      expect(blas.threads()).toBe(threads);
+      const { got, want } = runGemm(blas, shape);
+      expectClose(got, want);
+    }
+    blas.setThreads(1);
+  });
+
+  it('works on a SharedArrayBuffer (the threaded wasm build\'s memory)', () => {
+    const { got, want } = runGemm(blas, { ...one, m: 20, n: 30, k: 40, transposeB: true }, true);
+    expectClose(got, want);
+  });
+
+  it.each(convCases)('conv2d %s: forward, input and filter gradients equal the reference', (_name, g) => {
+    const x = random(g.batch * g.inHeight * g.inWidth * g.inChannels, 7);
+    const w = random(g.filterHeight * g.filterWidth * g.inChannels * g.outChannels, 11);
+    const dy = random(g.batch * g.outHeight * g.outWidth * g.outChannels, 13);
+    const want = referenceConv2d(g, x, w, dy);
+    const { heap, offsets } = heapWith([x, w, dy], 0);
+    const [ox, ow, oy] = offsets as [number, number, number];
+    const view = (offset: number, n: number) => heap.subarray(offset / 4, offset / 4 + n);
+    // Each pass overwrites one operand: run them in the order that leaves the others' inputs intact.
+    const saved = { x: view(ox, x.length).slice(), w: view(ow, w.length).slice() };
+    blas.conv2d(heap, { ...g, pass: 'filterGradient', x: ox, filter: ow, y: oy });
+    expectClose(view(ow, w.length), want.dw);
+    view(ow, w.length).set(saved.w);
+    blas.conv2d(heap, { ...g, pass: 'inputGradient', x: ox, filter: ow, y: oy });
+    expectClose(view(ox, x.length), want.dx);
+    view(ox, x.length).set(saved.x);
+    blas.conv2d(heap, { ...g, pass: 'forward', x: ox, filter: ow, y: oy });
+    expectClose(view(oy, dy.length), want.y);
+  });
+
+  describe('bad arguments throw a JS error naming the argument (the process never crashes)', () => {
+    const heap = new Float32Array(1024);
+    const ok: GemmArgs = { ...one, m: 4, n: 4, k: 4, a: 0, b: 256, c: 512 };
+    const cases: Array<[string, () => void, RegExp]> = [
+      ['a heap that is no buffer', () => blas.gemm({} as never, ok), /heap must be an ArrayBuffer or a typed array/],
+      ['a misaligned offset', () => blas.gemm(heap, { ...ok, b: 258 }), /'b' byte offset 258 is not a multiple of 4/],
+      ['an output past the heap', () => blas.gemm(heap, { ...ok, c: 4096 - 32 }), /'c' \[4064, 4128\) lies outside the heap of 4096 bytes/],
+      ['a negative dimension', () => blas.gemm(heap, { ...ok, m: -1 }), /'m' must be an integer from 1/],
+      ['a fractional dimension', () => blas.gemm(heap, { ...ok, n: 1.5 }), /'n' must be an integer/],
+      ['NaN', () => blas.gemm(heap, { ...ok, k: Number.NaN }), /'k' must be an integer/],
+      ['a string for a number', () => blas.gemm(heap, { ...ok, m: '4' as never }), /'m' must be a number/],
+      ['a missing flag', () => blas.gemm(heap, { ...ok, transposeA: undefined as never }), /'transposeA' must be a boolean/],
+      ['an output overlapping an input', () => blas.gemm(heap, { ...ok, c: 32 }), /output 'c' overlaps input 'a'/],
+      ['dimensions whose product overflows', () => blas.gemm(heap, { ...ok, m: 2 ** 31 - 1, n: 2 ** 31 - 1, k: 2 ** 31 - 1 }), /too large|outside the heap/],
+      ['a batch stride past the heap', () => blas.gemm(heap, { ...ok, batch: 2, strideA: 2 ** 40 }), /'a' .* lies outside the heap/],
+      ['no arguments object', () => (blas.gemm as (h: unknown) => void)(heap), /gemm\(heap, \{batch/],
+      ['an unknown conv pass', () => blas.conv2d(heap, { ...geometry({}), pass: 'backward' as never, x: 0, filter: 0, y: 0 }), /'pass' must be 'forward'/],
+      ['a conv filter past the heap', () => blas.conv2d(heap, { ...geometry({ batch: 1, inHeight: 3, inWidth: 3, outHeight: 3, outWidth: 3 }), pass: 'forward', x: 0, filter: 3900, y: 1024 }), /'filter' .* lies outside the heap/],
+      ['a zero stride', () => blas.conv2d(heap, { ...geometry({ strideHeight: 0 }), pass: 'forward', x: 0, filter: 0, y: 0 }), /'strideHeight' must be an integer from 1/],
+      ['zero threads', () => blas.setThreads(0), /thread count must be an integer from 1 to 256/],
+    ];
+    it.each(cases)('%s', (_name, call, message) => {
+      expect(call).toThrow(message);
+    });
+  });
+
+  it('reports the OpenBLAS build and the kernels it chose', () => {
+    expect(load.library.config).toMatch(/OpenBLAS \d+\.\d+/);
+    expect(load.library.corename.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { classifyLoadError, coreTypeForFlags, loadNativeBlas, type GemmArgs, type NativeBlas } from '../src/index.js';
+import { referenceConv2d, referenceGemm } from '../src/reference.js';
+
+const THIS_FILE = new URL(import.meta.url).pathname;
+
+/**
+ * An addon written in JS on top of the plain-loop references, reading and writing the heap by offset the way the
+ * native one does; `corrupt` breaks one thing so that the self-check must notice.
+ */
+function jsAddon(corrupt?: 'ignore-transposeB' | 'throw'): NativeBlas {
+  const floats = (heap: unknown) => new Float32Array((heap as Float32Array).buffer);
+  return {
+    gemm(heap, args: GemmArgs) {
+      if (corrupt === 'throw') throw new RangeError('broken');
+      const f = floats(heap);
+      const a = f.subarray(args.a / 4);
+      const b = f.subarray(args.b / 4);
+      const c = referenceGemm({ ...args, transposeB: corrupt === 'ignore-transposeB' ? false : args.transposeB }, a, b);
+      f.set(c, args.c / 4);
+    },
+    conv2d(heap, args) {
+      const f = floats(heap);
+      const x = f.subarray(args.x / 4, args.x / 4 + args.batch * args.inHeight * args.inWidth * args.inChannels);
+      const w = f.subarray(args.filter / 4, args.filter / 4 + args.filterHeight * args.filterWidth * args.inChannels * args.outChannels);
+      const y = f.subarray(args.y / 4, args.y / 4 + args.batch * args.outHeight * args.outWidth * args.outChannels);
+      const { y: out, dx, dw } = referenceConv2d(args, x, w, y);
+      if (args.pass === 'forward') y.set(out);
+      else if (args.pass === 'inputGradient') x.set(dx);
+      else w.set(dw);
+    },
+    setThreads() {},
+    threads: () => 1,
+    library: () => ({ config: 'js', corename: 'js', parallel: 'sequential' }),
+  };
+}
+
+describe('loading @nextx/native-blas', () => {
+  it('a missing binary is "not built" and the detail gives the build command', () => {
+    const load = loadNativeBlas({ binary: '/nonexistent/nextx_native_blas.node' });
+    expect(load).toMatchObject({ ok: false, reason: 'not-built' });
+    expect(!load.ok && load.detail).toContain('npx nextx-native-blas build');
+  });
+
+  it('a binary whose libopenblas cannot be found is "openblas-missing"; other dlopen failures are "load-failed"', () => {
+    const dlopen = new Error('libopenblas.so.0: cannot open shared object file: No such file or directory');
+    expect(classifyLoadError(dlopen, '/x/nextx_native_blas.node')).toMatchObject({ reason: 'openblas-missing' });
+    expect(classifyLoadError(dlopen, '/x/nextx_native_blas.node').detail).toContain('apt-get install libopenblas0-pthread');
+    const other = new Error('/x/nextx_native_blas.node: invalid ELF header');
+    expect(classifyLoadError(other, '/x/nextx_native_blas.node')).toMatchObject({ reason: 'load-failed' });
+  });
+
+  it('the self-check accepts a correct addon and names the case a wrong one fails', () => {
+    expect(loadNativeBlas({ binary: THIS_FILE, loader: () => jsAddon() })).toMatchObject({ ok: true });
+    const wrong = loadNativeBlas({ binary: THIS_FILE, loader: () => jsAddon('ignore-transposeB') });
+    expect(wrong).toMatchObject({ ok: false, reason: 'self-check-failed' });
+    expect(!wrong.ok && wrong.detail).toMatch(/gemm .*"transposeB":true/);
+    const throwing = loadNativeBlas({ binary: THIS_FILE, loader: () => jsAddon('throw') });
+    expect(throwing).toMatchObject({ ok: false, reason: 'self-check-failed' });
+    expect(!throwing.ok && throwing.detail).toContain('threw broken');
+  });
+
+  it('a loader that throws is classified, never rethrown', () => {
+    const load = loadNativeBlas({
+      binary: THIS_FILE,
+      loader: () => {
+        throw new Error('libopenblas.so.0: cannot open shared object file: No such file or directory');
+      },
+    });
+    expect(load).toMatchObject({ ok: false, reason: 'openblas-missing' });
+  });
+
+  it('names the OpenBLAS kernel set from CPU flags', () => {
+    const skylakeX = new Set(['fma', 'avx2', 'avx512f', 'avx512bw', 'avx512dq', 'avx512vl', 'avx512cd']);
+    expect(coreTypeForFlags(skylakeX)).toBe('SkylakeX');
+    expect(coreTypeForFlags(new Set(['fma', 'avx2', 'avx512f']))).toBe('Haswell');
+    expect(coreTypeForFlags(new Set(['sse4_2', 'avx']))).toBeUndefined();
+  });
+});
