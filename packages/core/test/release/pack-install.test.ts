@@ -9,8 +9,11 @@ const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures/var-
 const workdir = mkdtempSync(join(tmpdir(), 'nextx-pack-install-'));
 afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 
+/** The environment of a user who installed from the tarballs: none of the repository's test settings (CI sets NEXTX_BLAS=1 where it built the addon, which this user does not have). */
+const userEnv: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NEXTX_')));
+
 function run(command: string, args: string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+  return execFileSync(command, args, { cwd, env: userEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
 }
 
 function pack(folder: string): string {
@@ -111,7 +114,7 @@ describe('a user installs only @nextx/core and @nextx/vision from tarballs, and 
     const readmeRow = readmePluginExample().pluginsOutput.split('\n').find((line) => line.startsWith('@acme/echo'));
     expect(words(readmeRow ?? '')).toEqual(['@acme/echo', '1.0.0', 'echo', 'echo/reverse']);
     expect(table.map(words)).toContainEqual(words(readmeRow ?? ''));
-    const echo = spawnSync('npx', ['--no-install', 'nextx', 'generate', 'echo/reverse', '--prompt', 'hi'], { cwd: project, encoding: 'utf8', timeout: 120_000 });
+    const echo = spawnSync('npx', ['--no-install', 'nextx', 'generate', 'echo/reverse', '--prompt', 'hi'], { cwd: project, env: userEnv, encoding: 'utf8', timeout: 120_000 });
     expect(echo.status, echo.stderr).toBe(0);
     expect(JSON.parse(echo.stdout)).toEqual({ text: 'ih' });
     expect(echo.stderr).toMatch(/^backend: wasm\nbackend wasm\n$/);
