@@ -45,6 +45,23 @@ export function logNormalSigmas(count: number, options: LogNormalSigmaOptions, n
   return out;
 }
 
+/** Log-uniform training σ (official `processes.py:sample_sigma`, strategy 'log-uniform'): σ = exp(ln σ_min + u·(ln σ_max − ln σ_min)). */
+export function logUniformSigmas(count: number, range: SigmaRange, uniforms: UniformSource): Float32Array {
+  checkRange(range);
+  const lo = Math.log(range.sigmaMin);
+  const hi = Math.log(range.sigmaMax);
+  const u = uniforms(count);
+  return Float32Array.from({ length: count }, (_, i) => Math.exp(lo + (u[i] as number) * (hi - lo)));
+}
+
+/** The base σ draw before the entropy profile mixes in: EDM's log-normal, or log-uniform over the range. */
+export type BaseSigmaOptions = (LogNormalSigmaOptions & { readonly strategy?: 'log-normal' }) | (SigmaRange & { readonly strategy: 'log-uniform' });
+
+/** n σ from the base draw (`cfg.train.sigma_sampling_strategy`). */
+export function baseSigmas(count: number, base: BaseSigmaOptions, rng: Rng): Float32Array {
+  return base.strategy === 'log-uniform' ? logUniformSigmas(count, base, uniformsFrom(rng)) : logNormalSigmas(count, base, normalsFrom(rng));
+}
+
 /**
  * σ drawn from an entropy profile (official `sample_entropy_sigma`): a bin by inverse CDF (the first bin whose CDF
  * reaches u₁; negative CDF entries read as 0, the last as 1), then log-uniform inside the bin (u₂), clamped to the range.
@@ -97,10 +114,10 @@ export function profileShare(step: number, mixture: ProfileMixture): number {
 export function mixedTrainingSigmas(
   count: number,
   step: number,
-  options: { readonly base: LogNormalSigmaOptions; readonly profile?: EntropyProfile; readonly mixture: ProfileMixture },
+  options: { readonly base: BaseSigmaOptions; readonly profile?: EntropyProfile; readonly mixture: ProfileMixture },
   rng: Rng,
 ): Float32Array {
-  const sigmas = logNormalSigmas(count, options.base, normalsFrom(rng));
+  const sigmas = baseSigmas(count, options.base, rng);
   const gamma = options.profile ? profileShare(step, options.mixture) : 0;
   if (!options.profile || gamma <= 0) return sigmas;
   const chosen: number[] = [];

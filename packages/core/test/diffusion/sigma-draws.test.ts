@@ -1,8 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { logNormalSigmas, mixedTrainingSigmas, profileShare, profileSigmasFromUniforms } from '../../src/diffusion/index.js';
+import { baseSigmas, logNormalSigmas, logUniformSigmas, mixedTrainingSigmas, profileShare, profileSigmasFromUniforms } from '../../src/diffusion/index.js';
 import { Rng } from '../../src/rng/rng.js';
 
 describe('training σ draws', () => {
+  it("log-uniform (the official 'log-uniform' strategy): σ_min at u = 0, σ_max at u → 1, the geometric mean at u = ½", () => {
+    const range = { sigmaMin: 0.002, sigmaMax: 80 };
+    const got = logUniformSigmas(3, range, () => [0, 0.5, 1]);
+    expect(got[0]).toBeCloseTo(0.002, 9);
+    expect(got[1]).toBeCloseTo(Math.sqrt(0.002 * 80), 5);
+    expect(got[2]).toBeCloseTo(80, 3);
+    // Drawn from an Rng: inside the range, ln σ spread evenly (mean of ln σ at the middle of the log range).
+    const drawn = baseSigmas(20_000, { strategy: 'log-uniform', ...range }, Rng.seeded(3));
+    expect(Math.min(...drawn)).toBeGreaterThanOrEqual(0.002 * (1 - 1e-6));
+    expect(Math.max(...drawn)).toBeLessThanOrEqual(80 * (1 + 1e-6));
+    const meanLog = drawn.reduce((a, v) => a + Math.log(v), 0) / drawn.length;
+    expect(meanLog).toBeCloseTo((Math.log(0.002) + Math.log(80)) / 2, 1);
+    // The log-normal base is the default strategy and draws what logNormalSigmas draws.
+    const ln = { pMean: -1.2, pStd: 1.2, ...range };
+    expect(Array.from(baseSigmas(8, ln, Rng.seeded(5)))).toEqual(Array.from(logNormalSigmas(8, ln, (n) => Rng.seeded(5).fillNormal(new Float32Array(n)))));
+  });
+
   it('log-normal: rejected slots are redrawn, in slot order, from a vector as long as the rejections', () => {
     const calls: number[] = [];
     const draws = [[0, 10, -1, -10], [1, 20], [2]];

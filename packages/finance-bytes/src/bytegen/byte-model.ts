@@ -123,7 +123,7 @@ export class HNetByteModel implements ByteModel {
       const out = dechunkMasked(tf.stack(rows), routing.p, plan, 'float32').out;
       const y = tf.add(out, r); // STE(c) is exactly 1 in the forward pass
       const g = bb.decoder.forward(y, state.decoder);
-      state.logits = swap(undefined, tf.reshape(m.lmHead.forward(tf.slice(g, [0, length - 1, 0], [-1, 1, -1])), [batch, -1]) as tf.Tensor2D);
+      state.logits = swap(undefined, tf.reshape(m.logits(tf.slice(g, [0, length - 1, 0], [-1, 1, -1])), [batch, -1]) as tf.Tensor2D);
       state.lastHidden = swap(undefined, tf.reshape(tf.slice(h, [0, length - 1, 0], [-1, 1, -1]), [batch, d0]));
       state.lastValue = swap(undefined, tf.reshape(tf.slice(out, [0, length - 1, 0], [-1, 1, -1]), [batch, d0]));
     });
@@ -147,7 +147,7 @@ export class HNetByteModel implements ByteModel {
       );
       const out = dechunkStep(state.lastValue, tf.concat(zRows, 0), p, boundary);
       const g = bb.decoder.forward(tf.reshape(tf.add(out, r), [batch, 1, d0]), state.decoder);
-      state.logits = swap(state.logits, tf.reshape(m.lmHead.forward(g), [batch, -1]) as tf.Tensor2D);
+      state.logits = swap(state.logits, tf.reshape(m.logits(g), [batch, -1]) as tf.Tensor2D);
       state.lastHidden = swap(state.lastHidden, h);
       state.lastValue = swap(state.lastValue, out);
     });

@@ -14,8 +14,8 @@ export const hnetConfigSchema = z
     /** SwiGLU width per stage (0: no MLP in the blocks). */
     d_intermediate: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]).default([0, 0]),
     vocab_size: z.number().int().positive().default(256),
-    /** Tied input and output embeddings are not implemented. */
-    tie_embeddings: z.literal(false, { error: 'tied embeddings are not supported' }).default(false),
+    /** The LM head reuses the byte embedding (logits = h·Eᵀ); its state dict then has no `lm_head.weight`. */
+    tie_embeddings: z.boolean().default(false),
     ssm_cfg: z
       .object({
         d_state: z.number().int().positive().default(32),

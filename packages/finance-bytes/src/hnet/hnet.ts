@@ -168,7 +168,8 @@ export class HNetForCausalLM extends Module {
   readonly config: HNetConfig;
   readonly embeddings: Embedding;
   readonly backbone: HNetStage;
-  readonly lmHead: Linear;
+  /** The LM head; absent with `tie_embeddings`, where the logits are h·Eᵀ with the byte embedding E. */
+  readonly lmHead: Linear | undefined;
 
   constructor(config: HNetConfigInput, options: { readonly seed?: number } = {}) {
     super();
@@ -177,10 +178,21 @@ export class HNetForCausalLM extends Module {
     const d0 = this.config.d_model[0];
     this.embeddings = this.addModule('embeddings', new Embedding(this.config.vocab_size, d0, { rng: rng.fork(), initStd: 1 }));
     this.backbone = this.addModule('backbone', new HNetStage(this.config, rng.fork()));
+    if (this.config.tie_embeddings) return;
     this.lmHead = this.addModule('lm_head', new Linear(d0, this.config.vocab_size, { bias: false, rng: rng.fork() }));
     const head = normalInit([d0, this.config.vocab_size], rng.fork(), 0.02);
     this.lmHead.weight.assign(head);
     head.dispose();
+  }
+
+  /** h [..., D0] → logits [..., V]: the LM head, or with tied embeddings h·Eᵀ (official `lm_head.weight = embeddings.weight`). */
+  logits(h: tf.Tensor): tf.Tensor {
+    if (this.lmHead) return this.lmHead.forward(h);
+    return tf.tidy(() => {
+      const d0 = h.shape[h.rank - 1] as number;
+      const flat = tf.matMul(tf.reshape(h, [-1, d0]), this.embeddings.weight, false, true);
+      return tf.reshape(flat, [...h.shape.slice(0, -1), this.config.vocab_size]);
+    });
   }
 
   /** ids [B, L] (int32) with a right-padding mask [B·L] (all valid when omitted) → logits [B, L, V]. */
@@ -207,7 +219,7 @@ export class HNetForCausalLM extends Module {
   }
 
   private head<Plan>(stage: StageResult<Plan>, taps?: Taps): CausalLmResult<Plan> {
-    const logits = tf.tidy(() => this.lmHead.forward(stage.out));
+    const logits = this.logits(stage.out);
     stage.out.dispose();
     taps?.('logits', logits);
     return { logits, p: stage.p, boundaries: stage.boundaries, plan: stage.plan };

@@ -322,7 +322,31 @@ describe.each(['wasm', 'cpu'] as const)('H-Net dynamic chunking parity on %s', (
 });
 
 describe('H-Net config', () => {
-  it('refuses what is not covered with the field path: nested stages, tied embeddings, an inner width below the outer', () => {
+  it('tied embeddings: no lm_head.weight, and the logits are those of an untied model whose head is the embedding', async () => {
+    await initBackend({ prefer: 'wasm' });
+    const weights = readWeights(`${HNET_DIR}model.safetensors`);
+    const baseline = tf.memory().numTensors;
+    const tied = new HNetForCausalLM({ ...config.hnet_config, tie_embeddings: true });
+    const untied = new HNetForCausalLM(config.hnet_config);
+    const { ['lm_head.weight']: _head, ...withoutHead } = weights;
+    tied.loadStateDict(withoutHead, { source: 'tied' });
+    untied.loadStateDict({ ...withoutHead, 'lm_head.weight': weights['embeddings.weight'] as tf.Tensor }, { source: 'untied' });
+    const saved = tied.stateDict();
+    expect(Object.keys(saved)).not.toContain('lm_head.weight');
+    expect(Object.keys(saved)).toContain('embeddings.weight');
+    tf.dispose(Object.values(saved));
+    const ids = tf.tensor2d(Int32Array.from({ length: 2 * 24 }, (_, i) => (i * 37) % 256), [2, 24], 'int32');
+    const a = tied.forwardMasked(ids);
+    const b = untied.forwardMasked(ids);
+    expectF32(a.logits, b.logits, 'tied logits');
+    tf.dispose([ids, a.logits, a.p, b.logits, b.p]);
+    tied.dispose();
+    untied.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+    tf.dispose(Object.values(weights));
+  });
+
+  it('refuses what is not covered with the field path: nested stages, an inner width below the outer', () => {
     const bad = (config: unknown) => {
       try {
         new HNetForCausalLM(config as never);
@@ -333,7 +357,6 @@ describe('H-Net config', () => {
       throw new Error('accepted');
     };
     expect(bad({ ...config.hnet_config, arch_layout: ['m2', ['m2', ['T2'], 'm2'], 'm2'] })[0]).toBe('arch_layout');
-    expect(bad({ ...config.hnet_config, tie_embeddings: true })).toEqual(['tie_embeddings']);
     expect(bad({ ...config.hnet_config, d_model: [48, 32] })).toEqual(['d_model']);
     expect(bad({ ...config.hnet_config, arch_layout: ['x3', ['T2'], 'm2'] })).toEqual(['arch_layout', 0]);
   });

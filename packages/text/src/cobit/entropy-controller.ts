@@ -5,7 +5,7 @@ import {
   estimateEntropyProfile,
   mixedTrainingSigmas,
   type EntropyProfile,
-  type LogNormalSigmaOptions,
+  type BaseSigmaOptions,
   type ProfileMixture,
   type Rng,
 } from '@nextx/core';
@@ -23,14 +23,13 @@ export interface EntropyControllerOptions {
   /** Draw training σ from the profile (official entropy_use_for_sampling), mixed in by `mixture`. */
   readonly useForSampling: boolean;
   readonly mixture: ProfileMixture;
-  readonly base: LogNormalSigmaOptions;
+  readonly base: BaseSigmaOptions;
 }
 
 /** The controller's settings from the official cfg tree (`train.entropy_*`, `diffusion.continuous`). */
 export function entropyOptionsFromCfg(cfg: CobitCfg): EntropyControllerOptions {
   const t = cfg.train;
   const d = cfg.diffusion.continuous;
-  if (t.sigma_sampling_strategy !== 'log-normal') throw new InputError(`cfg.train.sigma_sampling_strategy '${t.sigma_sampling_strategy}' is not implemented here; the paper configs use log-normal`);
   return {
     bins: t.entropy_num_bins,
     sigmaMin: d.sigma_min,
@@ -42,7 +41,10 @@ export function entropyOptionsFromCfg(cfg: CobitCfg): EntropyControllerOptions {
     updateEvery: t.entropy_update_every_steps,
     useForSampling: t.entropy_use_for_sampling,
     mixture: { warmupSteps: t.entropy_warmup_steps, transitionSteps: t.entropy_transition_steps, gammaMax: t.entropy_gamma_max },
-    base: { pMean: d.p_mean, pStd: d.p_std, sigmaMin: d.sigma_min, sigmaMax: d.sigma_max },
+    base:
+      t.sigma_sampling_strategy === 'log-uniform'
+        ? { strategy: 'log-uniform', sigmaMin: d.sigma_min, sigmaMax: d.sigma_max }
+        : { strategy: 'log-normal', pMean: d.p_mean, pStd: d.p_std, sigmaMin: d.sigma_min, sigmaMax: d.sigma_max },
   };
 }
 
