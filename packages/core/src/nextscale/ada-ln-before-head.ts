@@ -15,9 +15,14 @@ export class AdaLNBeforeHead extends Module {
     this.ln = this.addModule('ln_wo_grad', new LayerNorm(embedDim, { eps: normEps, affine: false }));
   }
 
-  forward(x: tf.Tensor3D, cond: tf.Tensor2D): tf.Tensor3D {
+  /** [scale, shift] for c [B, D]; precomputed, they can stand in for c in `forward`. */
+  modulation(cond: tf.Tensor2D): [tf.Tensor, tf.Tensor] {
+    return tf.tidy(() => this.adaLin.forward(cond)) as unknown as [tf.Tensor, tf.Tensor];
+  }
+
+  forward(x: tf.Tensor3D, cond: tf.Tensor2D | [tf.Tensor, tf.Tensor]): tf.Tensor3D {
     return tf.tidy(() => {
-      const [scale, shift] = this.adaLin.forward(cond) as [tf.Tensor, tf.Tensor];
+      const [scale, shift] = cond instanceof tf.Tensor ? this.modulation(cond) : cond;
       return modulate(this.ln.forward(x), shift, scale) as tf.Tensor3D;
     });
   }

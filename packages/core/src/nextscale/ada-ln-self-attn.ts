@@ -30,6 +30,12 @@ export interface AdaLNSelfAttnOptions {
   readonly rng: Rng;
 }
 
+/**
+ * A block's six AdaLN chunks γ1, γ2, s1, s2, β1, β2 (each broadcastable to [B, l, C]), from `modulation(cond)`: a
+ * condition that stays fixed over many calls (c during generation) is modulated once, not per call.
+ */
+export type AdaLNChunks = [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+
 /** What a block reads besides its input: the block-causal mask (teacher forcing), its KV cache, the cross context. */
 export interface AdaLNBlockContext {
   readonly mask?: tf.Tensor;
@@ -97,12 +103,11 @@ export class AdaLNSelfAttn extends Module {
 
   /**
    * x: [B, l, C]. `cond` is c [B, D] (per-block AdaLN) or the shared modulation [B, 1, 6, C] (shared_aln).
-   * `mask`: the additive block-causal mask (teacher forcing); `cache`: this layer's KV cache (generation).
+   * `cond` may also be its precomputed `modulation`. `mask`: the additive block-causal mask (teacher forcing); `cache`: this layer's KV cache (generation).
    */
-  forward(x: tf.Tensor3D, cond: tf.Tensor, context: AdaLNBlockContext = {}): tf.Tensor3D {
+  forward(x: tf.Tensor3D, cond: tf.Tensor | AdaLNChunks, context: AdaLNBlockContext = {}): tf.Tensor3D {
     return tf.tidy(() => {
-      const chunks = this.adaGss ? tf.unstack(tf.add(this.adaGss, cond), 2) : (this.adaLin as AdaLNModulation).forward(cond);
-      const [g1, g2, s1, s2, b1, b2] = chunks as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      const [g1, g2, s1, s2, b1, b2] = cond instanceof tf.Tensor ? this.modulation(cond) : cond;
       const a = this.attn.forward(modulate(this.ln.forward(x), b1, s1), {
         ...(context.mask ? { mask: context.mask } : {}),
         ...(context.cache ? { cache: context.cache } : {}),
@@ -115,6 +120,11 @@ export class AdaLNSelfAttn extends Module {
       const f = this.ffn.forward(modulate(this.ln.forward(x1), b2, s2));
       return tf.add(x1, this.dropPath(tf.mul(f, g2))) as tf.Tensor3D;
     });
+  }
+
+  /** The six chunks for `cond` (c [B, D], or shared_aln's [B, 1, 6, C]): ada_lin(SiLU(c)), or ada_gss + the shared one. */
+  modulation(cond: tf.Tensor): AdaLNChunks {
+    return tf.tidy(() => (this.adaGss ? tf.unstack(tf.add(this.adaGss, cond), 2) : (this.adaLin as AdaLNModulation).forward(cond))) as unknown as AdaLNChunks;
   }
 
   /** timm's DropPath: in training, zero a sample's branch with probability p and scale the kept ones by 1/(1 − p). */

@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { tf } from '../tf.js';
 import { parseConfig } from '../config/parse-config.js';
 import type { Sampler, SamplerContext, SamplerFactory } from '../contracts/sampler.js';
-import { applyLogitBias, applyMinP, applyRepetitionPenalty, applyTopK, applyTopP, softmax64, type LogitBias } from './logit-filters.js';
+import {
+  divideByTemperature,
+  logitBiasInPlace,
+  minPInPlace,
+  repetitionPenaltyInPlace,
+  topKInPlace,
+  topPInPlace,
+  type HostLogits,
+  type LogitBias,
+} from './logit-filters.js';
 
 export const categoricalConfigSchema = z
   .object({
@@ -56,14 +65,18 @@ function argmaxRow(row: ArrayLike<number>): number {
   return best;
 }
 
-/** One draw by inverse CDF with a float64 uniform from the Rng. */
-function drawRow(row: ArrayLike<number>, u: number): number {
-  const probs = softmax64(row);
+/** One draw by inverse CDF over the row's softmax (float64, index order) with a float64 uniform from the Rng. */
+function drawRow(row: Float32Array, u: number, exps: Float64Array): number {
+  let max = -Infinity;
+  for (let i = 0; i < row.length; i++) max = Math.max(max, row[i] as number);
+  let sum = 0;
+  for (let i = 0; i < row.length; i++) sum += exps[i] = (row[i] as number) === -Infinity ? 0 : Math.exp((row[i] as number) - max);
   let cumulative = 0;
   let last = 0;
-  for (let i = 0; i < probs.length; i++) {
-    if ((probs[i] as number) <= 0) continue;
-    cumulative += probs[i] as number;
+  for (let i = 0; i < row.length; i++) {
+    const p = (exps[i] as number) / sum;
+    if (p <= 0) continue;
+    cumulative += p;
     last = i;
     if (u < cumulative) return i;
   }
@@ -89,55 +102,45 @@ export class CategoricalSampler implements Sampler<tf.Tensor2D | CategoricalInpu
 
   /** The filtered, temperature-scaled logits the draw uses (a new tensor). */
   filter(input: tf.Tensor2D | CategoricalInput, context: Partial<SamplerContext> = {}): tf.Tensor2D {
-    const { logits, previous, bias } = input instanceof tf.Tensor ? { logits: input, previous: undefined, bias: undefined } : input;
-    const c = this.config;
-    const steps: Array<(x: tf.Tensor2D) => tf.Tensor2D> = [
-      (x) => (previous ? applyRepetitionPenalty(x, previous, c.repetitionPenalty) : tf.clone(x)),
-      (x) => this.constrain(x, previous, bias, context.step),
-      (x) => (c.temperature > 0 && c.temperature !== 1 ? (tf.div(x, c.temperature) as tf.Tensor2D) : tf.clone(x)),
-      (x) => applyTopK(x, c.topK),
-      (x) => applyTopP(x, c.topP),
-      (x) => applyMinP(x, c.minP),
-    ];
-    let current = tf.clone(logits);
-    try {
-      for (const step of steps) {
-        const next = step(current);
-        current.dispose();
-        current = next;
-      }
-    } catch (error) {
-      current.dispose();
-      throw error;
-    }
-    return current;
+    const host = this.filterOnHost(input, context);
+    return tf.tensor2d(host.values, [host.rows, host.vocab]);
   }
 
-  private constrain(x: tf.Tensor2D, previous: CategoricalInput['previous'], bias: LogitBias | undefined, step: number | undefined): tf.Tensor2D {
-    const [rows, vocab] = x.shape;
+  /** The whole pipeline on one host copy of the logits (read once; see HostLogits). */
+  private filterOnHost(input: tf.Tensor2D | CategoricalInput, context: Partial<SamplerContext>): HostLogits {
+    const { logits, previous, bias } = input instanceof tf.Tensor ? { logits: input, previous: undefined, bias: undefined } : input;
+    const [rows, vocab] = logits.shape;
+    const host: HostLogits = { values: Float32Array.from(logits.dataSync() as Float32Array), rows, vocab };
+    const c = this.config;
+    if (previous) repetitionPenaltyInPlace(host, previous, c.repetitionPenalty);
+    this.constrain(host, previous, bias, context.step);
+    if (c.temperature > 0 && c.temperature !== 1) divideByTemperature(host, c.temperature);
+    topKInPlace(host, c.topK);
+    topPInPlace(host, c.topP);
+    minPInPlace(host, c.minP);
+    return host;
+  }
+
+  private constrain(host: HostLogits, previous: CategoricalInput['previous'], bias: LogitBias | undefined, step: number | undefined): void {
+    const { rows, vocab } = host;
     const prefix = previous ?? Array.from({ length: rows }, () => []);
     const fromConstraint = this.constraint?.({ previous: prefix, rows, vocab, ...(step !== undefined ? { step } : {}) });
     try {
-      const first = applyLogitBias(x, fromConstraint, this.config.bannedIds);
-      if (!bias) return first;
-      const both = applyLogitBias(first, bias);
-      first.dispose();
-      return both;
+      logitBiasInPlace(host, fromConstraint, this.config.bannedIds);
+      logitBiasInPlace(host, bias);
     } finally {
       if (fromConstraint instanceof tf.Tensor) fromConstraint.dispose();
     }
   }
 
   sample(input: tf.Tensor2D | CategoricalInput, context: SamplerContext): Int32Array {
-    const filtered = this.filter(input, context);
-    const [rows, vocab] = filtered.shape;
-    const values = filtered.dataSync() as Float32Array;
-    filtered.dispose();
+    const { values, rows, vocab } = this.filterOnHost(input, context);
     const greedy = this.config.greedy || this.config.temperature === 0;
     const out = new Int32Array(rows);
+    const exps = new Float64Array(vocab);
     for (let r = 0; r < rows; r++) {
       const row = values.subarray(r * vocab, (r + 1) * vocab);
-      out[r] = greedy ? argmaxRow(row) : drawRow(row, context.rng.uniform());
+      out[r] = greedy ? argmaxRow(row) : drawRow(row, context.rng.uniform(), exps);
     }
     return out;
   }

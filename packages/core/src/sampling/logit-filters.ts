@@ -1,59 +1,99 @@
 import { tf } from '../tf.js';
+import quickselect from 'quickselect';
 import { InputError } from '../errors.js';
 
 /**
- * Logits [N, V] with every entry strictly below the k-th largest of its row set to −inf (VAR's top-k rule). The k-th
- * values come from tf.topk; the comparison runs on the host, because wasm's Less and Select are scalar loops (35 ms
- * for 155 rows of 4096, against about 1 ms here).
+ * Logits on the host, rows × vocab row-major float32, that the filters below change in place. The categorical sampler
+ * reads a step's logits once and runs its whole pipeline here: wasm's Less and Select are scalar loops (35 ms for 155
+ * rows of 4096), and every round trip through a tensor copies the logits twice.
  */
-export function applyTopK(logits: tf.Tensor2D, k: number): tf.Tensor2D {
-  const [rows, vocab] = logits.shape;
-  if (k <= 0 || k >= vocab) return tf.clone(logits);
-  const kthTensor = tf.tidy(() => tf.slice(tf.topk(logits, k, true).values, [0, k - 1], [-1, 1]));
-  const kth = kthTensor.dataSync();
-  kthTensor.dispose();
-  const out = Float32Array.from(logits.dataSync() as Float32Array);
-  for (let r = 0; r < rows; r++) {
-    const threshold = kth[r] as number;
-    for (let i = r * vocab; i < (r + 1) * vocab; i++) if ((out[i] as number) < threshold) out[i] = -Infinity;
-  }
-  return tf.tensor2d(out, [rows, vocab]);
+export interface HostLogits {
+  readonly values: Float32Array;
+  readonly rows: number;
+  readonly vocab: number;
+}
+
+function forEachRow(logits: HostLogits, f: (row: Float32Array, r: number) => void): void {
+  for (let r = 0; r < logits.rows; r++) f(logits.values.subarray(r * logits.vocab, (r + 1) * logits.vocab), r);
+}
+
+/** x / T as tfjs's float32 division computes it (T rounded to float32 first). */
+export function divideByTemperature(logits: HostLogits, temperature: number): void {
+  const t = Math.fround(temperature);
+  const { values } = logits;
+  for (let i = 0; i < values.length; i++) values[i] = (values[i] as number) / t;
 }
 
 /**
- * Nucleus filtering with VAR's rule (`sample_with_top_k_top_p_`): sort ascending, take the softmax cumulative sum,
- * remove entries whose cumulative mass is ≤ 1 − p; the largest entry always stays. Done on the host in float64 per
- * row (N·V up to a few times 4096 per call).
+ * Every entry strictly below the k-th largest of its row set to −inf (VAR's top-k rule: ties with the k-th stay).
+ * The k-th largest is found by selection (quickselect, O(V) per row), not by sorting.
  */
-export function applyTopP(logits: tf.Tensor2D, p: number): tf.Tensor2D {
-  if (p <= 0 || p >= 1) return tf.clone(logits);
-  const [rows, vocab] = logits.shape;
-  const values = logits.dataSync() as Float32Array;
-  const out = Float32Array.from(values);
-  for (let r = 0; r < rows; r++) {
-    const row = values.subarray(r * vocab, (r + 1) * vocab);
-    // Entries already at −inf (after top-k, typically most of them) carry no mass: only the others are sorted.
-    const order: number[] = [];
-    for (let i = 0; i < vocab; i++) if ((row[i] as number) > -Infinity) order.push(i);
-    order.sort((a, b) => (row[a] as number) - (row[b] as number) || a - b);
-    const probs = softmax64(row);
-    let cumulative = 0;
-    for (let rank = 0; rank < order.length - 1; rank++) {
-      const index = order[rank] as number;
-      cumulative += probs[index] as number;
-      if (cumulative <= 1 - p) out[r * vocab + index] = -Infinity;
-    }
-  }
-  return tf.tensor2d(out, [rows, vocab]);
+export function topKInPlace(logits: HostLogits, k: number): void {
+  const { vocab } = logits;
+  if (k <= 0 || k >= vocab) return;
+  const scratch = new Float32Array(vocab);
+  forEachRow(logits, (row) => {
+    scratch.set(row);
+    quickselect(scratch as unknown as number[], vocab - k);
+    const kth = scratch[vocab - k] as number;
+    for (let i = 0; i < vocab; i++) if ((row[i] as number) < kth) row[i] = -Infinity;
+  });
 }
 
-/** min-p: remove tokens whose probability is below `minP` times the row's largest probability. */
-export function applyMinP(logits: tf.Tensor2D, minP: number): tf.Tensor2D {
-  if (minP <= 0) return tf.clone(logits);
-  return tf.tidy(() => {
-    // p_i < minP·p_max  ⇔  ℓ_i < ℓ_max + log(minP)
-    const threshold = tf.add(tf.max(logits, 1, true), Math.log(minP));
-    return tf.where(tf.less(logits, threshold), tf.fill(logits.shape, -Infinity), logits) as tf.Tensor2D;
+/**
+ * Nucleus filtering with VAR's rule (`sample_with_top_k_top_p_`): sort ascending, take the softmax cumulative sum
+ * (float64), remove the entries whose cumulative mass is ≤ 1 − p; the largest entry always stays. Ties sort by index,
+ * so where the cut falls inside a run of equal values the lowest indices go first. Only the finite entries are sorted
+ * (after top-k, typically a fifth of them), as values: the cut is a count R, and the removed set is every value below
+ * the R-th smallest plus the lowest-index ones equal to it. The softmax is normalised over the sorted values.
+ */
+export function topPInPlace(logits: HostLogits, p: number): void {
+  if (p <= 0 || p >= 1) return;
+  const scratch = new Float32Array(logits.vocab);
+  const exps = new Float64Array(logits.vocab);
+  forEachRow(logits, (row) => {
+    let n = 0;
+    for (let i = 0; i < row.length; i++) if ((row[i] as number) > -Infinity) scratch[n++] = row[i] as number;
+    if (n < 2) return;
+    const sorted = scratch.subarray(0, n).sort();
+    const max = sorted[n - 1] as number;
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += exps[j] = Math.exp((sorted[j] as number) - max);
+    let cumulative = 0;
+    let removed = 0;
+    for (; removed < n - 1; removed++) {
+      cumulative += (exps[removed] as number) / sum;
+      if (cumulative > 1 - p) break;
+    }
+    if (removed > 0) removeSmallest(row, sorted, removed);
+  });
+}
+
+/** Sets the `count` smallest entries of a row to −inf, ties broken towards the lower index; `sorted`: its finite values, ascending. */
+function removeSmallest(row: Float32Array, sorted: Float32Array, count: number): void {
+  const threshold = sorted[count - 1] as number;
+  let below = 0;
+  while ((sorted[below] as number) < threshold) below++;
+  let equalToRemove = count - below;
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i] as number;
+    if (v < threshold) row[i] = -Infinity;
+    else if (v === threshold && equalToRemove > 0) {
+      row[i] = -Infinity;
+      equalToRemove--;
+    }
+  }
+}
+
+/** min-p: remove tokens whose probability is below `minP` times the row's largest: ℓ_i < ℓ_max + log(minP) (float32). */
+export function minPInPlace(logits: HostLogits, minP: number): void {
+  if (minP <= 0) return;
+  const offset = Math.fround(Math.log(minP));
+  forEachRow(logits, (row) => {
+    let max = -Infinity;
+    for (let i = 0; i < row.length; i++) max = Math.max(max, row[i] as number);
+    const threshold = Math.fround(max + offset);
+    for (let i = 0; i < row.length; i++) if ((row[i] as number) < threshold) row[i] = -Infinity;
   });
 }
 
@@ -61,32 +101,30 @@ export function applyMinP(logits: tf.Tensor2D, minP: number): tf.Tensor2D {
  * CTRL's repetition penalty: for each row, the logits of already generated ids are divided by `penalty` when positive
  * and multiplied by it when negative. `previous[r]` lists row r's earlier ids.
  */
-export function applyRepetitionPenalty(logits: tf.Tensor2D, previous: readonly (readonly number[])[], penalty: number): tf.Tensor2D {
-  if (penalty === 1) return tf.clone(logits);
-  const [rows, vocab] = logits.shape;
-  const out = Float32Array.from(logits.dataSync() as Float32Array);
-  for (let r = 0; r < rows; r++) {
+export function repetitionPenaltyInPlace(logits: HostLogits, previous: readonly (readonly number[])[], penalty: number): void {
+  if (penalty === 1) return;
+  forEachRow(logits, (row, r) => {
     for (const id of new Set(previous[r] ?? [])) {
-      const at = r * vocab + id;
-      const v = out[at] as number;
-      out[at] = v > 0 ? v / penalty : v * penalty;
+      const v = row[id] as number;
+      row[id] = v > 0 ? v / penalty : v * penalty;
     }
-  }
-  return tf.tensor2d(out, [rows, vocab]);
+  });
+}
+
+/** The max and Σ exp(x − max) of a row (index order, float64; −inf entries add nothing): softmax64's normalisation. */
+export function softmaxNormaliser(row: ArrayLike<number>): { max: number; sum: number } {
+  let max = -Infinity;
+  for (let i = 0; i < row.length; i++) max = Math.max(max, row[i] as number);
+  let sum = 0;
+  for (let i = 0; i < row.length; i++) if ((row[i] as number) !== -Infinity) sum += Math.exp((row[i] as number) - max);
+  return { max, sum };
 }
 
 /** Softmax of one row in float64 (−inf entries get probability 0). */
 export function softmax64(row: ArrayLike<number>): Float64Array {
-  let max = -Infinity;
-  for (let i = 0; i < row.length; i++) max = Math.max(max, row[i] as number);
+  const { max, sum } = softmaxNormaliser(row);
   const out = new Float64Array(row.length);
-  let sum = 0;
-  for (let i = 0; i < row.length; i++) {
-    const e = (row[i] as number) === -Infinity ? 0 : Math.exp((row[i] as number) - max);
-    out[i] = e;
-    sum += e;
-  }
-  for (let i = 0; i < row.length; i++) out[i] = (out[i] as number) / sum;
+  for (let i = 0; i < row.length; i++) out[i] = (row[i] as number) === -Infinity ? 0 : Math.exp((row[i] as number) - max) / sum;
   return out;
 }
 
@@ -97,25 +135,20 @@ export function softmax64(row: ArrayLike<number>): Float64Array {
 export type LogitBias = tf.Tensor | Float32Array | Uint8Array;
 
 /**
- * Logits [N, V] plus an additive bias, or with the entries a mask disallows set to −inf. Done on the host (the sampler
- * reads the logits there anyway; wasm's Select is a scalar loop). A row left without any allowed token is an
- * InputError: there is nothing to sample from.
+ * Adds an additive bias, or sets the entries a mask disallows to −inf, and bans `bannedIds`. A row left without any
+ * allowed token is an InputError: there is nothing to sample from.
  */
-export function applyLogitBias(logits: tf.Tensor2D, bias: LogitBias | undefined, bannedIds: readonly number[] = []): tf.Tensor2D {
-  if (!bias && bannedIds.length === 0) return tf.clone(logits);
-  const [rows, vocab] = logits.shape;
-  const out = Float32Array.from(logits.dataSync() as Float32Array);
-  if (bias) addBias(out, rows, vocab, bias);
+export function logitBiasInPlace(logits: HostLogits, bias: LogitBias | undefined, bannedIds: readonly number[] = []): void {
+  const { values, rows, vocab } = logits;
+  if (!bias && bannedIds.length === 0) return;
+  if (bias) addBias(values, rows, vocab, bias);
   for (const id of bannedIds) {
     if (!(Number.isInteger(id) && id >= 0 && id < vocab)) throw new InputError(`banned id ${id} is not in [0, ${vocab})`);
-    for (let r = 0; r < rows; r++) out[r * vocab + id] = -Infinity;
+    for (let r = 0; r < rows; r++) values[r * vocab + id] = -Infinity;
   }
-  for (let r = 0; r < rows; r++) {
-    let allowed = false;
-    for (let i = r * vocab; i < (r + 1) * vocab && !allowed; i++) allowed = (out[i] as number) > -Infinity;
-    if (!allowed) throw new InputError(`logit bias: row ${r} has no allowed token left (every logit is −inf)`);
-  }
-  return tf.tensor2d(out, [rows, vocab]);
+  forEachRow(logits, (row, r) => {
+    if (!row.some((v) => v > -Infinity)) throw new InputError(`logit bias: row ${r} has no allowed token left (every logit is −inf)`);
+  });
 }
 
 function addBias(out: Float32Array, rows: number, vocab: number, bias: LogitBias): void {
@@ -131,3 +164,20 @@ function addBias(out: Float32Array, rows: number, vocab: number, bias: LogitBias
     out[i] = isMask ? (b ? (out[i] as number) : -Infinity) : (out[i] as number) + b;
   }
 }
+
+/** Logits [N, V] read to the host, changed there by `filter`, and returned as a new tensor. */
+export function filterOnHost(logits: tf.Tensor2D, filter: (host: HostLogits) => void): tf.Tensor2D {
+  const [rows, vocab] = logits.shape;
+  const host = { values: Float32Array.from(logits.dataSync() as Float32Array), rows, vocab };
+  filter(host);
+  return tf.tensor2d(host.values, [rows, vocab]);
+}
+
+/** Tensor forms of the filters above (each returns a new tensor). */
+export const applyTopK = (logits: tf.Tensor2D, k: number): tf.Tensor2D => filterOnHost(logits, (l) => topKInPlace(l, k));
+export const applyTopP = (logits: tf.Tensor2D, p: number): tf.Tensor2D => filterOnHost(logits, (l) => topPInPlace(l, p));
+export const applyMinP = (logits: tf.Tensor2D, minP: number): tf.Tensor2D => filterOnHost(logits, (l) => minPInPlace(l, minP));
+export const applyRepetitionPenalty = (logits: tf.Tensor2D, previous: readonly (readonly number[])[], penalty: number): tf.Tensor2D =>
+  filterOnHost(logits, (l) => repetitionPenaltyInPlace(l, previous, penalty));
+export const applyLogitBias = (logits: tf.Tensor2D, bias: LogitBias | undefined, bannedIds: readonly number[] = []): tf.Tensor2D =>
+  filterOnHost(logits, (l) => logitBiasInPlace(l, bias, bannedIds));

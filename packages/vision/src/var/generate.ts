@@ -81,9 +81,9 @@ async function* streamScales(
   const state = tf.tidy(() => {
     const c2 = transformer.condition(tf.tensor1d([...labels, ...labels.map(() => transformer.numClasses)], 'int32'));
     const lvlPos = transformer.levelPositions();
+    // c is the same at every scale: its AdaLN modulations are computed once (the official code recomputes them).
     return {
-      cond: c2,
-      blockCond: transformer.blockCondition(c2),
+      modulations: transformer.modulations(c2, transformer.blockCondition(c2)),
       lvlPos,
       next: transformer.startTokens(c2, lvlPos),
       fhat: tf.zeros([B, sizes.latentSize, sizes.latentSize, sizes.cvae]) as tf.Tensor4D,
@@ -99,15 +99,15 @@ async function* streamScales(
       const logits = tf.tidy(() => {
         let h: tf.Tensor3D;
         if (caches) {
-          h = transformer.runBlocks(state.next, state.blockCond, { caches });
+          h = transformer.runBlocks(state.next, state.modulations.blocks, { caches });
         } else {
           const all = prefix ? (tf.concat([prefix, state.next], 1) as tf.Tensor3D) : state.next.clone();
           prefix?.dispose();
           prefix = tf.keep(all);
-          const full = transformer.runBlocks(all, state.blockCond, { mask: transformer.mask(end) });
+          const full = transformer.runBlocks(all, state.modulations.blocks, { mask: transformer.mask(end) });
           h = tf.slice(full, [0, begin, 0], [-1, end - begin, -1]);
         }
-        const raw = transformer.logits(h, state.cond);
+        const raw = transformer.logits(h, state.modulations.head);
         const [cond, uncond] = tf.split(raw, 2, 0) as [tf.Tensor3D, tf.Tensor3D];
         return guideLogits(cond, uncond, linearGuidanceRamp(cfg, k, S));
       });
@@ -159,7 +159,8 @@ async function* streamScales(
   } finally {
     caches?.dispose();
     prefix?.dispose();
-    tf.dispose([state.cond, state.blockCond, state.lvlPos, state.next, state.fhat]);
+    tf.dispose([state.lvlPos, state.next, state.fhat]);
+    tf.dispose([...state.modulations.blocks.flat(), ...state.modulations.head]);
   }
 }
 

@@ -9,12 +9,20 @@ import {
   ModuleList,
   blockCausalMask,
   runAdaLNBlocks,
+  blockModulations,
+  type AdaLNChunks,
   truncatedNormalInit,
   groupIdsFromSizes,
   type KVCache,
   type Rng,
 } from '@nextx/core';
 import { deriveSizes, type VarDerived, type VarModelConfig } from '../config.js';
+
+/** The AdaLN modulations of c, computed once per generation (the Linear D → 6C of every block, D → 2C of the head). */
+export type VarModulations = {
+  readonly blocks: AdaLNChunks[];
+  readonly head: [tf.Tensor, tf.Tensor];
+};
 
 /** Intermediate tensors of a teacher-forcing forward, for debugging and the fixture's (e) checks. */
 export type ForwardTap = (name: 'cond' | 'block_cond' | 'block0_input' | 'block0_output' | 'last_block_output', t: tf.Tensor) => void;
@@ -96,6 +104,11 @@ export class VarTransformer extends Module {
     return tf.tidy(() => (this.sharedAdaLin ? tf.stack(this.sharedAdaLin.forward(cond), 2) : tf.clone(cond)));
   }
 
+  /** Every block's AdaLN chunks and the head's [scale, shift] for a condition that a whole generation shares. */
+  modulations(cond: tf.Tensor2D, blockCond: tf.Tensor): VarModulations {
+    return { blocks: blockModulations(this.blocks.items, blockCond), head: this.headNm.modulation(cond) };
+  }
+
   /** lvl_embed[lvl_1L] + pos_1LC: [1, L, C]. */
   levelPositions(): tf.Tensor3D {
     return tf.tidy(() => tf.add(this.lvlEmbed.forward(this.lvl1L), this.pos1LC) as tf.Tensor3D);
@@ -123,7 +136,7 @@ export class VarTransformer extends Module {
   }
 
   /** Runs every block (core's runAdaLNBlocks); with `caches`, incrementally (this step's keys and values are committed). */
-  runBlocks(x: tf.Tensor3D, blockCond: tf.Tensor, options: { mask?: tf.Tensor; caches?: KVCache; tap?: ForwardTap } = {}): tf.Tensor3D {
+  runBlocks(x: tf.Tensor3D, blockCond: tf.Tensor | readonly AdaLNChunks[], options: { mask?: tf.Tensor; caches?: KVCache; tap?: ForwardTap } = {}): tf.Tensor3D {
     return tf.tidy(() => {
       const { tap, ...run } = options;
       const last = this.blocks.length - 1;
@@ -141,8 +154,8 @@ export class VarTransformer extends Module {
     });
   }
 
-  /** logits = head(head_nm(h, c)): [B, l, V]. */
-  logits(h: tf.Tensor3D, cond: tf.Tensor2D): tf.Tensor3D {
+  /** logits = head(head_nm(h, c)): [B, l, V]; `cond` may be the head's precomputed modulation. */
+  logits(h: tf.Tensor3D, cond: tf.Tensor2D | VarModulations['head']): tf.Tensor3D {
     return tf.tidy(() => this.head.forward(this.headNm.forward(h, cond)) as tf.Tensor3D);
   }
 
