@@ -40,6 +40,7 @@ export function segmentedAttention(
   options: SegmentedAttentionOptions,
 ): { heads: tf.Tensor; probs: tf.Tensor } {
   const [batch, numHeads, length, dim] = q.shape as [number, number, number, number];
+  if (worthJoining(segments, length, dim)) return tf.tidy(() => segmentedAttention(q, [joinSegments(segments)], options));
   const bh = batch * numHeads;
   const keyMajor = length <= KEY_MAJOR_QUERIES;
   const q3 = tf.reshape(q, [bh, length, dim]);
@@ -69,6 +70,24 @@ export function segmentedAttention(
   });
   const summed = products.length === 1 ? (products[0] as tf.Tensor) : tf.addN(products);
   return { heads: tf.reshape(summed, [batch, numHeads, length, summed.shape[2] as number]), probs };
+}
+
+const valueWidth = (s: AttentionSegment) => (s.v ? (s.v.shape[3] as number) : ((s.vT as tf.Tensor).shape[2] as number));
+
+/**
+ * Joining the segments' keys and values costs (d + dv)·n copied values per head; keeping them apart costs 2·Lq·n
+ * (the logits joined for the softmax, the probabilities split again for p·v). Many queries (a VAR scale of 256
+ * tokens over 680 keys: 22 MB of probabilities split per layer) make joining cheaper. Biased segments stay apart.
+ */
+function worthJoining(segments: readonly AttentionSegment[], queries: number, dim: number): boolean {
+  return segments.length > 1 && segments.every((s) => !s.bias) && 2 * queries > dim + valueWidth(segments[0] as AttentionSegment);
+}
+
+/** One segment of all the keys, in order, with the values transposed ([B, H, dv, n], as cache pages keep them). */
+function joinSegments(segments: readonly AttentionSegment[]): AttentionSegment {
+  const k = tf.concat(segments.map((s) => s.k), 2);
+  if (segments.every((s) => s.v)) return { k, v: tf.concat(segments.map((s) => s.v as tf.Tensor), 2) };
+  return { k, vT: tf.concat(segments.map((s) => s.vT ?? tf.transpose(s.v as tf.Tensor, [0, 1, 3, 2])), 3) };
 }
 
 /** [N, a, b] → [N, b, a]; a reshape when either side is 1. */

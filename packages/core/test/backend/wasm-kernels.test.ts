@@ -62,6 +62,7 @@ describe('patched wasm backend', () => {
     expect(report.ownKernels).toContain('UnsortedSegmentSum');
     expect(report.ownKernels).toContain('Conv2DBackpropFilter');
     expect(report.ownKernels).toContain('Slice (from a view of the heap)');
+    expect(report.ownKernels).toContain('SplitV (from a view of the heap)');
     expect(report.cpuDelegated).toContain('Einsum');
     expect(report.cpuDelegated).not.toContain('FFT');
   });
@@ -84,13 +85,15 @@ describe('patched wasm backend', () => {
       tf.cast(tf.slice(tf.tensor2d(Array.from({ length: 12 }, (_, i) => i % 3 === 0), [3, 4], 'bool'), [0, 1], [3, 2]), 'float32'),
     ]);
     expect(ints.wasm.map((a) => Array.from(a))).toEqual(ints.cpu.map((a) => Array.from(a)));
-    // Split and the slice gradient (a pad) go through it too.
+    // SplitV (nextx's, on the heap) and the slice gradient (a pad) give the cpu backend's values too.
     const input = random([2, 6, 4]);
     const grads = await onBothBackends(() => {
       const x = tf.tensor3d(input, [2, 6, 4]);
       const [a, b] = tf.split(x, [2, 4], 1);
+      const [c, d, e] = tf.split(x, 3, 1);
+      const [f, h] = tf.split(x, [1, 3], 2); // strided parts along the innermost axis
       const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.slice(t, [0, 1, 1], [2, 3, 2]), 3)))(x);
-      return [a!, b!, g];
+      return [a!, b!, c!, d!, e!, f!, h!, g];
     });
     expect(grads.wasm.map((a) => Array.from(a))).toEqual(grads.cpu.map((a) => Array.from(a)));
   });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { Rng } from '../../src/rng/rng.js';
-import { AdaLNSelfAttn, ScaleSchedule, ScaleStepper, runAdaLNBlocks } from '../../src/nextscale/index.js';
+import { AdaLNSelfAttn, ScaleSchedule, ScaleStepper, blockModulations, runAdaLNBlocks } from '../../src/nextscale/index.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 
 const C = 16;
@@ -53,6 +53,12 @@ describe.each(TEST_BACKENDS)('next-scale stepping on %s', (backend) => {
     const context = tf.randomNormal([2, 3, 8], 0, 1, 'float32', 3);
     const before = tf.memory().numTensors;
     const teacher = tf.tidy(() => runAdaLNBlocks(model, x, cond, { mask: schedule.mask(), context }));
+    // The modulations of c computed once stand in for c (generation reuses them at every scale).
+    const modulations = blockModulations(model, cond);
+    const premodulated = tf.tidy(() => runAdaLNBlocks(model, x, modulations, { mask: schedule.mask(), context }));
+    expect(maxDiff(premodulated, teacher)).toBeLessThan(1e-6);
+    expect(() => runAdaLNBlocks(model, x, modulations.slice(1), { context })).toThrow(/1 modulations for 2 blocks/);
+    tf.dispose([premodulated, ...modulations.flat()]);
     const stepped = (kvCache: boolean, counts: number[]) => {
       const stepper = new ScaleStepper({ schedule, numLayers: 2, kvCache, run: (input, o) => runAdaLNBlocks(model, input, cond, { ...o, context }) });
       const parts: tf.Tensor3D[] = [];

@@ -41,6 +41,7 @@ export function patchWasmBackend(): WasmPatchReport {
       `${tf.BatchMatMul} (routed)`,
       `${tf.Conv2D} gradient (input gradient as a forward conv)`,
       `${tf.Slice} (from a view of the heap)`,
+      `${tf.SplitV} (from a view of the heap)`,
     ],
     cpuDelegated,
     matMulRouted: true,

@@ -4,26 +4,49 @@ import { kernelFn, setWasmKernel, sizeOf, type KernelFn, type WasmBackend } from
 /**
  * Slice on the wasm heap. tfjs-backend-wasm 4.22's Slice reads its whole input out of the heap (`readSync`, a copy)
  * before copying the slice: a one-row slice of an 8192×64 table cost 0.37 ms, and every split pays it per part. This
- * one copies the slice's rows from a view of the heap. Strings keep the original kernel.
+ * one copies the slice's rows from a view of the heap, and so does SplitV (which called that Slice once per part).
+ * Strings keep the original kernels.
  */
 export function installWasmSlice(): void {
   const original = kernelFn(tf.Slice, 'wasm');
   const slice: KernelFn = (args) => {
     const { inputs, backend, attrs } = args;
-    const wasm = backend as WasmBackend;
     const x = inputs['x'] as tf.TensorInfo;
     if (x.dtype === 'string') return original(args);
     const { begin, size } = attrs as { begin: number | number[]; size: number | number[] };
     const [start, extent] = tf.slice_util.parseSliceParams(x as tf.TensorInfo & { rank: number }, begin, size) as [number[], number[]];
-    const out = wasm.makeOutput(extent, x.dtype);
-    if (sizeOf(extent) === 0) return out;
-    // Views only after makeOutput: a heap that grows there detaches earlier views.
-    const source = wasm.typedArrayFromHeap(x);
-    const target = wasm.typedArrayFromHeap(out);
-    copySlice(source, x.shape, start, extent, target);
-    return out;
+    return sliceOnHeap(backend as WasmBackend, x, start, extent);
   };
   setWasmKernel(tf.Slice, slice);
+  // tfjs's SplitV calls its own Slice function directly, not the registered kernel: it is replaced too.
+  const originalSplit = kernelFn(tf.SplitV, 'wasm');
+  const split: KernelFn = (args) => {
+    const { inputs, backend, attrs } = args;
+    const x = inputs['x'] as tf.TensorInfo;
+    if (x.dtype === 'string') return originalSplit(args);
+    const { numOrSizeSplits, axis } = attrs as { numOrSizeSplits: number | number[]; axis: number };
+    const along = tf.util.parseAxisParam(axis, x.shape)[0] as number;
+    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, along);
+    const start = x.shape.map(() => 0);
+    return sizes.map((n) => {
+      const extent = [...x.shape];
+      extent[along] = n;
+      const part = sliceOnHeap(backend as WasmBackend, x, start, extent);
+      start[along] = (start[along] as number) + n;
+      return part;
+    });
+  };
+  setWasmKernel(tf.SplitV, split);
+}
+
+function sliceOnHeap(wasm: WasmBackend, x: tf.TensorInfo, start: readonly number[], extent: number[]): tf.TensorInfo {
+  const out = wasm.makeOutput(extent, x.dtype);
+  if (sizeOf(extent) === 0) return out;
+  // Views only after makeOutput: a heap that grows there detaches earlier views.
+  const source = wasm.typedArrayFromHeap(x);
+  const target = wasm.typedArrayFromHeap(out);
+  copySlice(source, x.shape, start, extent, target);
+  return out;
 }
 
 /** Copies the box [start, start + extent) of a row-major array of `shape` into `target`, one innermost run at a time. */
