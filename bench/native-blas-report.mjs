@@ -103,7 +103,7 @@ if (d4) {
   genRows.push([
     'depth 4 / width 256 (128×128)',
     ...pytorchCells(depth4.pytorch),
-    `${fmt(d4.kvCache.msPerImage, 1)} (CPU ${fmt(d4.kvCache.cpuMsPerImage)})`,
+    `${fmt(d4.kvCache.msPerImage, 1)} (CPU ${fmt(d4.kvCache.cpuMsPerImage)}), ${threads(depth4?.wasm?.blas?.threads)}`,
     `**${fmt(d4.ratioToPytorchCpu, 2)}×**`,
   ]);
 }
@@ -112,12 +112,11 @@ if (d16?.msPerImage) {
   genRows.push([
     'release size: VAR-d16 + VQVAE ch160 (256×256)',
     ...pytorchCells(d16.pytorch),
-    `${fmt(d16.msPerImage)} (CPU ${fmt(d16.cpuMsPerImage)}); load ${fmt(d16.loadSeconds, 1)} s`,
+    `${fmt(d16.msPerImage)} (CPU ${fmt(d16.cpuMsPerImage)}), ${threads(d16?.wasm?.blas?.threads)}; load ${fmt(d16.loadSeconds, 1)} s`,
     `**${fmt(d16.ratioToPytorchCpu, 2)}×**`,
   ]);
 }
-const nextxThreads = depth4?.wasm?.blas?.threads ?? d16?.wasm?.blas?.threads;
-print(table(['config', 'PyTorch 1 thread: ms/image (CPU ms)', 'PyTorch 2 threads', `nextx, OpenBLAS ${threads(nextxThreads)}: ms/image (CPU ms)`, 'nextx ÷ PyTorch best'], genRows));
+print(table(['config', 'PyTorch 1 thread: ms/image (CPU ms)', 'PyTorch 2 threads', 'nextx with OpenBLAS: ms/image (CPU ms), threads', 'nextx ÷ PyTorch best'], genRows));
 if (!depth4) print(missing('var-depth4'));
 if (!d16) print(missing('var-d16'));
 if (d16) print(`d16: peak tensor memory ${gb(d16.peakTensorBytes)}, process RSS ${gb(d16.rssBytes)}; PyTorch: ${d16.pytorch?.runs?.[0]?.torch ?? d16.pytorch?.source ?? '?'}, OpenBLAS kernels ${d16.pytorch?.openblasCoretype ?? '?'}.\n`);

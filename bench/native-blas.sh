@@ -4,8 +4,8 @@
 #   2. doctor-wasm       the same with NEXTX_BLAS=0: plain wasm, XNNPACK on 2 threads
 #   3. bench-core        `nextx bench core --threads 2`: every routed matMul shape and the VQVAE-shaped conv2d, forward
 #                        and forward+backward, OpenBLAS (2 and 1 threads) against XNNPACK routing and tfjs, ratios in one run
-#   4. var-depth4        VAR depth 4 / width 256, nextx (OpenBLAS, 2 threads) and the official PyTorch code (1 and 2
-#                        threads, the ratio to the best) in one run
+#   4. var-depth4        VAR depth 4 / width 256, nextx (OpenBLAS, 1 thread: nextx's default, and faster than 2 at this
+#                        size) and the official PyTorch code (1 and 2 threads, the ratio to the best) in one run
 #   5. var-d16           the release size (VAR-d16 + VQVAE ch160, 256×256) the same way, then the batch limit with OpenBLAS
 #   6. var-d16-wasm      the batch limit on plain wasm (NEXTX_BLAS=0, XNNPACK 2 threads): its packed weight copies
 #   7. gpt-train-1t      byte-GPT training step, OpenBLAS against XNNPACK alternately, 1 thread each (nextx's default)
@@ -120,7 +120,7 @@ fi
 run_step doctor-openblas 180 env NEXTX_BLAS=1 "${nextx[@]}" doctor --threads 2 --json
 run_step doctor-wasm 180 env NEXTX_BLAS=0 "${nextx[@]}" doctor --threads 2 --json
 run_step bench-core 420 env NEXTX_BLAS=1 "${nextx[@]}" bench core --threads 2 --json "${core_sizes[@]}"
-run_step var-depth4 300 env NEXTX_BLAS=1 NEXTX_WASM_THREADS=2 "${vision[@]}/var-generate.ts" --backends wasm --configs depth4 \
+run_step var-depth4 300 env NEXTX_BLAS=1 NEXTX_WASM_THREADS=1 "${vision[@]}/var-generate.ts" --backends wasm --configs depth4 \
   --pytorch "$VAR_CODE" "${depth4[@]}"
 if [ "$d16" != 0 ]; then
   run_step var-d16 900 env NEXTX_BLAS=1 NEXTX_WASM_THREADS=2 "${vision[@]}/var-released.ts" --dir "$VAR_D16_DIR" \
