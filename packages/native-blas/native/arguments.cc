@@ -56,6 +56,10 @@ bool BooleanField(const Napi::Object& object, const char* name) {
   return value.As<Napi::Boolean>().Value();
 }
 
+bool HasField(const Napi::Object& object, const char* name) {
+  return object.Has(name) && !object.Get(name).IsUndefined();
+}
+
 uint64_t CheckedProduct(const Napi::Env& env, std::initializer_list<uint64_t> factors, const char* what) {
   uint64_t result = 1;
   for (uint64_t factor : factors) {

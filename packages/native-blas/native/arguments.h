@@ -33,6 +33,9 @@ int64_t IntegerField(const Napi::Object& object, const char* name, int64_t min, 
 
 bool BooleanField(const Napi::Object& object, const char* name);
 
+// Whether an optional property is given (present and not undefined).
+bool HasField(const Napi::Object& object, const char* name);
+
 // The product of non-negative factors, or a RangeError naming `what` when it overflows 2^62.
 uint64_t CheckedProduct(const Napi::Env& env, std::initializer_list<uint64_t> factors, const char* what);
 

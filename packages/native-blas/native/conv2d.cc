@@ -135,12 +135,19 @@ void ForEachBlock(const Napi::Env& env, const Geometry& g, Body&& body) {
   for (int64_t first = 0; first < rows; first += block) body(first, std::min(rows, first + block), patches);
 }
 
-void Forward(const Napi::Env& env, const Geometry& g, const float* x, const float* w, float* y) {
+// y = conv(x, w) [+ bias]: with a bias, each block of output rows starts as the bias and sgemm accumulates onto it.
+void Forward(const Napi::Env& env, const Geometry& g, const float* x, const float* w, const float* bias, float* y) {
   const int64_t patch = g.Patch();
-  if (g.Pointwise()) return Sgemm(false, false, g.Rows(), g.outChannels, patch, x, w, 0.0f, y);
+  const float beta = bias ? 1.0f : 0.0f;
+  if (g.Pointwise()) {
+    if (bias) FillRows(y, g.Rows(), g.outChannels, bias);
+    return Sgemm(false, false, g.Rows(), g.outChannels, patch, x, w, beta, y);
+  }
   ForEachBlock(env, g, [&](int64_t first, int64_t last, float* patches) {
     FillPatches(g, x, first, last, patches);
-    Sgemm(false, false, last - first, g.outChannels, patch, patches, w, 0.0f, y + first * g.outChannels);
+    float* rows = y + first * g.outChannels;
+    if (bias) FillRows(rows, last - first, g.outChannels, bias);
+    Sgemm(false, false, last - first, g.outChannels, patch, patches, w, beta, rows);
   });
 }
 
@@ -171,7 +178,7 @@ void FilterGradient(const Napi::Env& env, const Geometry& g, const float* x, con
 // conv2d(heap, {pass, batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight,
 // filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft, x, filter, y}):
 // NHWC input x, filter [kh, kw, ci, co], output y [b, oh, ow, co]; all three are byte offsets into the heap.
-//   pass 'forward':        y  = conv(x, filter)
+//   pass 'forward':        y  = conv(x, filter) [+ bias, an optional offset of outChannels floats]
 //   pass 'inputGradient':  x  = dL/dx given y = dL/dy
 //   pass 'filterGradient': filter = dL/dfilter given x and y = dL/dy
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
@@ -198,10 +205,19 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
       CheckedProduct(env, {uint64_t(g.batch), uint64_t(g.inHeight), uint64_t(g.inWidth), uint64_t(g.inChannels)}, "x"));
   FloatRange w = FloatRangeField(args, heap, "filter", CheckedProduct(env, {patch, uint64_t(g.outChannels)}, "filter"));
   FloatRange y = FloatRangeField(args, heap, "y", CheckedProduct(env, {rows, uint64_t(g.outChannels)}, "y"));
+  if (HasField(args, "bias") && pass != "forward") {
+    throw Napi::TypeError::New(env, "native-blas: 'bias' is only for pass 'forward'");
+  }
   if (pass == "forward") {
     CheckNoOverlap(env, y, x, "y", "x");
     CheckNoOverlap(env, y, w, "y", "filter");
-    Forward(env, g, x.data, w.data, y.data);
+    const float* bias = nullptr;
+    if (HasField(args, "bias")) {
+      FloatRange range = FloatRangeField(args, heap, "bias", uint64_t(g.outChannels));
+      CheckNoOverlap(env, y, range, "y", "bias");
+      bias = range.data;
+    }
+    Forward(env, g, x.data, w.data, bias, y.data);
   } else if (pass == "inputGradient") {
     CheckNoOverlap(env, x, y, "x", "y");
     CheckNoOverlap(env, x, w, "x", "filter");

@@ -21,9 +21,14 @@ void Sgemm(bool transposeA, bool transposeB, int64_t m, int64_t n, int64_t k, co
               static_cast<int>(n));
 }
 
-// gemm(heap, {batch, m, n, k, transposeA, transposeB, a, strideA, b, strideB, c}): for i < batch,
-//   C_i = op(A_i) · op(B_i),  A_i = A + i·strideA,  B_i = B + i·strideB,  C_i = C + i·m·n   (row-major float32)
-// a, b, c are byte offsets into the heap; strides are in elements, 0 broadcasting one matrix to every batch entry.
+void FillRows(float* c, int64_t rows, int64_t n, const float* row) {
+  for (int64_t r = 0; r < rows; r++) std::memcpy(c + r * n, row, sizeof(float) * static_cast<size_t>(n));
+}
+
+// gemm(heap, {batch, m, n, k, transposeA, transposeB, a, strideA, b, strideB, c, bias?}): for i < batch,
+//   C_i = op(A_i) · op(B_i) [+ bias],  A_i = A + i·strideA,  B_i = B + i·strideB,  C_i = C + i·m·n   (row-major float32)
+// a, b, c, bias are byte offsets into the heap; strides are in elements, 0 broadcasting one matrix to every batch
+// entry. The optional bias (n values) is added to every row: C starts as the bias and sgemm accumulates onto it.
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 2 || !info[1].IsObject()) {
@@ -50,16 +55,24 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   FloatRange c = FloatRangeField(args, heap, "c", CheckedProduct(env, {uint64_t(batch), sizeC}, "batch·m·n"));
   CheckNoOverlap(env, c, a, "c", "a");
   CheckNoOverlap(env, c, b, "c", "b");
+  const float* bias = nullptr;
+  if (HasField(args, "bias")) {
+    FloatRange range = FloatRangeField(args, heap, "bias", uint64_t(n));
+    CheckNoOverlap(env, c, range, "c", "bias");
+    bias = range.data;
+  }
+  const float beta = bias ? 1.0f : 0.0f;
+  if (bias) FillRows(c.data, batch * m, n, bias);
 
   // A batch of row blocks against one shared right-hand matrix is a single product with batch·m rows.
   bool foldable = strideB == 0 && !transposeA && (batch == 1 || uint64_t(strideA) == sizeA) &&
                   batch * m <= kMaxDimension;
   if (foldable) {
-    Sgemm(false, transposeB, batch * m, n, k, a.data, b.data, 0.0f, c.data);
+    Sgemm(false, transposeB, batch * m, n, k, a.data, b.data, beta, c.data);
     return env.Undefined();
   }
   for (int64_t i = 0; i < batch; i++) {
-    Sgemm(transposeA, transposeB, m, n, k, a.data + i * strideA, b.data + i * strideB, 0.0f, c.data + i * sizeC);
+    Sgemm(transposeA, transposeB, m, n, k, a.data + i * strideA, b.data + i * strideB, beta, c.data + i * sizeC);
   }
   return env.Undefined();
 }

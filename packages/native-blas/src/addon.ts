@@ -3,7 +3,10 @@
 /** The memory the operands live in: the wasm Memory's buffer (ArrayBuffer or SharedArrayBuffer) or a view of it. */
 export type Heap = ArrayBufferLike | ArrayBufferView;
 
-/** For i < batch: C_i = op(A_i)·op(B_i), row-major float32, A_i at a + 4·i·strideA (stride 0 shares one matrix). */
+/**
+ * For i < batch: C_i = op(A_i)·op(B_i) [+ bias], row-major float32, A_i at a + 4·i·strideA (stride 0 shares one
+ * matrix); the optional bias (n floats) is added to every row.
+ */
 export interface GemmArgs {
   readonly batch: number;
   readonly m: number;
@@ -16,6 +19,7 @@ export interface GemmArgs {
   readonly b: number;
   readonly strideB: number;
   readonly c: number;
+  readonly bias?: number;
 }
 
 /** An NHWC convolution: x [batch, inHeight, inWidth, inChannels], filter [kh, kw, inChannels, outChannels]. */
@@ -48,6 +52,8 @@ export interface Conv2dArgs extends Conv2dGeometry {
   readonly x: number;
   readonly filter: number;
   readonly y: number;
+  /** forward only: outChannels floats added to every output pixel. */
+  readonly bias?: number;
 }
 
 export interface BlasLibrary {

@@ -99,6 +99,28 @@ describe(load.ok ? 'native addon (built here)' : `native addon (not usable here:
     blas.setThreads(1);
   });
 
+  it.each(gemmCases.filter(([name]) => /odd|batched|folded|shared left/.test(name)))('gemm %s with a bias adds it to every row', (_name, shape) => {
+    const a = random((shape.batch - 1) * shape.strideA + shape.m * shape.k, 3);
+    const b = random((shape.batch - 1) * shape.strideB + shape.k * shape.n, 5);
+    const bias = random(shape.n, 17);
+    const { heap, offsets, output } = heapWith([a, b, bias], shape.batch * shape.m * shape.n);
+    blas.gemm(heap, { ...shape, a: offsets[0] as number, b: offsets[1] as number, bias: offsets[2] as number, c: offsets[3] as number });
+    const want = referenceGemm(shape, a, b).map((v, i) => v + (bias[i % shape.n] as number));
+    expectClose(output(shape.batch * shape.m * shape.n), want);
+  });
+
+  it.each(convCases.filter(([name]) => /same|1×1 \(|larger/.test(name)))('conv2d %s forward with a bias adds it to every pixel', (_name, g) => {
+    const x = random(g.batch * g.inHeight * g.inWidth * g.inChannels, 7);
+    const w = random(g.filterHeight * g.filterWidth * g.inChannels * g.outChannels, 11);
+    const bias = random(g.outChannels, 19);
+    const rows = g.batch * g.outHeight * g.outWidth;
+    const want = referenceConv2d(g, x, w, new Float32Array(rows * g.outChannels)).y.map((v, i) => v + (bias[i % g.outChannels] as number));
+    const { heap, offsets, output } = heapWith([x, w, bias], rows * g.outChannels);
+    const [ox, ow, ob, oy] = offsets as [number, number, number, number];
+    blas.conv2d(heap, { ...g, pass: 'forward', x: ox, filter: ow, bias: ob, y: oy });
+    expectClose(output(rows * g.outChannels), want);
+  });
+
   it('works on a SharedArrayBuffer (the threaded wasm build\'s memory)', () => {
     const { got, want } = runGemm(blas, { ...one, m: 20, n: 30, k: 40, transposeB: true }, true);
     expectClose(got, want);
@@ -143,6 +165,9 @@ describe(load.ok ? 'native addon (built here)' : `native addon (not usable here:
       ['an unknown conv pass', () => blas.conv2d(heap, { ...geometry({}), pass: 'backward' as never, x: 0, filter: 0, y: 0 }), /'pass' must be 'forward'/],
       ['a conv filter past the heap', () => blas.conv2d(heap, { ...geometry({ batch: 1, inHeight: 3, inWidth: 3, outHeight: 3, outWidth: 3 }), pass: 'forward', x: 0, filter: 3900, y: 1024 }), /'filter' .* lies outside the heap/],
       ['a zero stride', () => blas.conv2d(heap, { ...geometry({ strideHeight: 0 }), pass: 'forward', x: 0, filter: 0, y: 0 }), /'strideHeight' must be an integer from 1/],
+      ['a bias past the heap', () => blas.gemm(heap, { ...ok, bias: 4096 - 8 }), /'bias' \[4088, 4104\) lies outside the heap/],
+      ['a bias overlapping the output', () => blas.gemm(heap, { ...ok, bias: 516 }), /output 'c' overlaps input 'bias'/],
+      ['a bias on a gradient pass', () => blas.conv2d(heap, { ...geometry({}), pass: 'inputGradient', x: 0, filter: 0, y: 0, bias: 0 }), /'bias' is only for pass 'forward'/],
       ['zero threads', () => blas.setThreads(0), /thread count must be an integer from 1 to 256/],
     ];
     it.each(cases)('%s', (_name, call, message) => {

@@ -60,10 +60,12 @@ export class Conv2d extends Module {
         [left, right],
         [0, 0],
       ];
-      const y =
-        this.groups === 1
-          ? tf.conv2d(x, this.weight as tf.Tensor4D, this.stride, pad as never)
-          : this.groupedConv(x, pad);
+      if (this.groups === 1) {
+        // One fused kernel: on OpenBLAS the bias is added inside the product, on XNNPACK likewise.
+        const bias = this.bias ? { bias: this.bias } : {};
+        return tf.fused.conv2d({ x, filter: this.weight as tf.Tensor4D, strides: this.stride, pad: pad as never, ...bias });
+      }
+      const y = this.groupedConv(x, pad);
       return this.bias ? (tf.add(y, this.bias) as tf.Tensor4D) : y;
     });
   }

@@ -34,9 +34,9 @@ export class Linear extends Module {
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);
       const flat = tf.reshape(x, [-1, this.inFeatures]) as tf.Tensor2D;
-      const y = tf.matMul(flat, this.weight as tf.Tensor2D);
-      const withBias = this.bias ? tf.add(y, this.bias) : y;
-      return tf.reshape(withBias, [...lead, this.outFeatures]);
+      // One fused kernel: on OpenBLAS the bias is added inside the product (C starts as b), on XNNPACK likewise.
+      const y = tf.fused.matMul({ a: flat, b: this.weight as tf.Tensor2D, ...(this.bias ? { bias: this.bias } : {}) });
+      return tf.reshape(y, [...lead, this.outFeatures]);
     });
   }
 }

@@ -219,6 +219,26 @@ describe('patched wasm backend', () => {
     expectClose(wasm, cpu);
   });
 
+  it.each(PATHS)('%s: fused matMul and conv2d with a bias (Linear, Conv2d), with and without an activation, and their gradients equal cpu', async (path) => {
+    const [av, bv, biasN] = [random([37, 24]), random([24, 19]), random([19])];
+    const [xv, wv, biasC] = [random([2, 9, 8, 5]), random([3, 3, 5, 6]), random([6])];
+    const { cpu, wasm } = await onBothBackends(() => {
+      const [a, b, bias] = [tf.tensor2d(av, [37, 24]), tf.tensor2d(bv, [24, 19]), tf.tensor1d(biasN)];
+      const [x, w, cb] = [tf.tensor4d(xv, [2, 9, 8, 5]), tf.tensor4d(wv, [3, 3, 5, 6]), tf.tensor1d(biasC)];
+      const product = tf.fused.matMul({ a, b, bias });
+      const relu = tf.fused.matMul({ a, b, bias, activation: 'relu' }); // not taken by OpenBLAS: XNNPACK's kernel
+      // The same weights again, transposed A: XNNPACK's fused kernel reused its cached untransposed operator here.
+      const transposed = tf.fused.matMul({ a: tf.transpose(a), b, bias, transposeA: true });
+      const conv = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias: cb });
+      const convRelu = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias: cb, activation: 'relu' });
+      const grads = tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) =>
+        tf.sum(tf.square(tf.fused.conv2d({ x: p as tf.Tensor4D, filter: q as tf.Tensor4D, strides: 2, pad: 'same', bias: r }))),
+      )([x, w, cb]);
+      return [product, relu, transposed, conv, convRelu, ...grads];
+    }, path);
+    expectClose(wasm, cpu);
+  });
+
   it('depthwise conv2d gradients (cpu-delegated kernels) equal cpu', async () => {
     const xv = random([1, 5, 5, 2]);
     const wv = random([3, 3, 2, 1]);

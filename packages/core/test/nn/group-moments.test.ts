@@ -33,7 +33,10 @@ describe.each(TEST_BACKENDS)('row sums and GroupNorm statistics on %s', (backend
       const got = sumOverRows(tf.tensor3d(values, [2, n, c]));
       expect(got.shape).toEqual([2, 1, c]);
       const expected = new Float32Array(2 * c);
-      values.forEach((v, i) => (expected[Math.floor(i / (n * c)) * c + (i % c)] += v));
+      values.forEach((v, i) => {
+        const at = Math.floor(i / (n * c)) * c + (i % c);
+        expected[at] = (expected[at] as number) + v;
+      });
       expect(Array.from(got.dataSync())).toEqual(Array.from(expected));
     });
   });

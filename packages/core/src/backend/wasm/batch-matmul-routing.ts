@@ -14,10 +14,60 @@ import { activeBlas } from './native-blas.js';
  */
 let original: KernelFn | undefined;
 
+let originalFused: KernelFn | undefined;
+
 export function routeWasmMatMul(enabled: boolean): void {
   original ??= kernelFn(tf.BatchMatMul, 'wasm');
+  originalFused ??= kernelFn(tf._FusedMatMul, 'wasm');
   setWasmKernel(tf.BatchMatMul, enabled ? routedBatchMatMul : original);
+  setWasmKernel(tf._FusedMatMul, enabled ? routedFusedMatMul : originalFused);
 }
+
+/** The wasm kernel and its extra inputs/attrs for each tf.fused activation. */
+const ACTIVATIONS: Record<string, (x: tf.TensorInfo, alpha: tf.TensorInfo | undefined, leak: number | undefined) => [string, tf.NamedTensorInfoMap, tf.NamedAttrMap]> = {
+  relu: (x) => [tf.Relu, { x }, {}],
+  relu6: (x) => [tf.Relu6, { x }, {}],
+  elu: (x) => [tf.Elu, { x }, {}],
+  sigmoid: (x) => [tf.Sigmoid, { x }, {}],
+  leakyrelu: (x, _alpha, leak) => [tf.LeakyRelu, { x }, { alpha: leak ?? 0.2 }],
+  prelu: (x, alpha) => [tf.Prelu, { x, alpha: alpha as tf.TensorInfo }, {}],
+};
+
+/**
+ * tf.fused.matMul (Linear's x·W + b). On OpenBLAS (addon active, no activation) the bias is added inside the product.
+ * XNNPACK's fused kernel is kept for its fast case, an untransposed product with a batch of 1 (Linear's); it caches
+ * its operator by weights and bias only, so the same weights with transposeA afterwards gave the untransposed product.
+ * Anything else runs as the routed product, then the bias and the activation kernels.
+ */
+const routedFusedMatMul: KernelFn = (call) => {
+  const { a, b, bias, preluActivationWeights } = call.inputs as Record<string, tf.TensorInfo | undefined>;
+  const { transposeA, transposeB, activation, leakyreluAlpha } = (call.attrs ?? {}) as {
+    transposeA?: boolean;
+    transposeB?: boolean;
+    activation?: string;
+    leakyreluAlpha?: number;
+  };
+  const wasm = call.backend as WasmBackend;
+  const linear = (activation ?? 'linear') === 'linear';
+  const blas = activeBlas();
+  const viaBlas = blas && linear && !preluActivationWeights && a && b && blasBatchMatMul(blas, wasm, a, b, transposeA === true, transposeB === true, bias);
+  if (viaBlas) return viaBlas;
+  const untransposed2d = !transposeA && !transposeB && sizeOf((a as tf.TensorInfo).shape.slice(0, -2)) === 1 && sizeOf((b as tf.TensorInfo).shape.slice(0, -2)) === 1;
+  if (untransposed2d) return (originalFused as KernelFn)(call);
+  let out = routedBatchMatMul({ inputs: { a, b } as tf.NamedTensorInfoMap, backend: wasm, attrs: { transposeA: transposeA === true, transposeB: transposeB === true } }) as tf.TensorInfo;
+  const then = (kernel: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}) => {
+    const next = kernelFn(kernel, 'wasm')({ inputs, backend: wasm, attrs }) as tf.TensorInfo;
+    wasm.disposeData(out.dataId);
+    out = next;
+  };
+  if (bias) then(tf.Add, { a: out, b: bias });
+  if (!linear) {
+    const make = ACTIVATIONS[activation as string];
+    if (!make) throw new RangeError(`fused matMul: unknown activation '${activation}'`);
+    then(...make(out, preluActivationWeights, leakyreluAlpha));
+  }
+  return out;
+};
 
 export function isWasmMatMulRouted(): boolean {
   return original !== undefined && tf.getKernel(tf.BatchMatMul, 'wasm')?.kernelFunc === (routedBatchMatMul as unknown);

@@ -1,6 +1,7 @@
 import type { Conv2dArgs, Conv2dGeometry, NativeBlas } from '@nextx/native-blas';
 import { tf } from '../../tf.js';
 import { heapOffset, heapView, kernelFn, setWasmKernel, type KernelFn, type WasmBackend } from './kernel-access.js';
+import { isRowBias } from './blas-matmul.js';
 import { activeBlas } from './native-blas.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -51,12 +52,21 @@ const allFloat = (...infos: tf.TensorInfo[]) => infos.every((t) => t.dtype === '
 type Pass = (blas: NativeBlas, wasm: WasmBackend, inputs: tf.NamedTensorInfoMap, attrs: ConvAttrs) => tf.TensorInfo | undefined;
 
 /** Runs one pass in place on the heap. The output is allocated before the call, so the heap view taken here is current. */
-function run(blas: NativeBlas, wasm: WasmBackend, args: Omit<Conv2dArgs, 'x' | 'filter' | 'y'>, x: tf.TensorInfo, filter: tf.TensorInfo, y: tf.TensorInfo) {
+function run(
+  blas: NativeBlas,
+  wasm: WasmBackend,
+  args: Omit<Conv2dArgs, 'x' | 'filter' | 'y' | 'bias'>,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  y: tf.TensorInfo,
+  bias?: tf.TensorInfo,
+) {
   blas.conv2d(heapView(wasm), {
     ...args,
     x: heapOffset(wasm, x),
     filter: heapOffset(wasm, filter),
     y: heapOffset(wasm, y),
+    ...(bias ? { bias: heapOffset(wasm, bias) } : {}),
   });
 }
 
@@ -73,12 +83,19 @@ function withBlas(kernelName: string, viaBlas: Pass): void {
 }
 
 const forward: Pass = (blas, wasm, inputs, attrs) => {
-  const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+  const { x, filter, bias } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo; bias?: tf.TensorInfo };
   if (!allFloat(x, filter) || x.shape[3] !== filter.shape[2]) return undefined;
+  if (bias && !isRowBias(bias, filter.shape[3] as number)) return undefined;
   const info = convInfo(x.shape, filter.shape, attrs);
   const y = wasm.makeOutput(info.outShape, 'float32');
-  run(blas, wasm, { pass: 'forward', ...geometry(info) }, x, filter, y);
+  run(blas, wasm, { pass: 'forward', ...geometry(info) }, x, filter, y, bias);
   return y;
+};
+
+/** tf.fused.conv2d with a bias and no activation (nextx's Conv2d): the forward pass with the bias added in the product. */
+const fusedForward: Pass = (blas, wasm, inputs, attrs) => {
+  const activation = (attrs as unknown as { activation?: string }).activation ?? 'linear';
+  return activation === 'linear' && !inputs['preluActivationWeights'] ? forward(blas, wasm, inputs, attrs) : undefined;
 };
 
 const inputGradient: Pass = (blas, wasm, inputs, attrs) => {
@@ -104,12 +121,14 @@ const filterGradient: Pass = (blas, wasm, inputs, attrs) => {
 };
 
 /**
- * Conv2D and both of its gradient kernels on OpenBLAS where @nextx/native-blas is active (im2col in blocks + sgemm,
+ * Conv2D (and FusedConv2D with a bias and no activation) and both of its gradient kernels on OpenBLAS where @nextx/native-blas is active (im2col in blocks + sgemm,
  * in place on the heap; conv1d is a conv2d in tfjs); the kernels they replace otherwise: XNNPACK's forward conv,
- * tfjs's Conv2DBackpropInput loop and nextx's im2col Conv2DBackpropFilter. Install after those.
+ * tfjs's Conv2DBackpropInput loop and nextx's im2col Conv2DBackpropFilter (XNNPACK's fused conv for FusedConv2D).
+ * Install after those.
  */
 export function installBlasConv2d(): void {
   withBlas(tf.Conv2D, forward);
+  withBlas(tf.FusedConv2D, fusedForward);
   withBlas(tf.Conv2DBackpropInput, inputGradient);
   withBlas(tf.Conv2DBackpropFilter, filterGradient);
 }
