@@ -43,6 +43,7 @@ export function groupMoments(x: tf.Tensor3D, groups: number): GroupMoments {
     const perGroup = channels / groups;
     const count = n * perGroup;
     const perChannel = (channelSums: tf.Tensor3D) => {
+      if (perGroup === 1) return tf.div(channelSums, count) as tf.Tensor3D;
       const groupMeans = tf.div(tf.sum(tf.reshape(channelSums, [batch, 1, groups, perGroup]), 3, true), count);
       return tf.reshape(tf.broadcastTo(groupMeans, [batch, 1, groups, perGroup]), [batch, 1, channels]) as tf.Tensor3D;
     };
