@@ -6,6 +6,7 @@ import {
   divideByTemperature,
   logitBiasInPlace,
   minPInPlace,
+  softmax64,
   repetitionPenaltyInPlace,
   topKInPlace,
   topPInPlace,
@@ -66,17 +67,13 @@ function argmaxRow(row: ArrayLike<number>): number {
 }
 
 /** One draw by inverse CDF over the row's softmax (float64, index order) with a float64 uniform from the Rng. */
-function drawRow(row: Float32Array, u: number, exps: Float64Array): number {
-  let max = -Infinity;
-  for (let i = 0; i < row.length; i++) max = Math.max(max, row[i] as number);
-  let sum = 0;
-  for (let i = 0; i < row.length; i++) sum += exps[i] = (row[i] as number) === -Infinity ? 0 : Math.exp((row[i] as number) - max);
+function drawRow(row: Float32Array, u: number): number {
+  const probs = softmax64(row);
   let cumulative = 0;
   let last = 0;
-  for (let i = 0; i < row.length; i++) {
-    const p = (exps[i] as number) / sum;
-    if (p <= 0) continue;
-    cumulative += p;
+  for (let i = 0; i < probs.length; i++) {
+    if ((probs[i] as number) <= 0) continue;
+    cumulative += probs[i] as number;
     last = i;
     if (u < cumulative) return i;
   }
@@ -102,12 +99,12 @@ export class CategoricalSampler implements Sampler<tf.Tensor2D | CategoricalInpu
 
   /** The filtered, temperature-scaled logits the draw uses (a new tensor). */
   filter(input: tf.Tensor2D | CategoricalInput, context: Partial<SamplerContext> = {}): tf.Tensor2D {
-    const host = this.filterOnHost(input, context);
+    const host = this.runPipeline(input, context);
     return tf.tensor2d(host.values, [host.rows, host.vocab]);
   }
 
   /** The whole pipeline on one host copy of the logits (read once; see HostLogits). */
-  private filterOnHost(input: tf.Tensor2D | CategoricalInput, context: Partial<SamplerContext>): HostLogits {
+  private runPipeline(input: tf.Tensor2D | CategoricalInput, context: Partial<SamplerContext>): HostLogits {
     const { logits, previous, bias } = input instanceof tf.Tensor ? { logits: input, previous: undefined, bias: undefined } : input;
     const [rows, vocab] = logits.shape;
     const host: HostLogits = { values: Float32Array.from(logits.dataSync() as Float32Array), rows, vocab };
@@ -134,13 +131,12 @@ export class CategoricalSampler implements Sampler<tf.Tensor2D | CategoricalInpu
   }
 
   sample(input: tf.Tensor2D | CategoricalInput, context: SamplerContext): Int32Array {
-    const { values, rows, vocab } = this.filterOnHost(input, context);
+    const { values, rows, vocab } = this.runPipeline(input, context);
     const greedy = this.config.greedy || this.config.temperature === 0;
     const out = new Int32Array(rows);
-    const exps = new Float64Array(vocab);
     for (let r = 0; r < rows; r++) {
       const row = values.subarray(r * vocab, (r + 1) * vocab);
-      out[r] = greedy ? argmaxRow(row) : drawRow(row, context.rng.uniform(), exps);
+      out[r] = greedy ? argmaxRow(row) : drawRow(row, context.rng.uniform());
     }
     return out;
   }
