@@ -83,4 +83,46 @@ describe('video model', () => {
     masks.dispose();
     model.dispose();
   });
+  it("'last-frame-residual' starts as copying the last frame, gives the velocity of its clean prediction, and is trained on the clean chunk", () => {
+    const residual = { lastFrameConditioning: true, prediction: 'last-frame-residual' } as const;
+    expect(() => new VideoModel({ ...TINY_CONFIG, prediction: 'last-frame-residual' })).toThrow(/prediction.*lastFrameConditioning/s);
+    const fresh = new VideoModel({ ...TINY_CONFIG, ...residual });
+    const { tokensPerFrame, tokensPerChunk, tokenDim } = fresh.layout;
+    const levels = [0.3, 0.7];
+    const random = (seed: number) => Rng.seeded(seed).fillNormal(new Float32Array(tokensPerChunk * tokenDim));
+    const xt = random(1);
+    const condition = random(2);
+    const call = (model: VideoModel) =>
+      tf.tidy(() => {
+        const args = [tf.tensor3d(xt, [1, tokensPerChunk, tokenDim]), tf.tensor2d(levels, [1, 2]), { positions: Array.from({ length: tokensPerChunk }, (_, i) => i), conditioning: tf.tensor3d(condition, [1, tokensPerChunk, tokenDim]) }] as const;
+        return { v: model.transformer.forward(...args).dataSync(), clean: model.transformer.predictClean(...args).dataSync() };
+      });
+    const levelOf = (i: number) => levels[Math.floor(i / (tokensPerFrame * tokenDim))] as number;
+    // x_t − t·v is the clean prediction; with the zero-initialised head that is the conditioning frame itself.
+    const start = call(fresh);
+    start.v.forEach((v, i) => expect((xt[i] as number) - levelOf(i) * v).toBeCloseTo(condition[i] as number, 4));
+    const trained = tinyModel(residual);
+    const later = call(trained);
+    later.v.forEach((v, i) => expect((xt[i] as number) - levelOf(i) * v).toBeCloseTo(later.clean[i] as number, 4));
+    expect(later.clean.some((c, i) => Math.abs(c - (condition[i] as number)) > 0.1)).toBe(true);
+    // The loss of the fresh model: mean of (x_last − x₀)² over the noised tokens, x_last the context frame before each chunk (zeros for the first).
+    const frames = [0, 1, 2, 3, 4, 5];
+    const length = frames.length * tokensPerFrame * tokenDim;
+    const clean = Rng.seeded(5).fillNormal(new Float32Array(length));
+    const context = Rng.seeded(6).fillNormal(new Float32Array(length));
+    const masks = new MaskCache();
+    const loss = tf.tidy(() => flowMatchingLoss(fresh, { batch: 1, frames, clean, context, selfForced: false }, Rng.seeded(9), { perFrameNoise: 0.5, gridProbability: 0, grid: [1] }, masks).dataSync()[0] as number);
+    const frameSize = tokensPerFrame * tokenDim;
+    let sum = 0;
+    for (let i = 0; i < length; i++) {
+      const frame = Math.floor(i / frameSize);
+      const chunkStart = frame - (frame % 2);
+      const last = chunkStart === 0 ? 0 : (context[(chunkStart - 1) * frameSize + (i % frameSize)] as number);
+      sum += (last - (clean[i] as number)) ** 2;
+    }
+    expect(loss).toBeCloseTo(sum / length, 4);
+    masks.dispose();
+    fresh.dispose();
+    trained.dispose();
+  });
 });

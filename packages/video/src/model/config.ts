@@ -28,6 +28,14 @@ export const videoModelFieldsSchema = z
      * attending to the cached context): a direct path for "copy and move" that attention alone learns slowly.
      */
     lastFrameConditioning: z.boolean().default(false),
+    /**
+     * What the head predicts. 'velocity': the flow velocity v = ε − x₀ (rectified flow). 'last-frame-residual': the
+     * clean chunk as the last-frame conditioning plus a correction, x̂₀ = x_last + head, turned into the velocity
+     * v = (x_t − x̂₀)/t for the samplers and trained on the clean-sample error (x-prediction, as in "Back to Basics:
+     * Let Denoising Generative Models Denoise", with a skip from the conditioning frame). A zero head starts as
+     * copy-last-frame, so training only has to learn the motion. Needs lastFrameConditioning.
+     */
+    prediction: z.enum(['velocity', 'last-frame-residual']).default('velocity'),
     /** Channels per head rotated by the frame index; the rest are split evenly between row and column. */
     ropeTimeDims: z.number().int().positive().multipleOf(2).default(8),
     /**
@@ -54,6 +62,9 @@ export const videoModelConfigSchema = videoModelFieldsSchema.superRefine((c, ctx
   if (c.autoencoder.frameSize !== c.data.size) ctx.addIssue({ code: 'custom', path: ['autoencoder', 'frameSize'], message: `must equal data.size (${c.data.size})` });
   if (cells % c.patch !== 0) ctx.addIssue({ code: 'custom', path: ['patch'], message: `must divide the latent side ${cells}` });
   if (c.dim % c.heads !== 0) ctx.addIssue({ code: 'custom', path: ['heads'], message: `must divide dim ${c.dim}` });
+  if (c.prediction === 'last-frame-residual' && !c.lastFrameConditioning) {
+    ctx.addIssue({ code: 'custom', path: ['prediction'], message: "'last-frame-residual' predicts from the last frame: set lastFrameConditioning to true" });
+  }
   const headDim = c.dim / c.heads;
   const rest = headDim - c.ropeTimeDims;
   if (rest <= 0 || rest % 4 !== 0) {

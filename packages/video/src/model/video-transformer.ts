@@ -1,5 +1,6 @@
 import { AxialRotaryEmbedding, InputError, Linear, Module, ModuleList, Rng, layerNorm, modulate, normalInit, silu, tf, type KVCache } from '@nextx/core';
 import type { TokenLayout, VideoModelConfig } from './config.js';
+import { levelsPerToken } from './frame-levels.js';
 import { TimestepEmbedding } from './timestep-embedding.js';
 import { VideoBlock } from './video-block.js';
 
@@ -23,7 +24,7 @@ export interface TransformerCall {
 /**
  * The chunk transformer: tokens of latent patches, 3-D RoPE (frame, row, column) in every attention, a DiT trunk
  * with adaLN-single modulation by each token's flow level, and a zero-initialised head predicting the flow velocity
- * v = ε − x₀ per token.
+ * v = ε − x₀ per token, directly or through the clean chunk (config.prediction).
  */
 export class VideoTransformer extends Module {
   readonly embed: Linear;
@@ -82,6 +83,21 @@ export class VideoTransformer extends Module {
    * predicted velocity [B, F·n, tokenDim]. The level embedding and modulation are computed once per frame.
    */
   forward(tokens: tf.Tensor, levels: tf.Tensor, call: TransformerCall): tf.Tensor {
+    if (this.config.prediction === 'velocity') return this.headOutput(tokens, levels, call);
+    return tf.tidy(() => {
+      // x_t = (1 − t)·x₀ + t·ε and v = ε − x₀ give v = (x_t − x₀)/t; t is never 0 where a sampler asks for v.
+      const t = tf.maximum(levelsPerToken(levels, (tokens.shape[1] as number) / (levels.shape[1] as number)), 1e-4);
+      return tf.div(tf.sub(tokens, this.predictClean(tokens, levels, call)), t);
+    });
+  }
+
+  /** The predicted clean tokens x̂₀ = x_last + head of a 'last-frame-residual' model (its training target). */
+  predictClean(tokens: tf.Tensor, levels: tf.Tensor, call: TransformerCall): tf.Tensor {
+    if (this.config.prediction !== 'last-frame-residual') throw new InputError(`VideoTransformer: predictClean needs prediction 'last-frame-residual' (this model predicts '${this.config.prediction}')`);
+    return tf.tidy(() => tf.add(call.conditioning as tf.Tensor, this.headOutput(tokens, levels, call)));
+  }
+
+  private headOutput(tokens: tf.Tensor, levels: tf.Tensor, call: TransformerCall): tf.Tensor {
     return tf.tidy(() => {
       const [batch, length] = tokens.shape as [number, number, number];
       const frames = levels.shape[1] as number;

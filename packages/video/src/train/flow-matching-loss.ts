@@ -1,6 +1,7 @@
 import { flowTimesteps, tf, type Rng } from '@nextx/core';
 import type { VideoModel } from '../model/video-model.js';
 import { chunkIds, framePositions, teacherForcingMask } from '../model/chunk-mask.js';
+import { levelsPerToken } from '../model/frame-levels.js';
 import { lastFrameConditioning } from '../model/last-frame.js';
 import type { VideoBatch } from './video-batch-source.js';
 
@@ -33,10 +34,11 @@ export function samplerGrid(steps: number, shift: number): number[] {
 }
 
 /**
- * The flow-matching loss of a teacher-forced clip (rectified flow, x_t = (1 − t)·x₀ + t·ε, target v = ε − x₀):
+ * The flow-matching loss of a teacher-forced clip (rectified flow, x_t = (1 − t)·x₀ + t·ε, target v = ε − x₀, or x₀
+ * itself for a 'last-frame-residual' model):
  * the sequence is [context tokens at level 0 | noised tokens at their frames' levels] under the teacher-forcing mask,
  * so every chunk is denoised against the clean context of the chunks before it, as in generation with a KV cache.
- * Mean squared velocity error over the noised tokens.
+ * Mean squared error of that target over the noised tokens.
  */
 export function flowMatchingLoss(model: VideoModel, batch: VideoBatch, rng: Rng, options: FlowLossOptions, masks: MaskCache): tf.Scalar {
   const { tokensPerFrame, tokensPerChunk, tokenDim } = model.layout;
@@ -50,18 +52,23 @@ export function flowMatchingLoss(model: VideoModel, batch: VideoBatch, rng: Rng,
     const context = tf.tensor3d(batch.context, [batch.batch, length, tokenDim]);
     const eps = tf.tensor3d(noise, [batch.batch, length, tokenDim]);
     const levels = tf.tensor2d(perFrame, [batch.batch, frames]);
-    const t = tf.reshape(tf.tile(tf.expandDims(levels, 2), [1, 1, tokensPerFrame]), [batch.batch, length, 1]);
+    const t = levelsPerToken(levels, tokensPerFrame);
     const noisy = tf.add(tf.mul(tf.sub(1, t), x0), tf.mul(t, eps));
     const positions = framePositions(batch.frames, tokensPerFrame);
     // Both halves of chunk c are conditioned on the context's frame before c (what generation commits and denoises with).
     const conditioning = model.config.lastFrameConditioning ? lastFrameConditioning(context, batch.frames, framesPerChunk, tokensPerFrame) : undefined;
-    const v = model.transformer.forward(tf.concat([context, noisy], 1), tf.concat([tf.zerosLike(levels), levels], 1), {
+    const call = {
       positions: [...positions, ...positions],
       mask: masks.get(frames / framesPerChunk, tokensPerChunk),
       ...(conditioning ? { conditioning: tf.concat([conditioning, conditioning], 1) } : {}),
-    });
-    const predicted = tf.slice(v, [0, length, 0], [-1, length, -1]);
-    return tf.mean(tf.square(tf.sub(predicted, tf.sub(eps, x0)))) as tf.Scalar;
+    };
+    const sequence = tf.concat([context, noisy], 1);
+    const sequenceLevels = tf.concat([tf.zerosLike(levels), levels], 1);
+    // 'last-frame-residual' is trained on the clean chunk it predicts (x-loss, = the velocity error × t²).
+    const clean = model.config.prediction === 'last-frame-residual';
+    const output = clean ? model.transformer.predictClean(sequence, sequenceLevels, call) : model.transformer.forward(sequence, sequenceLevels, call);
+    const predicted = tf.slice(output, [0, length, 0], [-1, length, -1]);
+    return tf.mean(tf.square(tf.sub(predicted, clean ? x0 : tf.sub(eps, x0)))) as tf.Scalar;
   });
 }
 

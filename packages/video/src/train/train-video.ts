@@ -4,7 +4,7 @@ import { FrameAutoencoder } from '../autoencoder/frame-autoencoder.js';
 import { MovingObjects } from '../data/moving-objects.js';
 import { saveVideoModel } from '../model/checkpoint.js';
 import { VideoModel } from '../model/video-model.js';
-import type { VideoModelConfigInput } from '../model/config.js';
+import { videoModelConfigSchema, type VideoModelConfigInput } from '../model/config.js';
 import { FrameBatchSource } from './frame-batch-source.js';
 import { MaskCache, flowMatchingLoss, samplerGrid } from './flow-matching-loss.js';
 import { profileHeads } from './head-roles.js';
@@ -46,6 +46,7 @@ export function recipeModelConfig(recipe: TrainRecipe): VideoModelConfigInput {
  */
 export async function trainVideoModel(input: TrainRecipeInput, options: TrainVideoOptions): Promise<TrainVideoResult> {
   const recipe = parseConfig(trainRecipeSchema, input, 'training recipe');
+  parseConfig(videoModelConfigSchema, recipeModelConfig(recipe), 'training recipe model'); // cross-field checks before the stages run
   await ensureBackend();
   const data = new MovingObjects(recipe.data);
   const autoencoder = new FrameAutoencoder({ ...recipe.model.autoencoder, frameSize: recipe.data.size }, {});
