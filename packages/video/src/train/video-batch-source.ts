@@ -33,7 +33,7 @@ const stateSchema = z.object({ rng: rngStateSchema, batches: z.number().int().no
 
 /**
  * Teacher-forcing batches of moving-objects clips, encoded to tokens by the (frozen) autoencoder outside the
- * gradient scope. A self-forced batch replaces the context of every chunk after the first by the model's own
+ * gradient scope. A self-forced batch replaces the context of every chunk after the first (see rollOut) by the model's own
  * few-step rollout from the first chunk (no gradient), through the same KV cache generation uses — the idea of Self
  * Forcing (Huang et al. 2025): train on the contexts the model will see at inference, so that long rollouts do not
  * drift. The targets stay the true continuation (see the README for how this differs from the paper's DMD loss).
@@ -73,18 +73,29 @@ export class VideoBatchSource implements BatchSource<VideoBatch> {
     }
   }
 
-  /** The first chunk's true tokens, then the model's rollout of the others (at the clip's frames), as host data. */
+  /**
+   * The true tokens of the first chunk — and, when the window starts after a gap, of the window's first chunk too —
+   * then the model's rollout of the others (at the clip's frames), as host data. After a gap the first window chunk
+   * is kept true because a rollout from the sink alone would not know where the objects are now: conditioning the
+   * later chunks on such a guess while their targets stay the true frames would teach the model to ignore its
+   * context (the targets are the truth, not Self Forcing's distribution-matching loss). At inference the window
+   * always holds the recent frames.
+   */
   private async rollOut(clean: tf.Tensor, frames: readonly number[], rng: Rng): Promise<Float32Array> {
     const { tokensPerChunk } = this.model.layout;
-    const chunks = frames.length / this.model.config.framesPerChunk;
+    const { framesPerChunk } = this.model.config;
+    const chunks = frames.length / framesPerChunk;
+    const trueChunks = frames[framesPerChunk] === framesPerChunk ? 1 : 2;
     const rollout = new ChunkRollout(this.model, { batch: this.options.batch, cache: { mode: 'full' }, sampling: this.options.sampling, rng });
     const parts: tf.Tensor[] = [];
     try {
-      const first = tf.slice(clean, [0, 0, 0], [-1, tokensPerChunk, -1]);
-      parts.push(first);
-      rollout.commit(first);
-      rollout.jumpTo(frames[this.model.config.framesPerChunk] as number);
-      for (let c = 1; c < chunks; c++) parts.push((await rollout.next()).tokens);
+      for (let c = 0; c < trueChunks; c++) {
+        const given = tf.slice(clean, [0, c * tokensPerChunk, 0], [-1, tokensPerChunk, -1]);
+        parts.push(given);
+        if (c > 0) rollout.jumpTo(frames[c * framesPerChunk] as number);
+        rollout.commit(given);
+      }
+      for (let c = trueChunks; c < chunks; c++) parts.push((await rollout.next()).tokens);
       const joined = tf.concat(parts, 1);
       const data = joined.dataSync() as Float32Array;
       joined.dispose();
