@@ -1,10 +1,12 @@
-// @nextx/native-blas: OpenBLAS single-precision products on memory that JavaScript owns (the wasm heap), in place.
+// @nextx/native-blas: OpenBLAS single-precision products on memory that JavaScript owns (the wasm heap), in place,
+// and the fused GroupNorm (+ SiLU) of the convolutional decoders that run between them.
 #include <cblas.h>
 #include <napi.h>
 
 #include "arguments.h"
 #include "conv2d.h"
 #include "gemm.h"
+#include "group-norm.h"
 
 namespace nextx {
 
@@ -44,6 +46,7 @@ static Napi::Object InitNativeBlas(Napi::Env env, Napi::Object exports) {
   using namespace nextx;
   exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
   exports.Set("conv2d", Napi::Function::New(env, Conv2d, "conv2d"));
+  exports.Set("groupNorm", Napi::Function::New(env, GroupNorm, "groupNorm"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("threads", Napi::Function::New(env, Threads, "threads"));
   exports.Set("library", Napi::Function::New(env, Library, "library"));

@@ -56,6 +56,24 @@ export interface Conv2dArgs extends Conv2dGeometry {
   readonly bias?: number;
 }
 
+/**
+ * torch.nn.GroupNorm of channels-last x [batch, positions, channels] into y: `groups` contiguous channel groups, each
+ * (sample, group) normalised over its positions and channels (biased variance, two-pass, float64 sums), then the
+ * optional per-channel weight and bias (channels floats each), then SiLU (y·sigmoid(y)) when `silu`.
+ */
+export interface GroupNormArgs {
+  readonly batch: number;
+  readonly positions: number;
+  readonly channels: number;
+  readonly groups: number;
+  readonly eps: number;
+  readonly silu: boolean;
+  readonly x: number;
+  readonly y: number;
+  readonly weight?: number;
+  readonly bias?: number;
+}
+
 export interface BlasLibrary {
   /** openblas_get_config(): version and build options, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64". */
   readonly config: string;
@@ -68,6 +86,8 @@ export interface BlasLibrary {
 export interface NativeBlas {
   gemm(heap: Heap, args: GemmArgs): void;
   conv2d(heap: Heap, args: Conv2dArgs): void;
+  /** The fused normalisation of the convolutional decoders (not a BLAS routine; vectorized loops of the addon). */
+  groupNorm(heap: Heap, args: GroupNormArgs): void;
   /** OpenBLAS's thread count for later calls (openblas_set_num_threads). */
   setThreads(count: number): void;
   threads(): number;

@@ -1,4 +1,4 @@
-import type { Conv2dGeometry, GemmArgs } from './addon.js';
+import type { Conv2dGeometry, GemmArgs, GroupNormArgs } from './addon.js';
 
 /**
  * Plain-loop references (float64 accumulation) that the load-time self-check compares the addon with. Operands are
@@ -58,4 +58,30 @@ export function referenceConv2d(g: Conv2dGeometry, x: Float32Array, w: Float32Ar
     dw[wi] = (dw[wi] as number) + (x[xi] as number) * (dy[yi] as number);
   });
   return { y, dx, dw };
+}
+
+/** GroupNorm (+ SiLU) of x [batch, positions, channels] by its definition, in float64. */
+export function referenceGroupNorm(
+  args: Omit<GroupNormArgs, 'x' | 'y' | 'weight' | 'bias'>,
+  x: Float32Array,
+  weight?: Float32Array,
+  bias?: Float32Array,
+): Float64Array {
+  const { batch, positions, channels, groups, eps, silu } = args;
+  const perGroup = channels / groups;
+  const y = new Float64Array(x.length);
+  for (let b = 0; b < batch; b++) {
+    for (let g = 0; g < groups; g++) {
+      const members: number[] = [];
+      for (let p = 0; p < positions; p++) for (let i = 0; i < perGroup; i++) members.push((b * positions + p) * channels + g * perGroup + i);
+      const mean = members.reduce((sum, at) => sum + (x[at] as number), 0) / members.length;
+      const variance = members.reduce((sum, at) => sum + ((x[at] as number) - mean) ** 2, 0) / members.length;
+      for (const at of members) {
+        const c = at % channels;
+        const v = (((x[at] as number) - mean) / Math.sqrt(variance + eps)) * (weight ? (weight[c] as number) : 1) + (bias ? (bias[c] as number) : 0);
+        y[at] = silu ? v / (1 + Math.exp(-v)) : v;
+      }
+    }
+  }
+  return y;
 }

@@ -1,5 +1,5 @@
-import type { Conv2dGeometry, Conv2dPass, GemmArgs, NativeBlas } from './addon.js';
-import { referenceConv2d, referenceGemm } from './reference.js';
+import type { Conv2dGeometry, Conv2dPass, GemmArgs, GroupNormArgs, NativeBlas } from './addon.js';
+import { referenceConv2d, referenceGemm, referenceGroupNorm } from './reference.js';
 
 type GemmShape = Omit<GemmArgs, 'a' | 'b' | 'c'>;
 
@@ -28,6 +28,16 @@ const CONV_CASES: readonly Conv2dGeometry[] = [
   conv({}),
   conv({ strideHeight: 1, strideWidth: 1, dilationHeight: 2, dilationWidth: 2, padTop: 2, padLeft: 2, outHeight: 7, outWidth: 6 }),
   conv({ filterHeight: 1, filterWidth: 1, strideHeight: 1, strideWidth: 1, padTop: 0, outHeight: 7, outWidth: 6 }),
+];
+
+type GroupNormShape = Omit<GroupNormArgs, 'x' | 'y' | 'weight' | 'bias'> & { readonly affine: boolean };
+/** Several groups of several channels (an odd channel count per row), one channel per group, one group; with and
+ * without weight and bias, with and without SiLU, and a row long enough for the vector loops' main body and tail. */
+const GROUP_NORM_CASES: readonly GroupNormShape[] = [
+  { batch: 2, positions: 7, channels: 6, groups: 2, eps: 1e-6, silu: true, affine: true },
+  { batch: 1, positions: 5, channels: 4, groups: 4, eps: 1e-5, silu: false, affine: true },
+  { batch: 1, positions: 3, channels: 5, groups: 1, eps: 1e-5, silu: true, affine: false },
+  { batch: 1, positions: 9, channels: 67, groups: 1, eps: 1e-6, silu: true, affine: true },
 ];
 
 /** Deterministic values in [-1, 1). */
@@ -101,8 +111,22 @@ function checkConv(blas: NativeBlas, g: Conv2dGeometry, seed: number): string | 
   return undefined;
 }
 
+function checkGroupNorm(blas: NativeBlas, shape: GroupNormShape, seed: number): string | undefined {
+  const { affine, ...args } = shape;
+  const count = args.batch * args.positions * args.channels;
+  // Values offset from 0 so that the mean matters; SiLU's negative side is reached after the normalisation.
+  const x = values(count, seed).map((v) => 3 + 2 * v);
+  const weight = affine ? values(args.channels, seed + 1) : undefined;
+  const bias = affine ? values(args.channels, seed + 2) : undefined;
+  const { heap, offsets } = layOut([x, new Float32Array(count), ...(weight && bias ? [weight, bias] : [])]);
+  const [ox, oy, ow, ob] = offsets as [number, number, number?, number?];
+  blas.groupNorm(heap, { ...args, x: ox, y: oy, ...(ow !== undefined && ob !== undefined ? { weight: ow, bias: ob } : {}) });
+  const error = worstError(heap.subarray(oy / 4, oy / 4 + count), referenceGroupNorm(args, x, weight, bias));
+  return error <= TOLERANCE ? undefined : `groupNorm ${JSON.stringify(shape)}: relative error ${error}`;
+}
+
 /**
- * Runs the addon on small products and convolutions of every kind the backend routes to it, against plain-loop
+ * Runs the addon on small products, convolutions and group norms of every kind the backend routes to it, against plain-loop
  * references, in ordinary ArrayBuffers. Returns the first failure, or undefined when all agree within float32
  * rounding. A few milliseconds.
  */
@@ -113,6 +137,11 @@ export function selfCheck(blas: NativeBlas): string | undefined {
   }
   for (const [i, geometry] of CONV_CASES.entries()) {
     const failure = checkConv(blas, geometry, 101 * i + 7);
+    if (failure) return failure;
+  }
+  for (const [i, shape] of GROUP_NORM_CASES.entries()) {
+    if (typeof blas.groupNorm !== 'function') return 'the binary has no groupNorm (built from an older version): rebuild it';
+    const failure = checkGroupNorm(blas, shape, 31 * i + 5);
     if (failure) return failure;
   }
   return undefined;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { binaryCandidates, loadNativeBlas, type Conv2dGeometry, type GemmArgs, type NativeBlas } from '../src/index.js';
-import { referenceConv2d, referenceGemm } from '../src/reference.js';
+import { referenceConv2d, referenceGemm, referenceGroupNorm } from '../src/reference.js';
 
 /**
  * The compiled addon against the plain-loop references, and its argument checks. Where it is not built (a machine
@@ -146,9 +146,27 @@ describe(load.ok ? 'native addon (built here)' : `native addon (not usable here:
     expectClose(view(oy, dy.length), want.y);
   });
 
+  const groupNormCases: Array<[string, { batch: number; positions: number; channels: number; groups: number; silu: boolean; affine: boolean }]> = [
+    ['VQVAE-shaped (32 groups of 4, SiLU, affine)', { batch: 1, positions: 257, channels: 128, groups: 32, silu: true, affine: true }],
+    ['two samples, odd channels per group, no SiLU', { batch: 2, positions: 33, channels: 15, groups: 5, silu: false, affine: true }],
+    ['one group, no weight or bias', { batch: 1, positions: 40, channels: 3, groups: 1, silu: true, affine: false }],
+  ];
+  it.each(groupNormCases)('groupNorm %s equals the definition', (_name, { affine, ...shape }) => {
+    const count = shape.batch * shape.positions * shape.channels;
+    const x = random(count, 23).map((v) => 1.5 + 4 * v);
+    const weight = random(shape.channels, 29);
+    const bias = random(shape.channels, 31);
+    const { heap, offsets, output } = heapWith(affine ? [x, weight, bias] : [x], count);
+    const [ox, ow, ob] = offsets as [number, number, number];
+    const y = offsets.at(-1) as number;
+    blas.groupNorm(heap, { ...shape, eps: 1e-6, x: ox, y, ...(affine ? { weight: ow, bias: ob } : {}) });
+    expectClose(output(count), referenceGroupNorm({ ...shape, eps: 1e-6 }, x, affine ? weight : undefined, affine ? bias : undefined));
+  });
+
   describe('bad arguments throw a JS error naming the argument (the process never crashes)', () => {
     const heap = new Float32Array(1024);
     const ok: GemmArgs = { ...one, m: 4, n: 4, k: 4, a: 0, b: 256, c: 512 };
+    const norm = { batch: 1, positions: 8, channels: 4, groups: 2, eps: 1e-5, silu: true, x: 0, y: 512 };
     const cases: Array<[string, () => void, RegExp]> = [
       ['a heap that is no buffer', () => blas.gemm({} as never, ok), /heap must be an ArrayBuffer or a typed array/],
       ['a misaligned offset', () => blas.gemm(heap, { ...ok, b: 258 }), /'b' byte offset 258 is not a multiple of 4/],
@@ -169,6 +187,10 @@ describe(load.ok ? 'native addon (built here)' : `native addon (not usable here:
       ['a bias overlapping the output', () => blas.gemm(heap, { ...ok, bias: 516 }), /output 'c' overlaps input 'bias'/],
       ['a bias on a gradient pass', () => blas.conv2d(heap, { ...geometry({}), pass: 'inputGradient', x: 0, filter: 0, y: 0, bias: 0 }), /'bias' is only for pass 'forward'/],
       ['zero threads', () => blas.setThreads(0), /thread count must be an integer from 1 to 256/],
+      ['channels that groups do not divide', () => blas.groupNorm(heap, { ...norm, channels: 6, groups: 4 }), /channels must be a multiple of groups/],
+      ['a negative eps', () => blas.groupNorm(heap, { ...norm, eps: -1 }), /eps must be finite and non-negative/],
+      ['a group-norm output overlapping its input', () => blas.groupNorm(heap, { ...norm, y: 16 }), /output 'y' overlaps input 'x'/],
+      ['a weight past the heap', () => blas.groupNorm(heap, { ...norm, weight: 4096 - 4 }), /'weight' .* lies outside the heap/],
     ];
     it.each(cases)('%s', (_name, call, message) => {
       expect(call).toThrow(message);

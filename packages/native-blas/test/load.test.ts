@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyLoadError, coreTypeForFlags, loadNativeBlas, type GemmArgs, type NativeBlas } from '../src/index.js';
-import { referenceConv2d, referenceGemm } from '../src/reference.js';
+import { referenceConv2d, referenceGemm, referenceGroupNorm } from '../src/reference.js';
 
 const THIS_FILE = new URL(import.meta.url).pathname;
 
@@ -8,7 +8,7 @@ const THIS_FILE = new URL(import.meta.url).pathname;
  * An addon written in JS on top of the plain-loop references, reading and writing the heap by offset the way the
  * native one does; `corrupt` breaks one thing so that the self-check must notice.
  */
-function jsAddon(corrupt?: 'ignore-transposeB' | 'throw'): NativeBlas {
+function jsAddon(corrupt?: 'ignore-transposeB' | 'throw' | 'no-silu'): NativeBlas {
   const floats = (heap: unknown) => new Float32Array((heap as Float32Array).buffer);
   return {
     gemm(heap, args: GemmArgs) {
@@ -28,6 +28,12 @@ function jsAddon(corrupt?: 'ignore-transposeB' | 'throw'): NativeBlas {
       if (args.pass === 'forward') y.set(out);
       else if (args.pass === 'inputGradient') x.set(dx);
       else w.set(dw);
+    },
+    groupNorm(heap, args) {
+      const f = floats(heap);
+      const count = args.batch * args.positions * args.channels;
+      const perChannel = (at: number | undefined) => (at === undefined ? undefined : f.slice(at / 4, at / 4 + args.channels));
+      f.set(referenceGroupNorm({ ...args, silu: corrupt === 'no-silu' ? false : args.silu }, f.slice(args.x / 4, args.x / 4 + count), perChannel(args.weight), perChannel(args.bias)), args.y / 4);
     },
     setThreads() {},
     threads: () => 1,
@@ -58,6 +64,11 @@ describe('loading @nextx/native-blas', () => {
     const throwing = loadNativeBlas({ binary: THIS_FILE, loader: () => jsAddon('throw') });
     expect(throwing).toMatchObject({ ok: false, reason: 'self-check-failed' });
     expect(!throwing.ok && throwing.detail).toContain('threw broken');
+    const noSilu = loadNativeBlas({ binary: THIS_FILE, loader: () => jsAddon('no-silu') });
+    expect(!noSilu.ok && noSilu.detail).toMatch(/groupNorm .*"silu":true/);
+    const { groupNorm: _dropped, ...older } = jsAddon();
+    const stale = loadNativeBlas({ binary: THIS_FILE, loader: () => older as NativeBlas });
+    expect(!stale.ok && stale.detail).toMatch(/no groupNorm .*rebuild/);
   });
 
   it('a loader that throws is classified, never rethrown', () => {

@@ -2,6 +2,8 @@ import { tf } from '../tf.js';
 import { Module } from './module.js';
 import { pipe } from './pipe.js';
 import { groupMoments } from './group-moments.js';
+import { silu } from './activations.js';
+import { nativeGroupNorm } from '../backend/wasm/blas-group-norm.js';
 
 export interface GroupNormOptions {
   /** torch's default 1e-5. */
@@ -35,12 +37,26 @@ export class GroupNorm extends Module {
     this.bias = affine ? this.addParameter('bias', tf.zeros([numChannels])) : undefined;
   }
 
-  forward(x: tf.Tensor): tf.Tensor {
+  /** GroupNorm of x, then SiLU with `silu` (the decoders' norm → SiLU pair: one native pass where the addon runs it). */
+  forward(x: tf.Tensor, options: { silu?: boolean } = {}): tf.Tensor {
     if (x.shape[x.rank - 1] !== this.numChannels) {
       throw new RangeError(`GroupNorm: expected ${this.numChannels} channels last, got shape [${x.shape}]`);
     }
     return tf.tidy(() => {
       const rows = tf.reshape(x, [x.shape[0] as number, -1, this.numChannels]) as tf.Tensor3D;
+      const native = nativeGroupNorm(rows, this.numGroups, this.eps, options.silu ?? false, this.weight, this.bias);
+      if (native) return tf.reshape(native, x.shape);
+      return pipe(
+        this.composite(rows),
+        (t) => (options.silu ? silu(t) : t),
+        (t) => tf.reshape(t, x.shape),
+      );
+    });
+  }
+
+  /** The tfjs-op path (differentiable): rows [B, N, C] → normalised rows. */
+  private composite(rows: tf.Tensor3D): tf.Tensor {
+    return tf.tidy(() => {
       const { centered, variance } = groupMoments(rows, this.numGroups);
       // (x − mean)·(rstd·weight) + bias: the per-channel factors are folded first, so the full-size tensor is
       // touched by one multiply and one add.
@@ -49,11 +65,7 @@ export class GroupNorm extends Module {
       // Full-size intermediates are freed step by step (pipe): a 256×256×160 activation is 42 MB per image.
       const normalized = tf.mul(centered, scale);
       centered.dispose();
-      return pipe(
-        normalized,
-        (t) => (this.bias ? tf.add(t, this.bias) : t),
-        (t) => tf.reshape(t, x.shape),
-      );
+      return pipe(normalized, (t) => (this.bias ? tf.add(t, this.bias) : t));
     });
   }
 }

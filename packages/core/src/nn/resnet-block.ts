@@ -5,7 +5,6 @@ import { Dropout } from './dropout.js';
 import { GroupNorm } from './group-norm.js';
 import { Module } from './module.js';
 import { pipe } from './pipe.js';
-import { silu } from './activations.js';
 
 /** Options of the convolutional blocks of VAR's VQVAE (and of other conv autoencoders built from them). */
 export interface ConvBlockOptions {
@@ -50,11 +49,9 @@ export class ResnetBlock extends Module {
     return tf.tidy(() => {
       const h = pipe(
         x,
-        (t) => this.norm1.forward(t),
-        silu,
+        (t) => this.norm1.forward(t, { silu: true }),
         (t) => this.conv1.forward(t as tf.Tensor4D),
-        (t) => this.norm2.forward(t),
-        silu,
+        (t) => this.norm2.forward(t, { silu: true }),
         (t) => (this.dropout ? this.dropout.forward(t) : t),
         (t) => this.conv2.forward(t as tf.Tensor4D),
       );

@@ -4,6 +4,8 @@ import { initBackend, isWasmMatMulRouted, patchWasmBackend } from '../../src/bac
 import { Rng } from '../../src/rng/rng.js';
 import { installedBackends } from '../helpers/expected-backend.js';
 import { activeBlas, setBlasEnabled } from '../../src/backend/wasm/native-blas.js';
+import { NATIVE_GROUP_NORM } from '../../src/backend/wasm/blas-group-norm.js';
+import { GroupNorm } from '../../src/nn/group-norm.js';
 
 /**
  * The paths wasm's products can take here: XNNPACK always, OpenBLAS too where @nextx/native-blas loads (test names
@@ -237,6 +239,47 @@ describe('patched wasm backend', () => {
       return [product, relu, transposed, conv, convRelu, ...grads];
     }, path);
     expectClose(wasm, cpu);
+  });
+
+  it.each(PATHS)('GroupNorm (+ SiLU) equals cpu, in one native kernel with OpenBLAS active, and the differentiable ops under a gradient tape (%s)', async (path) => {
+    const xv = random([2, 5, 7, 6]).map((v) => 2 + 3 * v); // an offset mean, so that centring matters
+    const weight = random([6]);
+    const bias = random([6]);
+    const kernelsOf = async (f: () => tf.Tensor) => {
+      setBlasEnabled(path === 'OpenBLAS');
+      try {
+        return (await tf.profile(() => f())).kernelNames;
+      } finally {
+        setBlasEnabled(true);
+      }
+    };
+    const norms = () => {
+      const affine = new GroupNorm(3, 6, { eps: 1e-6 });
+      affine.weight?.assign(tf.tensor1d(weight));
+      affine.bias?.assign(tf.tensor1d(bias));
+      return { affine, plain: new GroupNorm(2, 6, { affine: false }) };
+    };
+    const outputs = () => {
+      const { affine, plain } = norms();
+      const x = tf.tensor4d(xv, [2, 5, 7, 6]);
+      const grad = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(affine.forward(a, { silu: true }), tf.range(0, 420).reshape([2, 5, 7, 6]))))(x);
+      const out = [affine.forward(x, { silu: true }), affine.forward(x), plain.forward(x, { silu: true }), grad];
+      affine.dispose();
+      plain.dispose();
+      return out;
+    };
+    const { cpu, wasm } = await onBothBackends(outputs, path);
+    expectClose(wasm, cpu, 2e-5);
+    await initBackend({ prefer: 'wasm' });
+    const { affine } = norms();
+    const x = tf.tensor4d(xv, [2, 5, 7, 6]);
+    const forward = await kernelsOf(() => affine.forward(x, { silu: true }));
+    expect(forward.includes(NATIVE_GROUP_NORM)).toBe(path === 'OpenBLAS');
+    expect(forward.includes('Sigmoid')).toBe(path !== 'OpenBLAS');
+    const backward = await kernelsOf(() => tf.grad((a: tf.Tensor) => tf.sum(affine.forward(a, { silu: true })))(x));
+    expect(backward.includes(NATIVE_GROUP_NORM)).toBe(false);
+    affine.dispose();
+    x.dispose();
   });
 
   it('depthwise conv2d gradients (cpu-delegated kernels) equal cpu', async () => {

@@ -1,4 +1,4 @@
-import { tf, Conv2d, Downsample2x, GroupNorm, Module, ModuleList, ResnetBlock, Upsample2x, silu, type Rng } from '@nextx/core';
+import { tf, Conv2d, Downsample2x, GroupNorm, Module, ModuleList, ResnetBlock, Upsample2x, type Rng } from '@nextx/core';
 
 export interface ConvAutoencoderOptions {
   /** Stage widths; stage 0 at full resolution, each next one after a ×2 down-sampling. */
@@ -72,7 +72,7 @@ export class ConvEncoder extends Module {
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       const features = this.features(x);
-      return this.convOut.forward(silu(this.normOut.forward(features[features.length - 1] as tf.Tensor4D)) as tf.Tensor4D);
+      return this.convOut.forward(this.normOut.forward(features[features.length - 1] as tf.Tensor4D, { silu: true }) as tf.Tensor4D);
     });
   }
 }
@@ -108,7 +108,7 @@ export class ConvDecoder extends Module {
       this.up.items.forEach((stage, i) => {
         h = skip(stage.forward(h), levels - 1 - i);
       });
-      return this.convOut.forward(silu(this.normOut.forward(h)) as tf.Tensor4D);
+      return this.convOut.forward(this.normOut.forward(h, { silu: true }) as tf.Tensor4D);
     });
   }
 }

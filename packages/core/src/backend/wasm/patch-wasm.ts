@@ -6,6 +6,7 @@ import { installCpuFallbacks } from './cpu-fallback.js';
 import { installConv2dGradient } from './conv2d-input-gradient.js';
 import { guardWasmMalloc } from './malloc-guard.js';
 import { installBlasConv2d } from './blas-conv2d.js';
+import { installBlasGroupNorm } from './blas-group-norm.js';
 import { installWasmSlice } from './slice.js';
 
 /** What `patchWasmBackend` added: own kernels, kernels delegated to cpu, and whether matMul is routed. */
@@ -21,7 +22,7 @@ let report: WasmPatchReport | undefined;
  * Makes the wasm backend complete and fast for the toolkit (issue #2): own kernels for UnsortedSegmentSum and
  * Conv2DBackpropFilter, the conv input gradient as a forward conv, cpu delegation for the other real-valued kernels it lacks, and every matMul routed through
  * the 2-D fast path — or, where @nextx/native-blas is loaded, matMul and conv2d (forward and both gradients) on
- * OpenBLAS; a failed heap allocation becomes a BackendError (guardWasmMalloc). Idempotent; needs the cpu
+ * OpenBLAS, and GroupNorm (+ SiLU) outside gradient tapes in the addon's vector loops; a failed heap allocation becomes a BackendError (guardWasmMalloc). Idempotent; needs the cpu
  * backend registered (it is, by @tensorflow/tfjs).
  */
 export function patchWasmBackend(): WasmPatchReport {
@@ -31,6 +32,7 @@ export function patchWasmBackend(): WasmPatchReport {
   installConv2dBackpropFilter();
   installConv2dGradient();
   installBlasConv2d();
+  installBlasGroupNorm();
   installWasmSlice();
   const cpuDelegated = installCpuFallbacks();
   routeWasmMatMul(true);
@@ -42,6 +44,7 @@ export function patchWasmBackend(): WasmPatchReport {
       `${tf.Conv2D} gradient (input gradient as a forward conv)`,
       `${tf.Slice} (from a view of the heap)`,
       `${tf.SplitV} (from a view of the heap)`,
+      'NextxNativeGroupNorm (GroupNorm + SiLU on @nextx/native-blas, inference)',
     ],
     cpuDelegated,
     matMulRouted: true,

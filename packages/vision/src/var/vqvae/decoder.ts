@@ -1,4 +1,4 @@
-import { tf, Conv2d, GroupNorm, Module, ModuleList, ResnetBlock, Upsample2x, pipe, silu, type Rng } from '@nextx/core';
+import { tf, Conv2d, GroupNorm, Module, ModuleList, ResnetBlock, Upsample2x, pipe, type Rng } from '@nextx/core';
 import { AttnBlock } from './attn-block.js';
 import { VaeLevel, VaeMid, type VaeTrunkConfig } from './encoder.js';
 
@@ -51,9 +51,10 @@ export class Decoder extends Module {
         const upsample = this.upsamplers[i];
         return upsample ? [this.up.at(i), upsample] : [this.up.at(i)];
       });
-      const trunk = [this.convIn, this.mid, ...levels, this.normOut];
+      const trunk = [this.convIn, this.mid, ...levels];
       const steps = trunk.map((m) => (t: tf.Tensor) => m.forward(t as tf.Tensor4D));
-      return pipe(z, ...steps, silu, (t) => this.convOut.forward(t as tf.Tensor4D)) as tf.Tensor4D;
+      const normSilu = (t: tf.Tensor) => this.normOut.forward(t, { silu: true });
+      return pipe(z, ...steps, normSilu, (t) => this.convOut.forward(t as tf.Tensor4D)) as tf.Tensor4D;
     });
   }
 }
