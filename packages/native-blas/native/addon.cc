@@ -1,5 +1,5 @@
 // @nextx/native-blas: OpenBLAS single-precision products on memory that JavaScript owns (the wasm heap), in place,
-// and the fused GroupNorm (+ SiLU) of the convolutional decoders that run between them.
+// and the normalisations that run between them (GroupNorm + SiLU of convolutional decoders, LayerNorm of transformers).
 #include <cblas.h>
 #include <napi.h>
 
@@ -7,6 +7,7 @@
 #include "conv2d.h"
 #include "gemm.h"
 #include "group-norm.h"
+#include "layer-norm.h"
 
 namespace nextx {
 
@@ -47,6 +48,7 @@ static Napi::Object InitNativeBlas(Napi::Env env, Napi::Object exports) {
   exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
   exports.Set("conv2d", Napi::Function::New(env, Conv2d, "conv2d"));
   exports.Set("groupNorm", Napi::Function::New(env, GroupNorm, "groupNorm"));
+  exports.Set("layerNorm", Napi::Function::New(env, LayerNorm, "layerNorm"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("threads", Napi::Function::New(env, Threads, "threads"));
   exports.Set("library", Napi::Function::New(env, Library, "library"));

@@ -105,4 +105,20 @@ void CheckNoOverlap(const Napi::Env& env, const FloatRange& output, const FloatR
   }
 }
 
+double EpsField(const Napi::Object& object) {
+  Napi::Env env = object.Env();
+  Napi::Value value = object.Get("eps");
+  double eps = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1;
+  if (!(eps >= 0 && std::isfinite(eps))) throw Napi::RangeError::New(env, "native-blas: 'eps' must be a finite non-negative number");
+  return eps;
+}
+
+const float* OptionalVector(const Napi::Object& object, const Heap& heap, const FloatRange& output, const char* name,
+                            uint64_t elements) {
+  if (!HasField(object, name)) return nullptr;
+  FloatRange range = FloatRangeField(object, heap, name, elements);
+  CheckNoOverlap(object.Env(), output, range, "y", name);
+  return range.data;
+}
+
 }  // namespace nextx

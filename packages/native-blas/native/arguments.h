@@ -49,4 +49,12 @@ FloatRange FloatRangeField(const Napi::Object& object, const Heap& heap, const c
 void CheckNoOverlap(const Napi::Env& env, const FloatRange& output, const FloatRange& input, const char* outputName,
                     const char* inputName);
 
+// The 'eps' property: a finite number ≥ 0, else a RangeError.
+double EpsField(const Napi::Object& object);
+
+// An optional float range of `elements` (a per-feature vector), checked not to overlap `output` (named y); nullptr
+// when absent.
+const float* OptionalVector(const Napi::Object& object, const Heap& heap, const FloatRange& output, const char* name,
+                            uint64_t elements);
+
 }  // namespace nextx

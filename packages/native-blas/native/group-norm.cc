@@ -7,14 +7,7 @@
 #include <vector>
 
 #include "arguments.h"
-
-// The loops below are compiled for AVX-512, AVX2 and the baseline, chosen at load time (GCC/Clang function
-// multi-versioning on x86-64 Linux); elsewhere they are compiled once for the build's target.
-#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__))
-#define NEXTX_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define NEXTX_VECTOR_CLONES
-#endif
+#include "vectorize.h"
 
 namespace nextx {
 
@@ -128,25 +121,17 @@ Napi::Value GroupNorm(const Napi::CallbackInfo& info) {
   const int64_t channels = IntegerField(args, "channels", 1, kMaxDimension);
   const int64_t groups = IntegerField(args, "groups", 1, channels);
   if (channels % groups != 0) throw Napi::RangeError::New(env, "native-blas: groupNorm: channels must be a multiple of groups");
-  if (!args.Get("eps").IsNumber()) throw Napi::TypeError::New(env, "native-blas: groupNorm: eps must be a number");
-  const double eps = args.Get("eps").As<Napi::Number>().DoubleValue();
-  if (!(eps >= 0 && std::isfinite(eps))) throw Napi::RangeError::New(env, "native-blas: groupNorm: eps must be finite and non-negative");
+  const double eps = EpsField(args);
   const bool silu = BooleanField(args, "silu");
   const uint64_t sample = CheckedProduct(env, {uint64_t(positions), uint64_t(channels)}, "positions·channels");
   const uint64_t total = CheckedProduct(env, {uint64_t(batch), sample}, "batch·positions·channels");
   FloatRange x = FloatRangeField(args, heap, "x", total);
   FloatRange y = FloatRangeField(args, heap, "y", total);
   CheckNoOverlap(env, y, x, "y", "x");
-  const float* perChannel[2] = {nullptr, nullptr};
-  const char* names[2] = {"weight", "bias"};
-  for (int i = 0; i < 2; i++) {
-    if (!HasField(args, names[i])) continue;
-    FloatRange range = FloatRangeField(args, heap, names[i], uint64_t(channels));
-    CheckNoOverlap(env, y, range, "y", names[i]);
-    perChannel[i] = range.data;
-  }
+  const float* weight = OptionalVector(args, heap, y, "weight", uint64_t(channels));
+  const float* bias = OptionalVector(args, heap, y, "bias", uint64_t(channels));
   for (int64_t b = 0; b < batch; b++) {
-    GroupNormSample(x.data + b * sample, y.data + b * sample, positions, channels, groups, eps, perChannel[0], perChannel[1], silu);
+    GroupNormSample(x.data + b * sample, y.data + b * sample, positions, channels, groups, eps, weight, bias, silu);
   }
   return env.Undefined();
 }

@@ -74,6 +74,17 @@ export interface GroupNormArgs {
   readonly bias?: number;
 }
 
+/** torch.nn.LayerNorm over the last axis of x [rows, dim] into y (biased variance), then the optional weight and bias (dim floats; bias only with weight). */
+export interface LayerNormArgs {
+  readonly rows: number;
+  readonly dim: number;
+  readonly eps: number;
+  readonly x: number;
+  readonly y: number;
+  readonly weight?: number;
+  readonly bias?: number;
+}
+
 export interface BlasLibrary {
   /** openblas_get_config(): version and build options, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64". */
   readonly config: string;
@@ -86,8 +97,9 @@ export interface BlasLibrary {
 export interface NativeBlas {
   gemm(heap: Heap, args: GemmArgs): void;
   conv2d(heap: Heap, args: Conv2dArgs): void;
-  /** The fused normalisation of the convolutional decoders (not a BLAS routine; vectorized loops of the addon). */
+  /** The normalisations between the products (not BLAS routines; vectorized loops of the addon). */
   groupNorm(heap: Heap, args: GroupNormArgs): void;
+  layerNorm(heap: Heap, args: LayerNormArgs): void;
   /** OpenBLAS's thread count for later calls (openblas_set_num_threads). */
   setThreads(count: number): void;
   threads(): number;

@@ -1,4 +1,4 @@
-import type { Conv2dGeometry, GemmArgs, GroupNormArgs } from './addon.js';
+import type { Conv2dGeometry, GemmArgs, GroupNormArgs, LayerNormArgs } from './addon.js';
 
 /**
  * Plain-loop references (float64 accumulation) that the load-time self-check compares the addon with. Operands are
@@ -82,6 +82,21 @@ export function referenceGroupNorm(
         y[at] = silu ? v / (1 + Math.exp(-v)) : v;
       }
     }
+  }
+  return y;
+}
+
+/** LayerNorm over the last axis of x [rows, dim] by its definition, in float64. */
+export function referenceLayerNorm(args: Omit<LayerNormArgs, 'x' | 'y' | 'weight' | 'bias'>, x: Float32Array, weight?: Float32Array, bias?: Float32Array): Float64Array {
+  const { rows, dim, eps } = args;
+  const y = new Float64Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    const row = x.subarray(r * dim, (r + 1) * dim);
+    const mean = row.reduce((sum, v) => sum + v, 0) / dim;
+    const variance = row.reduce((sum, v) => sum + (v - mean) ** 2, 0) / dim;
+    row.forEach((v, i) => {
+      y[r * dim + i] = ((v - mean) / Math.sqrt(variance + eps)) * (weight ? (weight[i] as number) : 1) + (bias ? (bias[i] as number) : 0);
+    });
   }
   return y;
 }

@@ -1,5 +1,5 @@
-import type { Conv2dGeometry, Conv2dPass, GemmArgs, GroupNormArgs, NativeBlas } from './addon.js';
-import { referenceConv2d, referenceGemm, referenceGroupNorm } from './reference.js';
+import type { Conv2dGeometry, Conv2dPass, GemmArgs, GroupNormArgs, LayerNormArgs, NativeBlas } from './addon.js';
+import { referenceConv2d, referenceGemm, referenceGroupNorm, referenceLayerNorm } from './reference.js';
 
 type GemmShape = Omit<GemmArgs, 'a' | 'b' | 'c'>;
 
@@ -38,6 +38,14 @@ const GROUP_NORM_CASES: readonly GroupNormShape[] = [
   { batch: 1, positions: 5, channels: 4, groups: 4, eps: 1e-5, silu: false, affine: true },
   { batch: 1, positions: 3, channels: 5, groups: 1, eps: 1e-5, silu: true, affine: false },
   { batch: 1, positions: 9, channels: 67, groups: 1, eps: 1e-6, silu: true, affine: true },
+];
+
+type LayerNormShape = Omit<LayerNormArgs, 'x' | 'y' | 'weight' | 'bias'> & { readonly affine: 'none' | 'weight' | 'both' };
+/** Rows shorter and longer than the 8 float64 lanes, with each affine form. */
+const LAYER_NORM_CASES: readonly LayerNormShape[] = [
+  { rows: 3, dim: 5, eps: 1e-6, affine: 'none' },
+  { rows: 2, dim: 37, eps: 1e-5, affine: 'both' },
+  { rows: 1, dim: 16, eps: 1e-5, affine: 'weight' },
 ];
 
 /** Deterministic values in [-1, 1). */
@@ -125,8 +133,21 @@ function checkGroupNorm(blas: NativeBlas, shape: GroupNormShape, seed: number): 
   return error <= TOLERANCE ? undefined : `groupNorm ${JSON.stringify(shape)}: relative error ${error}`;
 }
 
+function checkLayerNorm(blas: NativeBlas, shape: LayerNormShape, seed: number): string | undefined {
+  const { affine, ...args } = shape;
+  const count = args.rows * args.dim;
+  const x = values(count, seed).map((v) => 2 + 3 * v);
+  const weight = affine !== 'none' ? values(args.dim, seed + 1) : undefined;
+  const bias = affine === 'both' ? values(args.dim, seed + 2) : undefined;
+  const { heap, offsets } = layOut([x, new Float32Array(count), ...(weight ? [weight] : []), ...(bias ? [bias] : [])]);
+  const [ox, oy, ow, ob] = offsets as [number, number, number?, number?];
+  blas.layerNorm(heap, { ...args, x: ox, y: oy, ...(ow !== undefined ? { weight: ow } : {}), ...(ob !== undefined ? { bias: ob } : {}) });
+  const error = worstError(heap.subarray(oy / 4, oy / 4 + count), referenceLayerNorm(args, x, weight, bias));
+  return error <= TOLERANCE ? undefined : `layerNorm ${JSON.stringify(shape)}: relative error ${error}`;
+}
+
 /**
- * Runs the addon on small products, convolutions and group norms of every kind the backend routes to it, against plain-loop
+ * Runs the addon on small products, convolutions, group and layer norms of every kind the backend routes to it, against plain-loop
  * references, in ordinary ArrayBuffers. Returns the first failure, or undefined when all agree within float32
  * rounding. A few milliseconds.
  */
@@ -142,6 +163,11 @@ export function selfCheck(blas: NativeBlas): string | undefined {
   for (const [i, shape] of GROUP_NORM_CASES.entries()) {
     if (typeof blas.groupNorm !== 'function') return 'the binary has no groupNorm (built from an older version): rebuild it';
     const failure = checkGroupNorm(blas, shape, 31 * i + 5);
+    if (failure) return failure;
+  }
+  for (const [i, shape] of LAYER_NORM_CASES.entries()) {
+    if (typeof blas.layerNorm !== 'function') return 'the binary has no layerNorm (built from an older version): rebuild it';
+    const failure = checkLayerNorm(blas, shape, 41 * i + 3);
     if (failure) return failure;
   }
   return undefined;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { binaryCandidates, loadNativeBlas, type Conv2dGeometry, type GemmArgs, type NativeBlas } from '../src/index.js';
-import { referenceConv2d, referenceGemm, referenceGroupNorm } from '../src/reference.js';
+import { referenceConv2d, referenceGemm, referenceGroupNorm, referenceLayerNorm } from '../src/reference.js';
 
 /**
  * The compiled addon against the plain-loop references, and its argument checks. Where it is not built (a machine
@@ -163,6 +163,21 @@ describe(load.ok ? 'native addon (built here)' : `native addon (not usable here:
     expectClose(output(count), referenceGroupNorm({ ...shape, eps: 1e-6 }, x, affine ? weight : undefined, affine ? bias : undefined));
   });
 
+  it.each([
+    ['VAR-shaped rows, weight and bias', 128, 256, 'both'],
+    ['short rows (below 8 lanes), no affine', 5, 3, 'none'],
+    ['odd rows, weight only', 7, 1031, 'weight'],
+  ] as const)('layerNorm %s equals the definition', (_name, rows, dim, affine) => {
+    const x = random(rows * dim, 37).map((v) => -2 + 5 * v);
+    const weight = affine !== 'none' ? random(dim, 41) : undefined;
+    const bias = affine === 'both' ? random(dim, 43) : undefined;
+    const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+    const { heap, offsets, output } = heapWith(inputs, rows * dim);
+    const y = offsets.at(-1) as number;
+    blas.layerNorm(heap, { rows, dim, eps: 1e-6, x: offsets[0] as number, y, ...(weight ? { weight: offsets[1] as number } : {}), ...(bias ? { bias: offsets[2] as number } : {}) });
+    expectClose(output(rows * dim), referenceLayerNorm({ rows, dim, eps: 1e-6 }, x, weight, bias));
+  });
+
   describe('bad arguments throw a JS error naming the argument (the process never crashes)', () => {
     const heap = new Float32Array(1024);
     const ok: GemmArgs = { ...one, m: 4, n: 4, k: 4, a: 0, b: 256, c: 512 };
@@ -188,7 +203,9 @@ describe(load.ok ? 'native addon (built here)' : `native addon (not usable here:
       ['a bias on a gradient pass', () => blas.conv2d(heap, { ...geometry({}), pass: 'inputGradient', x: 0, filter: 0, y: 0, bias: 0 }), /'bias' is only for pass 'forward'/],
       ['zero threads', () => blas.setThreads(0), /thread count must be an integer from 1 to 256/],
       ['channels that groups do not divide', () => blas.groupNorm(heap, { ...norm, channels: 6, groups: 4 }), /channels must be a multiple of groups/],
-      ['a negative eps', () => blas.groupNorm(heap, { ...norm, eps: -1 }), /eps must be finite and non-negative/],
+      ['a negative eps', () => blas.groupNorm(heap, { ...norm, eps: -1 }), /'eps' must be a finite non-negative number/],
+      ['a layer-norm bias without a weight', () => blas.layerNorm(heap, { rows: 2, dim: 4, eps: 1e-5, x: 0, y: 512, bias: 256 }), /'bias' needs 'weight'/],
+      ['a layer-norm output past the heap', () => blas.layerNorm(heap, { rows: 2, dim: 4, eps: 1e-5, x: 0, y: 4096 - 16 }), /'y' .* lies outside the heap/],
       ['a group-norm output overlapping its input', () => blas.groupNorm(heap, { ...norm, y: 16 }), /output 'y' overlaps input 'x'/],
       ['a weight past the heap', () => blas.groupNorm(heap, { ...norm, weight: 4096 - 4 }), /'weight' .* lies outside the heap/],
     ];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyLoadError, coreTypeForFlags, loadNativeBlas, type GemmArgs, type NativeBlas } from '../src/index.js';
-import { referenceConv2d, referenceGemm, referenceGroupNorm } from '../src/reference.js';
+import { referenceConv2d, referenceGemm, referenceGroupNorm, referenceLayerNorm } from '../src/reference.js';
 
 const THIS_FILE = new URL(import.meta.url).pathname;
 
@@ -34,6 +34,11 @@ function jsAddon(corrupt?: 'ignore-transposeB' | 'throw' | 'no-silu'): NativeBla
       const count = args.batch * args.positions * args.channels;
       const perChannel = (at: number | undefined) => (at === undefined ? undefined : f.slice(at / 4, at / 4 + args.channels));
       f.set(referenceGroupNorm({ ...args, silu: corrupt === 'no-silu' ? false : args.silu }, f.slice(args.x / 4, args.x / 4 + count), perChannel(args.weight), perChannel(args.bias)), args.y / 4);
+    },
+    layerNorm(heap, args) {
+      const f = floats(heap);
+      const vector = (at: number | undefined) => (at === undefined ? undefined : f.slice(at / 4, at / 4 + args.dim));
+      f.set(referenceLayerNorm(args, f.slice(args.x / 4, args.x / 4 + args.rows * args.dim), vector(args.weight), vector(args.bias)), args.y / 4);
     },
     setThreads() {},
     threads: () => 1,

@@ -3,7 +3,7 @@ import { Module } from './module.js';
 import { pipe } from './pipe.js';
 import { groupMoments } from './group-moments.js';
 import { silu } from './activations.js';
-import { nativeGroupNorm } from '../backend/wasm/blas-group-norm.js';
+import { nativeGroupNorm } from '../backend/wasm/blas-norms.js';
 
 export interface GroupNormOptions {
   /** torch's default 1e-5. */

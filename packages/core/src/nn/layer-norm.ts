@@ -1,11 +1,15 @@
 import { tf } from '../tf.js';
 import { Module } from './module.js';
+import { nativeLayerNorm } from '../backend/wasm/blas-norms.js';
 
 /**
  * (x − mean) / √(var + eps) over the last axis, var biased (÷N) as torch.nn.LayerNorm, then the optional
  * affine weight and bias.
  */
 export function layerNorm(x: tf.Tensor, eps: number, weight?: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
+  // One native pass where @nextx/native-blas runs it (inference); the differentiable ops otherwise.
+  const native = nativeLayerNorm(x, eps, weight, bias);
+  if (native) return native;
   return tf.tidy(() => {
     const axis = x.rank - 1;
     const { mean, variance } = tf.moments(x, axis, true);

@@ -4,7 +4,8 @@ import { initBackend, isWasmMatMulRouted, patchWasmBackend } from '../../src/bac
 import { Rng } from '../../src/rng/rng.js';
 import { installedBackends } from '../helpers/expected-backend.js';
 import { activeBlas, setBlasEnabled } from '../../src/backend/wasm/native-blas.js';
-import { NATIVE_GROUP_NORM } from '../../src/backend/wasm/blas-group-norm.js';
+import { NATIVE_GROUP_NORM, NATIVE_LAYER_NORM } from '../../src/backend/wasm/blas-norms.js';
+import { layerNorm } from '../../src/nn/layer-norm.js';
 import { GroupNorm } from '../../src/nn/group-norm.js';
 
 /**
@@ -279,6 +280,33 @@ describe('patched wasm backend', () => {
     const backward = await kernelsOf(() => tf.grad((a: tf.Tensor) => tf.sum(affine.forward(a, { silu: true })))(x));
     expect(backward.includes(NATIVE_GROUP_NORM)).toBe(false);
     affine.dispose();
+    x.dispose();
+  });
+
+  it.each(PATHS)('layerNorm equals cpu, in one native kernel with OpenBLAS active, and the differentiable ops under a gradient tape (%s)', async (path) => {
+    const xv = random([2, 5, 37]).map((v) => 1 - 2 * v);
+    const wv = random([37]);
+    const bv = random([37]);
+    const outputs = () => {
+      const x = tf.tensor3d(xv, [2, 5, 37]);
+      const w = tf.tensor1d(wv);
+      const b = tf.tensor1d(bv);
+      const grads = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(layerNorm(a, 1e-6, c, d), tf.range(0, 370).reshape([2, 5, 37]))))([x, w, b]);
+      return [layerNorm(x, 1e-6, w, b), layerNorm(x, 1e-5), layerNorm(x, 1e-5, w), ...grads];
+    };
+    const { cpu, wasm } = await onBothBackends(outputs, path);
+    expectClose(wasm, cpu, 2e-5);
+    await initBackend({ prefer: 'wasm' });
+    const x = tf.tensor3d(xv, [2, 5, 37]);
+    setBlasEnabled(path === 'OpenBLAS');
+    try {
+      const forward = (await tf.profile(() => layerNorm(x, 1e-6))).kernelNames;
+      expect(forward.includes(NATIVE_LAYER_NORM)).toBe(path === 'OpenBLAS');
+      const backward = (await tf.profile(() => tf.grad((a: tf.Tensor) => tf.sum(layerNorm(a, 1e-6)))(x))).kernelNames;
+      expect(backward.includes(NATIVE_LAYER_NORM)).toBe(false);
+    } finally {
+      setBlasEnabled(true);
+    }
     x.dispose();
   });
 

@@ -1,0 +1,96 @@
+import { tf } from '../../tf.js';
+import type { NativeBlas } from '@nextx/native-blas';
+import { heapOffset, heapView, setWasmKernel, sizeOf, type KernelFn, type WasmBackend } from './kernel-access.js';
+import { activeBlas } from './native-blas.js';
+
+/** nextx's own kernels: GroupNorm (+ SiLU) of x [B, N, C], LayerNorm over the last axis (inputs x, weight?, bias?). */
+export const NATIVE_GROUP_NORM = 'NextxNativeGroupNorm';
+export const NATIVE_LAYER_NORM = 'NextxNativeLayerNorm';
+
+interface GroupNormAttrs {
+  groups: number;
+  eps: number;
+  silu: boolean;
+}
+
+const groupNormKernel: KernelFn = ({ inputs, backend, attrs }) => {
+  const blas = activeBlas();
+  if (!blas) throw new Error(`${NATIVE_GROUP_NORM}: @nextx/native-blas is not active (nativeGroupNorm checks this first)`);
+  const wasm = backend as WasmBackend;
+  const { x, weight, bias } = inputs as { x: tf.TensorInfo; weight?: tf.TensorInfo; bias?: tf.TensorInfo };
+  const { groups, eps, silu } = attrs as unknown as GroupNormAttrs;
+  const [batch, positions, channels] = x.shape as [number, number, number];
+  const y = wasm.makeOutput(x.shape, 'float32');
+  blas.groupNorm(heapView(wasm), {
+    batch,
+    positions,
+    channels,
+    groups,
+    eps,
+    silu,
+    x: heapOffset(wasm, x),
+    y: heapOffset(wasm, y),
+    ...(weight ? { weight: heapOffset(wasm, weight) } : {}),
+    ...(bias ? { bias: heapOffset(wasm, bias) } : {}),
+  });
+  return y;
+};
+
+const layerNormKernel: KernelFn = ({ inputs, backend, attrs }) => {
+  const blas = activeBlas();
+  if (!blas) throw new Error(`${NATIVE_LAYER_NORM}: @nextx/native-blas is not active (nativeLayerNorm checks this first)`);
+  const wasm = backend as WasmBackend;
+  const { x, weight, bias } = inputs as { x: tf.TensorInfo; weight?: tf.TensorInfo; bias?: tf.TensorInfo };
+  const dim = x.shape[x.shape.length - 1] as number;
+  const y = wasm.makeOutput(x.shape, 'float32');
+  blas.layerNorm(heapView(wasm), {
+    rows: sizeOf(x.shape) / dim,
+    dim,
+    eps: (attrs as unknown as { eps: number }).eps,
+    x: heapOffset(wasm, x),
+    y: heapOffset(wasm, y),
+    ...(weight ? { weight: heapOffset(wasm, weight) } : {}),
+    ...(bias ? { bias: heapOffset(wasm, bias) } : {}),
+  });
+  return y;
+};
+
+/** Registers the native normalisation kernels for wasm (they run only where nativeGroupNorm / nativeLayerNorm let them). */
+export function installBlasNorms(): void {
+  setWasmKernel(NATIVE_GROUP_NORM, groupNormKernel);
+  setWasmKernel(NATIVE_LAYER_NORM, layerNormKernel);
+}
+
+/** The addon, where a native normalisation of x may run: wasm, float32, non-empty, no gradient being recorded. */
+function blasForNorm(x: tf.Tensor, kernel: 'groupNorm' | 'layerNorm'): NativeBlas | undefined {
+  if (tf.getBackend() !== 'wasm' || x.dtype !== 'float32' || x.size === 0 || tf.engine().isTapeOn()) return undefined;
+  const blas = activeBlas();
+  return typeof blas?.[kernel] === 'function' ? blas : undefined;
+}
+
+function normInputs(x: tf.Tensor, weight?: tf.Tensor, bias?: tf.Tensor): Record<string, tf.Tensor> {
+  const inputs: Record<string, tf.Tensor> = { x };
+  if (weight) inputs['weight'] = weight;
+  if (bias) inputs['bias'] = bias;
+  return inputs;
+}
+
+/**
+ * torch's GroupNorm (then SiLU when `silu`) of float32 x [B, N, C] in one pass of @nextx/native-blas — where the wasm
+ * backend runs with the addon active and no gradient is being recorded (the kernel has none; GroupNorm's composite
+ * path is differentiable). Undefined where it does not apply: the caller computes it with tfjs ops.
+ */
+export function nativeGroupNorm(x: tf.Tensor3D, groups: number, eps: number, silu: boolean, weight?: tf.Tensor, bias?: tf.Tensor): tf.Tensor3D | undefined {
+  if (!blasForNorm(x, 'groupNorm')) return undefined;
+  const attrs: GroupNormAttrs = { groups, eps, silu };
+  return tf.engine().runKernel(NATIVE_GROUP_NORM, normInputs(x, weight, bias), attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+}
+
+/**
+ * torch's LayerNorm over the last axis of float32 x (then weight, then bias) in one pass of @nextx/native-blas, under
+ * the same conditions as nativeGroupNorm; undefined where it does not apply (a bias without a weight included).
+ */
+export function nativeLayerNorm(x: tf.Tensor, eps: number, weight?: tf.Tensor, bias?: tf.Tensor): tf.Tensor | undefined {
+  if ((bias && !weight) || !blasForNorm(x, 'layerNorm')) return undefined;
+  return tf.engine().runKernel(NATIVE_LAYER_NORM, normInputs(x, weight, bias), { eps }) as tf.Tensor;
+}

@@ -1,0 +1,74 @@
+#include "layer-norm.h"
+
+#include <cmath>
+#include <cstdint>
+
+#include "arguments.h"
+#include "vectorize.h"
+
+namespace nextx {
+
+namespace {
+
+// Σ f(x[i]) in float64 over 8 interleaved partial sums (a plain running sum would stay scalar: reassociating it is
+// not allowed without -ffast-math, and the lanes make it a vector loop).
+template <typename Term>
+inline double LaneSum(const float* x, int64_t n, Term term) {
+  double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int j = 0; j < 8; j++) lanes[j] += term(x[i + j]);
+  }
+  double sum = 0;
+  for (int j = 0; j < 8; j++) sum += lanes[j];
+  for (; i < n; i++) sum += term(x[i]);
+  return sum;
+}
+
+// One row: mean and biased variance over its `dim` values (two passes, float64 sums), then
+// y = (x − mean)·rstd·weight + bias.
+NEXTX_VECTOR_CLONES
+void LayerNormRow(const float* x, float* y, int64_t dim, double eps, const float* weight, const float* bias) {
+  const double mean = LaneSum(x, dim, [](float v) { return static_cast<double>(v); }) / static_cast<double>(dim);
+  const double squares = LaneSum(x, dim, [mean](float v) {
+    const double d = v - mean;
+    return d * d;
+  });
+  const float m = static_cast<float>(mean);
+  const float rstd = static_cast<float>(1.0 / std::sqrt(squares / static_cast<double>(dim) + eps));
+  if (weight && bias) {
+    for (int64_t i = 0; i < dim; i++) y[i] = (x[i] - m) * rstd * weight[i] + bias[i];
+  } else if (weight) {
+    for (int64_t i = 0; i < dim; i++) y[i] = (x[i] - m) * rstd * weight[i];
+  } else {
+    for (int64_t i = 0; i < dim; i++) y[i] = (x[i] - m) * rstd;
+  }
+}
+
+}  // namespace
+
+// layerNorm(heap, {rows, dim, eps, x, y, weight?, bias?}): torch.nn.LayerNorm over the last axis of x [rows, dim]
+// into y (biased variance), then the optional per-feature weight and bias (bias only with a weight). Offsets are
+// bytes into the heap; y must not overlap x, weight or bias.
+Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2 || !info[1].IsObject()) {
+    throw Napi::TypeError::New(env, "native-blas: layerNorm(heap, {rows, dim, eps, x, y, weight?, bias?})");
+  }
+  Heap heap = HeapArgument(env, info[0]);
+  Napi::Object args = info[1].As<Napi::Object>();
+  const int64_t rows = IntegerField(args, "rows", 1, kMaxDimension);
+  const int64_t dim = IntegerField(args, "dim", 1, kMaxDimension);
+  const double eps = EpsField(args);
+  const uint64_t total = CheckedProduct(env, {uint64_t(rows), uint64_t(dim)}, "rows·dim");
+  FloatRange x = FloatRangeField(args, heap, "x", total);
+  FloatRange y = FloatRangeField(args, heap, "y", total);
+  CheckNoOverlap(env, y, x, "y", "x");
+  const float* weight = OptionalVector(args, heap, y, "weight", uint64_t(dim));
+  const float* bias = OptionalVector(args, heap, y, "bias", uint64_t(dim));
+  if (bias && !weight) throw Napi::TypeError::New(env, "native-blas: layerNorm: 'bias' needs 'weight'");
+  for (int64_t r = 0; r < rows; r++) LayerNormRow(x.data + r * dim, y.data + r * dim, dim, eps, weight, bias);
+  return env.Undefined();
+}
+
+}  // namespace nextx
