@@ -37,26 +37,36 @@ export class GroupNorm extends Module {
     this.bias = affine ? this.addParameter('bias', tf.zeros([numChannels])) : undefined;
   }
 
-  /** GroupNorm of x, then SiLU with `silu` (the decoders' norm → SiLU pair: one native pass where the addon runs it). */
+  /**
+   * GroupNorm of x, then SiLU with `silu` (one native pass where the addon runs it). Inside a pipe of full-size
+   * activations, prefer groupNormSiluSteps, which frees the norm's output as the pipe does.
+   */
   forward(x: tf.Tensor, options: { silu?: boolean } = {}): tf.Tensor {
     if (x.shape[x.rank - 1] !== this.numChannels) {
       throw new RangeError(`GroupNorm: expected ${this.numChannels} channels last, got shape [${x.shape}]`);
     }
+    const native = this.forwardNative(x, options.silu ?? false);
+    if (native) return native;
+    const normalized = this.composite(x);
+    if (!options.silu) return normalized;
+    const activated = silu(normalized);
+    normalized.dispose();
+    return activated;
+  }
+
+  /** The one native kernel of GroupNorm (+ SiLU), or undefined where it does not run (see nativeGroupNorm). */
+  forwardNative(x: tf.Tensor, silu: boolean): tf.Tensor | undefined {
     return tf.tidy(() => {
       const rows = tf.reshape(x, [x.shape[0] as number, -1, this.numChannels]) as tf.Tensor3D;
-      const native = nativeGroupNorm(rows, this.numGroups, this.eps, options.silu ?? false, this.weight, this.bias);
-      if (native) return tf.reshape(native, x.shape);
-      return pipe(
-        this.composite(rows),
-        (t) => (options.silu ? silu(t) : t),
-        (t) => tf.reshape(t, x.shape),
-      );
+      const y = nativeGroupNorm(rows, this.numGroups, this.eps, silu, this.weight, this.bias);
+      return y ? tf.reshape(y, x.shape) : undefined;
     });
   }
 
-  /** The tfjs-op path (differentiable): rows [B, N, C] → normalised rows. */
-  private composite(rows: tf.Tensor3D): tf.Tensor {
+  /** The tfjs-op path (differentiable). */
+  private composite(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
+      const rows = tf.reshape(x, [x.shape[0] as number, -1, this.numChannels]) as tf.Tensor3D;
       const { centered, variance } = groupMoments(rows, this.numGroups);
       // (x − mean)·(rstd·weight) + bias: the per-channel factors are folded first, so the full-size tensor is
       // touched by one multiply and one add.
@@ -65,7 +75,29 @@ export class GroupNorm extends Module {
       // Full-size intermediates are freed step by step (pipe): a 256×256×160 activation is 42 MB per image.
       const normalized = tf.mul(centered, scale);
       centered.dispose();
-      return pipe(normalized, (t) => (this.bias ? tf.add(t, this.bias) : t));
+      return pipe(
+        normalized,
+        (t) => (this.bias ? tf.add(t, this.bias) : t),
+        (t) => tf.reshape(t, x.shape),
+      );
     });
   }
+}
+
+/**
+ * GroupNorm then SiLU as two pipe steps: the native kernel does both in the first where it runs (the second passes
+ * its result on); otherwise the norm's ops, then SiLU, each freed by the pipe as the next step consumes it. Measured:
+ * doing SiLU inside GroupNorm.forward instead costs the release-size decoder on plain wasm its second image of a
+ * batch (the 4 GiB heap fragments differently).
+ */
+export function groupNormSiluSteps(norm: GroupNorm): Array<(t: tf.Tensor) => tf.Tensor> {
+  let fused = false;
+  return [
+    (t) => {
+      const native = norm.forwardNative(t, true);
+      fused = native !== undefined;
+      return native ?? norm.forward(t);
+    },
+    (t) => (fused ? t : silu(t)),
+  ];
 }

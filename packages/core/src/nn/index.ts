@@ -7,7 +7,7 @@ export { Conv2d, type Conv2dOptions, type Conv2dPadding } from './conv2d.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { LayerNorm, layerNorm, type LayerNormOptions } from './layer-norm.js';
 export { RMSNorm, rmsNorm, type RMSNormOptions } from './rms-norm.js';
-export { GroupNorm, type GroupNormOptions } from './group-norm.js';
+export { GroupNorm, groupNormSiluSteps, type GroupNormOptions } from './group-norm.js';
 export { gelu, geluTanh, silu, swiglu, geluOf, type GeluFlavour } from './activations.js';
 export { GeluMlp, type GeluMlpOptions } from './gelu-mlp.js';
 export { SwiGluMlp, type SwiGluMlpOptions } from './swiglu-mlp.js';

@@ -2,7 +2,7 @@ import { tf } from '../tf.js';
 import type { Rng } from '../rng/rng.js';
 import { Conv2d } from './conv2d.js';
 import { Dropout } from './dropout.js';
-import { GroupNorm } from './group-norm.js';
+import { GroupNorm, groupNormSiluSteps } from './group-norm.js';
 import { Module } from './module.js';
 import { pipe } from './pipe.js';
 
@@ -49,9 +49,9 @@ export class ResnetBlock extends Module {
     return tf.tidy(() => {
       const h = pipe(
         x,
-        (t) => this.norm1.forward(t, { silu: true }),
+        ...groupNormSiluSteps(this.norm1),
         (t) => this.conv1.forward(t as tf.Tensor4D),
-        (t) => this.norm2.forward(t, { silu: true }),
+        ...groupNormSiluSteps(this.norm2),
         (t) => (this.dropout ? this.dropout.forward(t) : t),
         (t) => this.conv2.forward(t as tf.Tensor4D),
       );

@@ -1,4 +1,4 @@
-import { tf, Conv2d, GroupNorm, Module, ModuleList, ResnetBlock, Upsample2x, pipe, type Rng } from '@nextx/core';
+import { tf, Conv2d, GroupNorm, groupNormSiluSteps, Module, ModuleList, ResnetBlock, Upsample2x, pipe, type Rng } from '@nextx/core';
 import { AttnBlock } from './attn-block.js';
 import { VaeLevel, VaeMid, type VaeTrunkConfig } from './encoder.js';
 
@@ -53,8 +53,7 @@ export class Decoder extends Module {
       });
       const trunk = [this.convIn, this.mid, ...levels];
       const steps = trunk.map((m) => (t: tf.Tensor) => m.forward(t as tf.Tensor4D));
-      const normSilu = (t: tf.Tensor) => this.normOut.forward(t, { silu: true });
-      return pipe(z, ...steps, normSilu, (t) => this.convOut.forward(t as tf.Tensor4D)) as tf.Tensor4D;
+      return pipe(z, ...steps, ...groupNormSiluSteps(this.normOut), (t) => this.convOut.forward(t as tf.Tensor4D)) as tf.Tensor4D;
     });
   }
 }

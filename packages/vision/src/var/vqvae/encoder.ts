@@ -1,4 +1,4 @@
-import { tf, Conv2d, Downsample2x, GroupNorm, Module, ModuleList, ResnetBlock, pipe, type Rng } from '@nextx/core';
+import { tf, Conv2d, Downsample2x, GroupNorm, groupNormSiluSteps, Module, ModuleList, ResnetBlock, pipe, type Rng } from '@nextx/core';
 import { AttnBlock } from './attn-block.js';
 
 export interface VaeTrunkConfig {
@@ -117,8 +117,7 @@ export class Encoder extends Module {
       });
       const trunk = [this.convIn, ...levels, this.mid];
       const steps = trunk.map((m) => (t: tf.Tensor) => m.forward(t as tf.Tensor4D));
-      const normSilu = (t: tf.Tensor) => this.normOut.forward(t, { silu: true });
-      return pipe(x, ...steps, normSilu, (t) => this.convOut.forward(t as tf.Tensor4D)) as tf.Tensor4D;
+      return pipe(x, ...steps, ...groupNormSiluSteps(this.normOut), (t) => this.convOut.forward(t as tf.Tensor4D)) as tf.Tensor4D;
     });
   }
 }
