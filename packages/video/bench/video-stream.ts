@@ -79,6 +79,7 @@ for (const name of values.modes.split(',')) {
 const flowSteps = Number(values['flow-steps']);
 const flowFrames = Number(values['flow-frames']);
 const base = { frames: flowFrames, cache: { mode: 'window' } as CacheSpecInput, sampling: { sampler: 'flow-euler' as const, steps: flowSteps } };
+await run({ ...base, frames: 8, flowCache: { threshold: 0.01 } }); // warm-up of the many-step schedule and the reuse check
 const reference = await run(base, true);
 const flowCache = [];
 for (const threshold of values.thresholds.split(',').map(Number)) {
