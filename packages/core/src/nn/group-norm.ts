@@ -42,29 +42,28 @@ export class GroupNorm extends Module {
    * activations, prefer groupNormSiluSteps, which frees the norm's output as the pipe does.
    */
   forward(x: tf.Tensor, options: { silu?: boolean } = {}): tf.Tensor {
-    if (x.shape[x.rank - 1] !== this.numChannels) {
-      throw new RangeError(`GroupNorm: expected ${this.numChannels} channels last, got shape [${x.shape}]`);
-    }
     const native = this.forwardNative(x, options.silu ?? false);
     if (native) return native;
-    const normalized = this.composite(x);
+    const normalized = this.forwardOps(x);
     if (!options.silu) return normalized;
     const activated = silu(normalized);
     normalized.dispose();
     return activated;
   }
 
-  /** The one native kernel of GroupNorm (+ SiLU), or undefined where it does not run (see nativeGroupNorm). */
-  forwardNative(x: tf.Tensor, silu: boolean): tf.Tensor | undefined {
+  /** The one native kernel of GroupNorm (+ SiLU with `withSilu`), or undefined where it does not run (see nativeGroupNorm). */
+  forwardNative(x: tf.Tensor, withSilu: boolean): tf.Tensor | undefined {
+    this.checkChannels(x);
     return tf.tidy(() => {
       const rows = tf.reshape(x, [x.shape[0] as number, -1, this.numChannels]) as tf.Tensor3D;
-      const y = nativeGroupNorm(rows, this.numGroups, this.eps, silu, this.weight, this.bias);
+      const y = nativeGroupNorm(rows, this.numGroups, this.eps, withSilu, this.weight, this.bias);
       return y ? tf.reshape(y, x.shape) : undefined;
     });
   }
 
-  /** The tfjs-op path (differentiable). */
-  private composite(x: tf.Tensor): tf.Tensor {
+  /** GroupNorm by tfjs ops (differentiable; what forward falls back to). */
+  forwardOps(x: tf.Tensor): tf.Tensor {
+    this.checkChannels(x);
     return tf.tidy(() => {
       const rows = tf.reshape(x, [x.shape[0] as number, -1, this.numChannels]) as tf.Tensor3D;
       const { centered, variance } = groupMoments(rows, this.numGroups);
@@ -82,6 +81,12 @@ export class GroupNorm extends Module {
       );
     });
   }
+
+  private checkChannels(x: tf.Tensor): void {
+    if (x.shape[x.rank - 1] !== this.numChannels) {
+      throw new RangeError(`GroupNorm: expected ${this.numChannels} channels last, got shape [${x.shape}]`);
+    }
+  }
 }
 
 /**
@@ -96,7 +101,7 @@ export function groupNormSiluSteps(norm: GroupNorm): Array<(t: tf.Tensor) => tf.
     (t) => {
       const native = norm.forwardNative(t, true);
       fused = native !== undefined;
-      return native ?? norm.forward(t);
+      return native ?? norm.forwardOps(t);
     },
     (t) => (fused ? t : silu(t)),
   ];

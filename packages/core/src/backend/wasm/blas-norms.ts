@@ -13,11 +13,23 @@ interface GroupNormAttrs {
   silu: boolean;
 }
 
-const groupNormKernel: KernelFn = ({ inputs, backend, attrs }) => {
+interface NormInputs {
+  x: tf.TensorInfo;
+  weight?: tf.TensorInfo;
+  bias?: tf.TensorInfo;
+}
+
+/** The addon (the kernels run only where canRunNative let them) and the byte offsets of the optional weight and bias. */
+function normCall(kernelName: string, wasm: WasmBackend, { weight, bias }: NormInputs): { blas: NativeBlas; vectors: { weight?: number; bias?: number } } {
   const blas = activeBlas();
-  if (!blas) throw new Error(`${NATIVE_GROUP_NORM}: @nextx/native-blas is not active (nativeGroupNorm checks this first)`);
+  if (!blas) throw new Error(`${kernelName}: @nextx/native-blas is not active (its caller checks this first)`);
+  return { blas, vectors: { ...(weight ? { weight: heapOffset(wasm, weight) } : {}), ...(bias ? { bias: heapOffset(wasm, bias) } : {}) } };
+}
+
+const groupNormKernel: KernelFn = ({ inputs, backend, attrs }) => {
   const wasm = backend as WasmBackend;
-  const { x, weight, bias } = inputs as { x: tf.TensorInfo; weight?: tf.TensorInfo; bias?: tf.TensorInfo };
+  const { x } = inputs as unknown as NormInputs;
+  const { blas, vectors } = normCall(NATIVE_GROUP_NORM, wasm, inputs as unknown as NormInputs);
   const { groups, eps, silu } = attrs as unknown as GroupNormAttrs;
   const [batch, positions, channels] = x.shape as [number, number, number];
   const y = wasm.makeOutput(x.shape, 'float32');
@@ -30,17 +42,15 @@ const groupNormKernel: KernelFn = ({ inputs, backend, attrs }) => {
     silu,
     x: heapOffset(wasm, x),
     y: heapOffset(wasm, y),
-    ...(weight ? { weight: heapOffset(wasm, weight) } : {}),
-    ...(bias ? { bias: heapOffset(wasm, bias) } : {}),
+    ...vectors,
   });
   return y;
 };
 
 const layerNormKernel: KernelFn = ({ inputs, backend, attrs }) => {
-  const blas = activeBlas();
-  if (!blas) throw new Error(`${NATIVE_LAYER_NORM}: @nextx/native-blas is not active (nativeLayerNorm checks this first)`);
   const wasm = backend as WasmBackend;
-  const { x, weight, bias } = inputs as { x: tf.TensorInfo; weight?: tf.TensorInfo; bias?: tf.TensorInfo };
+  const { x } = inputs as unknown as NormInputs;
+  const { blas, vectors } = normCall(NATIVE_LAYER_NORM, wasm, inputs as unknown as NormInputs);
   const dim = x.shape[x.shape.length - 1] as number;
   const y = wasm.makeOutput(x.shape, 'float32');
   blas.layerNorm(heapView(wasm), {
@@ -49,8 +59,7 @@ const layerNormKernel: KernelFn = ({ inputs, backend, attrs }) => {
     eps: (attrs as unknown as { eps: number }).eps,
     x: heapOffset(wasm, x),
     y: heapOffset(wasm, y),
-    ...(weight ? { weight: heapOffset(wasm, weight) } : {}),
-    ...(bias ? { bias: heapOffset(wasm, bias) } : {}),
+    ...vectors,
   });
   return y;
 };
@@ -61,11 +70,10 @@ export function installBlasNorms(): void {
   setWasmKernel(NATIVE_LAYER_NORM, layerNormKernel);
 }
 
-/** The addon, where a native normalisation of x may run: wasm, float32, non-empty, no gradient being recorded. */
-function blasForNorm(x: tf.Tensor, kernel: 'groupNorm' | 'layerNorm'): NativeBlas | undefined {
-  if (tf.getBackend() !== 'wasm' || x.dtype !== 'float32' || x.size === 0 || tf.engine().isTapeOn()) return undefined;
-  const blas = activeBlas();
-  return typeof blas?.[kernel] === 'function' ? blas : undefined;
+/** Whether a native normalisation of x may run: wasm, the addon active, float32, non-empty, no gradient being recorded. */
+function canRunNative(x: tf.Tensor, kernel: 'groupNorm' | 'layerNorm'): boolean {
+  if (tf.getBackend() !== 'wasm' || x.dtype !== 'float32' || x.size === 0 || tf.engine().isTapeOn()) return false;
+  return typeof activeBlas()?.[kernel] === 'function';
 }
 
 function normInputs(x: tf.Tensor, weight?: tf.Tensor, bias?: tf.Tensor): Record<string, tf.Tensor> {
@@ -81,7 +89,7 @@ function normInputs(x: tf.Tensor, weight?: tf.Tensor, bias?: tf.Tensor): Record<
  * path is differentiable). Undefined where it does not apply: the caller computes it with tfjs ops.
  */
 export function nativeGroupNorm(x: tf.Tensor3D, groups: number, eps: number, silu: boolean, weight?: tf.Tensor, bias?: tf.Tensor): tf.Tensor3D | undefined {
-  if (!blasForNorm(x, 'groupNorm')) return undefined;
+  if (!canRunNative(x, 'groupNorm')) return undefined;
   const attrs: GroupNormAttrs = { groups, eps, silu };
   return tf.engine().runKernel(NATIVE_GROUP_NORM, normInputs(x, weight, bias), attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
 }
@@ -91,6 +99,6 @@ export function nativeGroupNorm(x: tf.Tensor3D, groups: number, eps: number, sil
  * the same conditions as nativeGroupNorm; undefined where it does not apply (a bias without a weight included).
  */
 export function nativeLayerNorm(x: tf.Tensor, eps: number, weight?: tf.Tensor, bias?: tf.Tensor): tf.Tensor | undefined {
-  if ((bias && !weight) || !blasForNorm(x, 'layerNorm')) return undefined;
+  if ((bias && !weight) || !canRunNative(x, 'layerNorm')) return undefined;
   return tf.engine().runKernel(NATIVE_LAYER_NORM, normInputs(x, weight, bias), { eps }) as tf.Tensor;
 }
