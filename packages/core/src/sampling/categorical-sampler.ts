@@ -6,7 +6,7 @@ import {
   divideByTemperature,
   logitBiasInPlace,
   minPInPlace,
-  softmax64,
+  softmax64Into,
   repetitionPenaltyInPlace,
   topKInPlace,
   topPInPlace,
@@ -66,12 +66,12 @@ function argmaxRow(row: ArrayLike<number>): number {
   return best;
 }
 
-/** One draw by inverse CDF over the row's softmax (float64, index order) with a float64 uniform from the Rng. */
-function drawRow(row: Float32Array, u: number): number {
-  const probs = softmax64(row);
+/** One draw by inverse CDF over the row's softmax (float64, index order) with a float64 uniform from the Rng; `probs`: scratch of the row's length. */
+function drawRow(row: Float32Array, u: number, probs: Float64Array): number {
+  softmax64Into(row, probs);
   let cumulative = 0;
   let last = 0;
-  for (let i = 0; i < probs.length; i++) {
+  for (let i = 0; i < row.length; i++) {
     if ((probs[i] as number) <= 0) continue;
     cumulative += probs[i] as number;
     last = i;
@@ -134,9 +134,10 @@ export class CategoricalSampler implements Sampler<tf.Tensor2D | CategoricalInpu
     const { values, rows, vocab } = this.runPipeline(input, context);
     const greedy = this.config.greedy || this.config.temperature === 0;
     const out = new Int32Array(rows);
+    const probs = new Float64Array(vocab);
     for (let r = 0; r < rows; r++) {
       const row = values.subarray(r * vocab, (r + 1) * vocab);
-      out[r] = greedy ? argmaxRow(row) : drawRow(row, context.rng.uniform());
+      out[r] = greedy ? argmaxRow(row) : drawRow(row, context.rng.uniform(), probs);
     }
     return out;
   }

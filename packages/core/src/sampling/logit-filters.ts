@@ -1,5 +1,6 @@
 import { tf } from '../tf.js';
 import quickselect from 'quickselect';
+import { RadixScratch, sortAscending } from './float-radix.js';
 import { InputError } from '../errors.js';
 
 /**
@@ -44,18 +45,20 @@ export function topKInPlace(logits: HostLogits, k: number): void {
  * Nucleus filtering with VAR's rule (`sample_with_top_k_top_p_`): sort ascending, take the softmax cumulative sum
  * (float64), remove the entries whose cumulative mass is ≤ 1 − p; the largest entry always stays. Ties sort by index,
  * so where the cut falls inside a run of equal values the lowest indices go first. Only the finite entries are sorted
- * (after top-k, typically a fifth of them), as values: the cut is a count R, and the removed set is every value below
- * the R-th smallest plus the lowest-index ones equal to it. The softmax is normalised over the sorted values.
+ * (after top-k, typically a fifth of them), as values (radix sort): the cut is a count R, and the removed set is every
+ * value below the R-th smallest plus the lowest-index ones equal to it. The softmax is normalised over the sorted values.
  */
 export function topPInPlace(logits: HostLogits, p: number): void {
   if (p <= 0 || p >= 1) return;
   const scratch = new Float32Array(logits.vocab);
   const exps = new Float64Array(logits.vocab);
+  const radix = new RadixScratch(logits.vocab);
   forEachRow(logits, (row) => {
     let n = 0;
     for (let i = 0; i < row.length; i++) if ((row[i] as number) > -Infinity) scratch[n++] = row[i] as number;
     if (n < 2) return;
-    const sorted = scratch.subarray(0, n).sort();
+    sortAscending(scratch, n, radix);
+    const sorted = scratch.subarray(0, n);
     const max = sorted[n - 1] as number;
     let sum = 0;
     for (let j = 0; j < n; j++) sum += exps[j] = Math.exp((sorted[j] as number) - max);
@@ -122,10 +125,23 @@ export function softmaxNormaliser(row: ArrayLike<number>): { max: number; sum: n
 
 /** Softmax of one row in float64 (−inf entries get probability 0). */
 export function softmax64(row: ArrayLike<number>): Float64Array {
-  const { max, sum } = softmaxNormaliser(row);
   const out = new Float64Array(row.length);
-  for (let i = 0; i < row.length; i++) out[i] = (row[i] as number) === -Infinity ? 0 : Math.exp((row[i] as number) - max) / sum;
+  softmax64Into(row, out);
   return out;
+}
+
+/** softmax64 written into `out` (its first row.length entries), each exp computed once: the same values. */
+export function softmax64Into(row: ArrayLike<number>, out: Float64Array): void {
+  let max = -Infinity;
+  for (let i = 0; i < row.length; i++) max = Math.max(max, row[i] as number);
+  let sum = 0;
+  for (let i = 0; i < row.length; i++) {
+    const x = row[i] as number;
+    const e = x === -Infinity ? 0 : Math.exp(x - max);
+    out[i] = e;
+    sum += e;
+  }
+  for (let i = 0; i < row.length; i++) out[i] = (out[i] as number) / sum;
 }
 
 /**
