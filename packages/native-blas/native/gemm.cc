@@ -5,6 +5,8 @@
 #include <cstring>
 
 #include "arguments.h"
+#include "vector-math.h"
+#include "vectorize.h"
 
 namespace nextx {
 
@@ -21,12 +23,18 @@ void Sgemm(bool transposeA, bool transposeB, int64_t m, int64_t n, int64_t k, co
               static_cast<int>(n));
 }
 
+NEXTX_VECTOR_CLONES
+void GeluTanhInPlace(float* x, int64_t n) {
+  for (int64_t i = 0; i < n; i++) x[i] = GeluTanh(x[i]);
+}
+
 void FillRows(float* c, int64_t rows, int64_t n, const float* row) {
   for (int64_t r = 0; r < rows; r++) std::memcpy(c + r * n, row, sizeof(float) * static_cast<size_t>(n));
 }
 
-// gemm(heap, {batch, m, n, k, transposeA, transposeB, a, strideA, b, strideB, c, bias?}): for i < batch,
+// gemm(heap, {batch, m, n, k, transposeA, transposeB, a, strideA, b, strideB, c, bias?, gelu?}): for i < batch,
 //   C_i = op(A_i) · op(B_i) [+ bias],  A_i = A + i·strideA,  B_i = B + i·strideB,  C_i = C + i·m·n   (row-major float32)
+// then, with gelu: true, C = GELU-tanh(C) (an MLP's first layer in one call).
 // a, b, c, bias are byte offsets into the heap; strides are in elements, 0 broadcasting one matrix to every batch
 // entry. The optional bias (n values) is added to every row: C starts as the bias and sgemm accumulates onto it.
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
@@ -61,6 +69,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
     CheckNoOverlap(env, c, range, "c", "bias");
     bias = range.data;
   }
+  const bool gelu = HasField(args, "gelu") && BooleanField(args, "gelu");
   const float beta = bias ? 1.0f : 0.0f;
   if (bias) FillRows(c.data, batch * m, n, bias);
 
@@ -69,11 +78,12 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
                   batch * m <= kMaxDimension;
   if (foldable) {
     Sgemm(false, transposeB, batch * m, n, k, a.data, b.data, beta, c.data);
-    return env.Undefined();
+  } else {
+    for (int64_t i = 0; i < batch; i++) {
+      Sgemm(transposeA, transposeB, m, n, k, a.data + i * strideA, b.data + i * strideB, beta, c.data + i * sizeC);
+    }
   }
-  for (int64_t i = 0; i < batch; i++) {
-    Sgemm(transposeA, transposeB, m, n, k, a.data + i * strideA, b.data + i * strideB, beta, c.data + i * sizeC);
-  }
+  if (gelu) GeluTanhInPlace(c.data, batch * static_cast<int64_t>(sizeC));
   return env.Undefined();
 }
 

@@ -7,35 +7,12 @@
 #include <vector>
 
 #include "arguments.h"
+#include "vector-math.h"
 #include "vectorize.h"
 
 namespace nextx {
 
 namespace {
-
-// e^x for float32 with a Cephes-style range reduction and degree-6 polynomial (about 1 ulp), written branch-free so
-// that the compiler vectorizes the loops that call it (std::exp is a library call per element).
-inline float VectorExp(float x) {
-  x = std::min(std::max(x, -87.0f), 88.0f);
-  // n = round(x / ln 2) by adding and removing 1.5·2^23 (std::floor and std::nearbyint stop GCC's vectorizer).
-  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;  // 2^n
-#if defined(__GNUC__) || defined(__clang__)
-  const float scale = __builtin_bit_cast(float, bits);  // memcpy through a stack slot keeps GCC from vectorizing
-#else
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-#endif
-  return p * scale;
-}
 
 // sums[c] += Σ_p x[p·C + c]  (float64 accumulation)
 NEXTX_VECTOR_CLONES

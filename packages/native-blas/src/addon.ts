@@ -5,7 +5,8 @@ export type Heap = ArrayBufferLike | ArrayBufferView;
 
 /**
  * For i < batch: C_i = op(A_i)·op(B_i) [+ bias], row-major float32, A_i at a + 4·i·strideA (stride 0 shares one
- * matrix); the optional bias (n floats) is added to every row.
+ * matrix); the optional bias (n floats) is added to every row; with `gelu`, C is then GELU-tanh(C) (torch's
+ * approximate='tanh', computed as core's geluTanh: x·σ(2√(2/π)(x + 0.044715x³))).
  */
 export interface GemmArgs {
   readonly batch: number;
@@ -20,6 +21,7 @@ export interface GemmArgs {
   readonly strideB: number;
   readonly c: number;
   readonly bias?: number;
+  readonly gelu?: boolean;
 }
 
 /** An NHWC convolution: x [batch, inHeight, inWidth, inChannels], filter [kh, kw, inChannels, outChannels]. */
@@ -74,7 +76,11 @@ export interface GroupNormArgs {
   readonly bias?: number;
 }
 
-/** torch.nn.LayerNorm over the last axis of x [rows, dim] into y (biased variance), then the optional weight and bias (dim floats; bias only with weight). */
+/**
+ * torch.nn.LayerNorm over the last axis of x [rows, dim] into y (biased variance), then the optional weight and bias
+ * (dim floats; bias only with weight), then the optional AdaLN modulation y·(1 + scale) + shift: scale and shift
+ * [rows / rowsPerGroup, dim] together, row r taking group ⌊r / rowsPerGroup⌋ (a sample's rows share its modulation).
+ */
 export interface LayerNormArgs {
   readonly rows: number;
   readonly dim: number;
@@ -83,6 +89,9 @@ export interface LayerNormArgs {
   readonly y: number;
   readonly weight?: number;
   readonly bias?: number;
+  readonly scale?: number;
+  readonly shift?: number;
+  readonly rowsPerGroup?: number;
 }
 
 export interface BlasLibrary {

@@ -16,7 +16,7 @@ export function referenceGemm(args: Omit<GemmArgs, 'a' | 'b' | 'c'>, a: Float32A
           const bv = b[i * strideB + (transposeB ? col * k + p : p * n + col)] as number;
           sum += av * bv;
         }
-        c[(i * m + r) * n + col] = sum;
+        c[(i * m + r) * n + col] = args.gelu ? 0.5 * sum * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (sum + 0.044715 * sum ** 3))) : sum;
       }
     }
   }
@@ -86,16 +86,25 @@ export function referenceGroupNorm(
   return y;
 }
 
-/** LayerNorm over the last axis of x [rows, dim] by its definition, in float64. */
-export function referenceLayerNorm(args: Omit<LayerNormArgs, 'x' | 'y' | 'weight' | 'bias'>, x: Float32Array, weight?: Float32Array, bias?: Float32Array): Float64Array {
+/** LayerNorm over the last axis of x [rows, dim] by its definition, then the modulation when given, in float64. */
+export function referenceLayerNorm(
+  args: Omit<LayerNormArgs, 'x' | 'y' | 'weight' | 'bias' | 'scale' | 'shift'>,
+  x: Float32Array,
+  weight?: Float32Array,
+  bias?: Float32Array,
+  modulation?: { scale: Float32Array; shift: Float32Array },
+): Float64Array {
   const { rows, dim, eps } = args;
+  const perGroup = args.rowsPerGroup ?? rows;
   const y = new Float64Array(rows * dim);
   for (let r = 0; r < rows; r++) {
     const row = x.subarray(r * dim, (r + 1) * dim);
     const mean = row.reduce((sum, v) => sum + v, 0) / dim;
     const variance = row.reduce((sum, v) => sum + (v - mean) ** 2, 0) / dim;
     row.forEach((v, i) => {
-      y[r * dim + i] = ((v - mean) / Math.sqrt(variance + eps)) * (weight ? (weight[i] as number) : 1) + (bias ? (bias[i] as number) : 0);
+      const normed = ((v - mean) / Math.sqrt(variance + eps)) * (weight ? (weight[i] as number) : 1) + (bias ? (bias[i] as number) : 0);
+      const at = Math.floor(r / perGroup) * dim + i;
+      y[r * dim + i] = modulation ? normed * (1 + (modulation.scale[at] as number)) + (modulation.shift[at] as number) : normed;
     });
   }
   return y;

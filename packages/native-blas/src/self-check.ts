@@ -4,8 +4,9 @@ import { referenceConv2d, referenceGemm, referenceGroupNorm, referenceLayerNorm 
 type GemmShape = Omit<GemmArgs, 'a' | 'b' | 'c'>;
 
 const plain = { batch: 1, transposeA: false, transposeB: false, strideA: 0, strideB: 0 };
-/** Every transpose, batched with strides, a shared right matrix (folded into rows), a shared left one, k = 0, and
- * a product large enough for OpenBLAS to split across threads. */
+/** Every transpose, batched with strides, a shared right matrix (folded into rows), a shared left one, k = 0,
+ * a product large enough for OpenBLAS to split across threads, and GELU after a product (a binary older than the
+ * `gelu` option ignores it and fails here). */
 const GEMM_CASES: readonly GemmShape[] = [
   { ...plain, m: 5, n: 7, k: 9 },
   { ...plain, m: 5, n: 7, k: 9, transposeA: true },
@@ -16,6 +17,8 @@ const GEMM_CASES: readonly GemmShape[] = [
   { ...plain, batch: 2, m: 4, n: 6, k: 5, transposeA: true, strideA: 0, strideB: 30 },
   { ...plain, m: 3, n: 2, k: 0 },
   { ...plain, m: 96, n: 96, k: 96 },
+  { ...plain, m: 5, n: 7, k: 9, gelu: true },
+  { ...plain, batch: 3, m: 4, n: 6, k: 5, strideA: 20, strideB: 0, gelu: true },
 ];
 
 const conv = (g: Partial<Conv2dGeometry>): Conv2dGeometry => ({
@@ -40,12 +43,14 @@ const GROUP_NORM_CASES: readonly GroupNormShape[] = [
   { batch: 1, positions: 9, channels: 67, groups: 1, eps: 1e-6, silu: true, affine: true },
 ];
 
-type LayerNormShape = Omit<LayerNormArgs, 'x' | 'y' | 'weight' | 'bias'> & { readonly affine: 'none' | 'weight' | 'both' };
-/** Rows shorter and longer than the 8 float64 lanes, with each affine form. */
+type LayerNormShape = Omit<LayerNormArgs, 'x' | 'y' | 'weight' | 'bias' | 'scale' | 'shift'> & { readonly affine: 'none' | 'weight' | 'both' };
+/** Rows shorter and longer than the 8 float64 lanes, with each affine form, and modulated in groups of rows (a binary
+ * older than the modulation ignores it and fails here). */
 const LAYER_NORM_CASES: readonly LayerNormShape[] = [
   { rows: 3, dim: 5, eps: 1e-6, affine: 'none' },
   { rows: 2, dim: 37, eps: 1e-5, affine: 'both' },
   { rows: 1, dim: 16, eps: 1e-5, affine: 'weight' },
+  { rows: 6, dim: 11, eps: 1e-6, affine: 'none', rowsPerGroup: 3 },
 ];
 
 /** Deterministic values in [-1, 1). */
@@ -139,10 +144,15 @@ function checkLayerNorm(blas: NativeBlas, shape: LayerNormShape, seed: number): 
   const x = values(count, seed).map((v) => 2 + 3 * v);
   const weight = affine !== 'none' ? values(args.dim, seed + 1) : undefined;
   const bias = affine === 'both' ? values(args.dim, seed + 2) : undefined;
-  const { heap, offsets } = layOut([x, new Float32Array(count), ...(weight ? [weight] : []), ...(bias ? [bias] : [])]);
-  const [ox, oy, ow, ob] = offsets as [number, number, number?, number?];
-  blas.layerNorm(heap, { ...args, x: ox, y: oy, ...(ow !== undefined ? { weight: ow } : {}), ...(ob !== undefined ? { bias: ob } : {}) });
-  const error = worstError(heap.subarray(oy / 4, oy / 4 + count), referenceLayerNorm(args, x, weight, bias));
+  const groups = args.rowsPerGroup ? args.rows / args.rowsPerGroup : 0;
+  const modulation = groups ? { scale: values(groups * args.dim, seed + 3), shift: values(groups * args.dim, seed + 4) } : undefined;
+  const inputs = [x, new Float32Array(count), weight, bias, modulation?.scale, modulation?.shift];
+  const { heap, offsets } = layOut(inputs.filter((a): a is Float32Array => a !== undefined));
+  const named = (['x', 'y', 'weight', 'bias', 'scale', 'shift'] as const).filter((_, i) => inputs[i] !== undefined);
+  const at = Object.fromEntries(named.map((name, i) => [name, offsets[i] as number])) as Record<(typeof named)[number], number>;
+  blas.layerNorm(heap, { ...args, ...at });
+  const oy = at.y;
+  const error = worstError(heap.subarray(oy / 4, oy / 4 + count), referenceLayerNorm(args, x, weight, bias, modulation));
   return error <= TOLERANCE ? undefined : `layerNorm ${JSON.stringify(shape)}: relative error ${error}`;
 }
 

@@ -178,6 +178,43 @@ describe(load.ok ? 'native addon (built here)' : `native addon (not usable here:
     expectClose(output(rows * dim), referenceLayerNorm({ rows, dim, eps: 1e-6 }, x, weight, bias));
   });
 
+  it.each([
+    ['VAR-shaped rows in 2 samples', 2 * 64, 256, 64, 'none'],
+    ['odd rows, one group, weight and bias', 7, 37, 7, 'both'],
+  ] as const)('layerNorm with the AdaLN modulation, %s, equals the definition', (_name, rows, dim, rowsPerGroup, affine) => {
+    const groups = rows / rowsPerGroup;
+    const x = random(rows * dim, 47).map((v) => 1 + 4 * v);
+    const weight = affine === 'both' ? random(dim, 53) : undefined;
+    const bias = affine === 'both' ? random(dim, 59) : undefined;
+    const scale = random(groups * dim, 61);
+    const shift = random(groups * dim, 67);
+    const inputs = [x, scale, shift, ...(weight && bias ? [weight, bias] : [])];
+    const { heap, offsets, output } = heapWith(inputs, rows * dim);
+    const [ox, os, oh, ow, ob] = offsets as [number, number, number, number, number];
+    const y = offsets.at(-1) as number;
+    blas.layerNorm(heap, { rows, dim, eps: 1e-6, x: ox, y, scale: os, shift: oh, rowsPerGroup, ...(weight ? { weight: ow, bias: ob } : {}) });
+    expectClose(output(rows * dim), referenceLayerNorm({ rows, dim, eps: 1e-6, rowsPerGroup }, x, weight, bias, { scale, shift }));
+  });
+
+  it.each([
+    ['an MLP-shaped product with bias', 1, 128, 1024, 256, true],
+    ['a batch against one matrix (folded), no bias', 3, 9, 70, 33, false],
+  ] as const)('gemm with the GELU epilogue, %s, equals the definition', (_name, batch, m, n, k, withBias) => {
+    // Products reach ±6 here: both tails of GELU and its bend near 0.
+    const a = random(batch * m * k, 71).map((v) => (v * 6) / Math.sqrt(k));
+    const b = random(k * n, 73).map((v) => v * 1.7);
+    const bias = withBias ? random(n, 79) : undefined;
+    const { heap, offsets, output } = heapWith([a, b, ...(bias ? [bias] : [])], batch * m * n);
+    const args = { ...one, batch, m, n, k, strideA: m * k, strideB: 0, gelu: true };
+    blas.gemm(heap, { ...args, a: offsets[0] as number, b: offsets[1] as number, c: offsets.at(-1) as number, ...(bias ? { bias: offsets[2] as number } : {}) });
+    const product = referenceGemm({ ...args, gelu: false }, a, b);
+    const want = product.map((v, i) => {
+      const z = v + (bias ? (bias[i % n] as number) : 0);
+      return 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z ** 3)));
+    });
+    expectClose(output(batch * m * n), want);
+  });
+
   describe('bad arguments throw a JS error naming the argument (the process never crashes)', () => {
     const heap = new Float32Array(1024);
     const ok: GemmArgs = { ...one, m: 4, n: 4, k: 4, a: 0, b: 256, c: 512 };
@@ -208,6 +245,10 @@ describe(load.ok ? 'native addon (built here)' : `native addon (not usable here:
       ['a layer-norm output past the heap', () => blas.layerNorm(heap, { rows: 2, dim: 4, eps: 1e-5, x: 0, y: 4096 - 16 }), /'y' .* lies outside the heap/],
       ['a group-norm output overlapping its input', () => blas.groupNorm(heap, { ...norm, y: 16 }), /output 'y' overlaps input 'x'/],
       ['a weight past the heap', () => blas.groupNorm(heap, { ...norm, weight: 4096 - 4 }), /'weight' .* lies outside the heap/],
+      ['a modulation scale without its shift', () => blas.layerNorm(heap, { rows: 2, dim: 4, eps: 1e-5, x: 0, y: 512, scale: 256, rowsPerGroup: 1 }), /'scale' and 'shift' go together/],
+      ['row groups that do not divide the rows', () => blas.layerNorm(heap, { rows: 3, dim: 4, eps: 1e-5, x: 0, y: 512, scale: 256, shift: 320, rowsPerGroup: 2 }), /'rowsPerGroup' must divide 'rows'/],
+      ['a modulation without rowsPerGroup', () => blas.layerNorm(heap, { rows: 2, dim: 4, eps: 1e-5, x: 0, y: 512, scale: 256, shift: 320 }), /'rowsPerGroup' must be a number/],
+      ['a gelu flag that is no boolean', () => blas.gemm(heap, { ...ok, gelu: 1 as never }), /'gelu' must be a boolean/],
     ];
     it.each(cases)('%s', (_name, call, message) => {
       expect(call).toThrow(message);

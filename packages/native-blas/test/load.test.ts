@@ -8,7 +8,7 @@ const THIS_FILE = new URL(import.meta.url).pathname;
  * An addon written in JS on top of the plain-loop references, reading and writing the heap by offset the way the
  * native one does; `corrupt` breaks one thing so that the self-check must notice.
  */
-function jsAddon(corrupt?: 'ignore-transposeB' | 'throw' | 'no-silu'): NativeBlas {
+function jsAddon(corrupt?: 'ignore-transposeB' | 'throw' | 'no-silu' | 'no-gelu' | 'no-modulation'): NativeBlas {
   const floats = (heap: unknown) => new Float32Array((heap as Float32Array).buffer);
   return {
     gemm(heap, args: GemmArgs) {
@@ -16,7 +16,7 @@ function jsAddon(corrupt?: 'ignore-transposeB' | 'throw' | 'no-silu'): NativeBla
       const f = floats(heap);
       const a = f.subarray(args.a / 4);
       const b = f.subarray(args.b / 4);
-      const c = referenceGemm({ ...args, transposeB: corrupt === 'ignore-transposeB' ? false : args.transposeB }, a, b);
+      const c = referenceGemm({ ...args, transposeB: corrupt === 'ignore-transposeB' ? false : args.transposeB, gelu: corrupt === 'no-gelu' ? false : args.gelu === true }, a, b);
       f.set(c, args.c / 4);
     },
     conv2d(heap, args) {
@@ -37,8 +37,12 @@ function jsAddon(corrupt?: 'ignore-transposeB' | 'throw' | 'no-silu'): NativeBla
     },
     layerNorm(heap, args) {
       const f = floats(heap);
-      const vector = (at: number | undefined) => (at === undefined ? undefined : f.slice(at / 4, at / 4 + args.dim));
-      f.set(referenceLayerNorm(args, f.slice(args.x / 4, args.x / 4 + args.rows * args.dim), vector(args.weight), vector(args.bias)), args.y / 4);
+      const vector = (at: number | undefined, length = args.dim) => (at === undefined ? undefined : f.slice(at / 4, at / 4 + length));
+      const groups = args.rows / (args.rowsPerGroup ?? args.rows);
+      const scale = vector(args.scale, groups * args.dim);
+      const shift = vector(args.shift, groups * args.dim);
+      const modulation = scale && shift && corrupt !== 'no-modulation' ? { scale, shift } : undefined;
+      f.set(referenceLayerNorm(args, f.slice(args.x / 4, args.x / 4 + args.rows * args.dim), vector(args.weight), vector(args.bias), modulation), args.y / 4);
     },
     setThreads() {},
     threads: () => 1,
@@ -71,6 +75,11 @@ describe('loading @nextx/native-blas', () => {
     expect(!throwing.ok && throwing.detail).toContain('threw broken');
     const noSilu = loadNativeBlas({ binary: THIS_FILE, loader: () => jsAddon('no-silu') });
     expect(!noSilu.ok && noSilu.detail).toMatch(/groupNorm .*"silu":true/);
+    // A binary built before the GELU epilogue or the LayerNorm modulation ignores them: the self-check names the case.
+    const noGelu = loadNativeBlas({ binary: THIS_FILE, loader: () => jsAddon('no-gelu') });
+    expect(!noGelu.ok && noGelu.detail).toMatch(/gemm .*"gelu":true/);
+    const noModulation = loadNativeBlas({ binary: THIS_FILE, loader: () => jsAddon('no-modulation') });
+    expect(!noModulation.ok && noModulation.detail).toMatch(/layerNorm .*"rowsPerGroup":3/);
     const { groupNorm: _dropped, ...older } = jsAddon();
     const stale = loadNativeBlas({ binary: THIS_FILE, loader: () => older as NativeBlas });
     expect(!stale.ok && stale.detail).toMatch(/no groupNorm .*rebuild/);

@@ -1,6 +1,6 @@
 import { tf } from '../tf.js';
 import type { Rng } from '../rng/rng.js';
-import { AdaLNModulation, modulate } from '../nn/adaln.js';
+import { AdaLNModulation, modulatedLayerNorm } from '../nn/adaln.js';
 import { LayerNorm } from '../nn/layer-norm.js';
 import { Module } from '../nn/module.js';
 
@@ -23,7 +23,7 @@ export class AdaLNBeforeHead extends Module {
   forward(x: tf.Tensor3D, cond: tf.Tensor2D | [tf.Tensor, tf.Tensor]): tf.Tensor3D {
     return tf.tidy(() => {
       const [scale, shift] = cond instanceof tf.Tensor ? this.modulation(cond) : cond;
-      return modulate(this.ln.forward(x), shift, scale) as tf.Tensor3D;
+      return modulatedLayerNorm(x, this.ln.eps, shift, scale) as tf.Tensor3D;
     });
   }
 }

@@ -1,7 +1,7 @@
 import { tf } from '../tf.js';
 import type { Rng } from '../rng/rng.js';
 import type { LayerKVCache } from '../cache/layer-kv-cache.js';
-import { AdaLNModulation, modulate } from '../nn/adaln.js';
+import { AdaLNModulation, modulatedLayerNorm } from '../nn/adaln.js';
 import { MultiHeadAttention } from '../nn/attention.js';
 import { GeluMlp } from '../nn/gelu-mlp.js';
 import { normalInit } from '../nn/init.js';
@@ -108,7 +108,7 @@ export class AdaLNSelfAttn extends Module {
   forward(x: tf.Tensor3D, cond: tf.Tensor | AdaLNChunks, context: AdaLNBlockContext = {}): tf.Tensor3D {
     return tf.tidy(() => {
       const [g1, g2, s1, s2, b1, b2] = cond instanceof tf.Tensor ? this.modulation(cond) : cond;
-      const a = this.attn.forward(modulate(this.ln.forward(x), b1, s1), {
+      const a = this.attn.forward(this.modulatedNorm(x, b1, s1), {
         ...(context.mask ? { mask: context.mask } : {}),
         ...(context.cache ? { cache: context.cache } : {}),
       });
@@ -117,9 +117,14 @@ export class AdaLNSelfAttn extends Module {
         if (!context.context) throw new RangeError('AdaLNSelfAttn: this block cross-attends and needs a context');
         x1 = tf.add(x1, this.dropPath(this.crossAttn.forward(this.lnCross.forward(x1), { context: context.context })));
       }
-      const f = this.ffn.forward(modulate(this.ln.forward(x1), b2, s2));
+      const f = this.ffn.forward(this.modulatedNorm(x1, b2, s2));
       return tf.add(x1, this.dropPath(tf.mul(f, g2))) as tf.Tensor3D;
     });
+  }
+
+  /** LN(x)·(1 + scale) + shift (ln_wo_grad has no affine). */
+  private modulatedNorm(x: tf.Tensor, shift: tf.Tensor, scale: tf.Tensor): tf.Tensor {
+    return modulatedLayerNorm(x, this.ln.eps, shift, scale);
   }
 
   /** The six chunks for `cond` (c [B, D], or shared_aln's [B, 1, 6, C]): ada_lin(SiLU(c)), or ada_gss + the shared one. */

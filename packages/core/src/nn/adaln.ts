@@ -3,10 +3,22 @@ import type { Rng } from '../rng/rng.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
 import { silu } from './activations.js';
+import { layerNorm } from './layer-norm.js';
+import { nativeLayerNorm } from '../backend/wasm/blas-norms.js';
 
 /** AdaLN modulation (DiT, VAR): x·(1 + scale) + shift, broadcasting shift/scale [B, 1, C] over tokens. */
 export function modulate(x: tf.Tensor, shift: tf.Tensor, scale: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.add(tf.mul(x, tf.add(scale, 1)), shift));
+}
+
+/**
+ * modulate(LayerNorm(x), shift, scale): in one native pass where @nextx/native-blas runs it (inference, shift and
+ * scale [B, 1, C] or [1, 1, C]), else the two steps.
+ */
+export function modulatedLayerNorm(x: tf.Tensor, eps: number, shift: tf.Tensor, scale: tf.Tensor, weight?: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
+  const native = nativeLayerNorm(x, eps, weight, bias, { scale, shift });
+  if (native) return native;
+  return tf.tidy(() => modulate(layerNorm(x, eps, weight, bias), shift, scale));
 }
 
 export interface AdaLNModulationOptions {

@@ -4,6 +4,7 @@ import { Module } from './module.js';
 import { Linear } from './linear.js';
 import { Dropout } from './dropout.js';
 import { geluOf, type GeluFlavour } from './activations.js';
+import { nativeLinear } from '../backend/wasm/blas-linear.js';
 
 export interface GeluMlpOptions {
   readonly outFeatures?: number;
@@ -21,6 +22,7 @@ export class GeluMlp extends Module {
   readonly fc2: Linear;
   readonly drop: Dropout;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
+  private readonly flavour: GeluFlavour;
 
   constructor(inFeatures: number, hiddenFeatures: number, options: GeluMlpOptions = {}) {
     super();
@@ -32,10 +34,17 @@ export class GeluMlp extends Module {
       new Linear(hiddenFeatures, options.outFeatures ?? inFeatures, { bias, rng: rng.fork() }),
     );
     this.drop = this.addModule('drop', new Dropout(options.dropout ?? 0, { rng: rng.fork() }));
-    this.activation = geluOf(options.gelu ?? 'exact');
+    this.flavour = options.gelu ?? 'exact';
+    this.activation = geluOf(this.flavour);
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.drop.forward(this.fc2.forward(this.activation(this.fc1.forward(x)))));
+    return tf.tidy(() => this.drop.forward(this.fc2.forward(this.hidden(x))));
+  }
+
+  /** GELU(fc1(x)): with the tanh flavour one native call where the addon runs it (inference), else fc1 then GELU. */
+  private hidden(x: tf.Tensor): tf.Tensor {
+    const native = this.flavour === 'tanh' ? nativeLinear(x, this.fc1.weight, this.fc1.bias, { gelu: true }) : undefined;
+    return native ?? this.activation(this.fc1.forward(x));
   }
 }

@@ -12,7 +12,7 @@ export { gelu, geluTanh, silu, swiglu, geluOf, type GeluFlavour } from './activa
 export { GeluMlp, type GeluMlpOptions } from './gelu-mlp.js';
 export { SwiGluMlp, type SwiGluMlpOptions } from './swiglu-mlp.js';
 export { Dropout, dropout, type DropoutOptions } from './dropout.js';
-export { AdaLNModulation, modulate, type AdaLNModulationOptions } from './adaln.js';
+export { AdaLNModulation, modulate, modulatedLayerNorm, type AdaLNModulationOptions } from './adaln.js';
 export { RotaryEmbedding, type RotaryEmbeddingOptions, type RotaryTables } from './rope.js';
 export { AxialRotaryEmbedding, type AxialAxis, type AxialRotaryEmbeddingOptions, type PositionalRotation } from './axial-rope.js';
 export {

@@ -2,6 +2,7 @@ import { tf } from '../tf.js';
 import { Rng } from '../rng/rng.js';
 import { Module } from './module.js';
 import { torchDefaultInit } from './init.js';
+import { nativeLinear } from '../backend/wasm/blas-linear.js';
 
 export interface LinearOptions {
   readonly bias?: boolean;
@@ -31,6 +32,8 @@ export class Linear extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
+    const native = nativeLinear(x, this.weight, this.bias);
+    if (native) return native;
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);
       const flat = tf.reshape(x, [-1, this.inFeatures]) as tf.Tensor2D;

@@ -7,6 +7,10 @@ import { activeBlas, setBlasEnabled } from '../../src/backend/wasm/native-blas.j
 import { NATIVE_GROUP_NORM, NATIVE_LAYER_NORM } from '../../src/backend/wasm/blas-norms.js';
 import { layerNorm } from '../../src/nn/layer-norm.js';
 import { GroupNorm } from '../../src/nn/group-norm.js';
+import { NATIVE_LINEAR } from '../../src/backend/wasm/blas-linear.js';
+import { Linear } from '../../src/nn/linear.js';
+import { GeluMlp } from '../../src/nn/gelu-mlp.js';
+import { modulatedLayerNorm } from '../../src/nn/adaln.js';
 
 /**
  * The paths wasm's products can take here: XNNPACK always, OpenBLAS too where @nextx/native-blas loads (test names
@@ -308,6 +312,55 @@ describe('patched wasm backend', () => {
       setBlasEnabled(true);
     }
     x.dispose();
+  });
+
+  it.each(PATHS)('Linear (any rank), the GELU-tanh MLP and the AdaLN-modulated LayerNorm equal cpu, each one native kernel with OpenBLAS active at inference (%s)', async (path) => {
+    const xv = random([2, 3, 5, 24]);
+    const [shift, scale, tokenShift, gv] = [random([2, 1, 24]), random([2, 1, 24]), random([1, 5, 24]), random([2, 4, 24])];
+    const layers = () => {
+      const linear = new Linear(24, 19, { rng: Rng.seeded(3) });
+      const mlp = new GeluMlp(24, 40, { gelu: 'tanh', rng: Rng.seeded(4) });
+      const exact = new GeluMlp(24, 40, { rng: Rng.seeded(5) });
+      return { linear, mlp, exact, dispose: () => [linear, mlp, exact].forEach((m) => m.dispose()) };
+    };
+    const outputs = () => {
+      const { linear, mlp, exact, dispose } = layers();
+      const x4 = tf.tensor4d(xv, [2, 3, 5, 24]);
+      const x3 = tf.reshape(x4, [2, 15, 24]);
+      const [b, s, perToken] = [tf.tensor3d(shift, [2, 1, 24]), tf.tensor3d(scale, [2, 1, 24]), tf.tensor3d(tokenShift, [1, 5, 24])];
+      const out = [
+        linear.forward(x4),
+        linear.forward(tf.reshape(x4, [30, 24])),
+        mlp.forward(x3),
+        exact.forward(x3),
+        modulatedLayerNorm(x3, 1e-6, b, s), // one modulation per sample
+        modulatedLayerNorm(x3, 1e-6, tf.slice(b, [0, 0, 0], [1, 1, 24]), tf.slice(s, [1, 0, 0], [1, 1, 24])), // shared by the batch
+        modulatedLayerNorm(tf.reshape(x4, [6, 5, 24]), 1e-6, perToken, perToken), // per token: not the native form
+        ...tf.grads((a: tf.Tensor) => tf.add(tf.sum(mlp.forward(a)), tf.sum(tf.square(linear.forward(a)))))([tf.tensor3d(gv, [2, 4, 24])]),
+      ];
+      dispose();
+      return out;
+    };
+    const { cpu, wasm } = await onBothBackends(outputs, path);
+    expectClose(wasm, cpu, 2e-5);
+    await initBackend({ prefer: 'wasm' });
+    const { linear, mlp, dispose } = layers();
+    const x = tf.tensor3d(xv, [6, 5, 24]);
+    const b = tf.tensor3d(shift.slice(0, 24), [1, 1, 24]);
+    setBlasEnabled(path === 'OpenBLAS');
+    try {
+      const native = path === 'OpenBLAS';
+      const kernels = async (f: () => tf.Tensor) => (await tf.profile(f)).kernels.map((k) => k.name);
+      expect(await kernels(() => linear.forward(x))).toEqual(native ? [NATIVE_LINEAR] : expect.arrayContaining(['_FusedMatMul', 'Reshape']));
+      expect(await kernels(() => mlp.forward(x))).toEqual(native ? [NATIVE_LINEAR, NATIVE_LINEAR] : expect.arrayContaining(['Sigmoid']));
+      expect(await kernels(() => modulatedLayerNorm(x, 1e-6, b, b))).toEqual(native ? [NATIVE_LAYER_NORM] : expect.arrayContaining(['Multiply', 'Add']));
+      const backward = (await tf.profile(() => tf.grad((a: tf.Tensor) => tf.sum(mlp.forward(modulatedLayerNorm(a, 1e-6, b, b))))(x))).kernelNames;
+      expect(backward.filter((k) => k === NATIVE_LINEAR || k === NATIVE_LAYER_NORM)).toEqual([]);
+    } finally {
+      setBlasEnabled(true);
+    }
+    dispose();
+    tf.dispose([x, b]);
   });
 
   it('depthwise conv2d gradients (cpu-delegated kernels) equal cpu', async () => {

@@ -6,9 +6,9 @@ import { heapOffset, heapView, sizeOf, type WasmBackend } from './kernel-access.
  * BatchMatMul on OpenBLAS, in place on the wasm heap: the output is allocated on the heap and cblas_sgemm reads both
  * operands where they are, transposed or not (no materialised transposes, no per-slice copies, no packed weight copies
  * on the heap). A batch against one shared matrix is a single product (the addon folds it). A bias of n values is added
- * to every row inside the product (C starts as the bias). Returns undefined for what
- * it does not take (other dtypes, batch shapes that broadcast other than 1 against n, empty products): the caller then
- * runs the XNNPACK path.
+ * to every row inside the product (C starts as the bias); `gelu` applies GELU-tanh to the result. Returns undefined
+ * for what it does not take (other dtypes, batch shapes that broadcast other than 1 against n, empty products): the
+ * caller then runs the XNNPACK path.
  */
 export function blasBatchMatMul(
   blas: NativeBlas,
@@ -18,6 +18,7 @@ export function blasBatchMatMul(
   transposeA: boolean,
   transposeB: boolean,
   bias?: tf.TensorInfo,
+  gelu = false,
 ): tf.TensorInfo | undefined {
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return undefined;
   const batchA = sizeOf(a.shape.slice(0, -2));
@@ -45,6 +46,7 @@ export function blasBatchMatMul(
     strideB: batchB === 1 ? 0 : k * n,
     c: heapOffset(wasm, out),
     ...(bias ? { bias: heapOffset(wasm, bias) } : {}),
+    ...(gelu ? { gelu } : {}),
   });
   return out;
 }

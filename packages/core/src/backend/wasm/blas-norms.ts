@@ -17,13 +17,20 @@ interface NormInputs {
   x: tf.TensorInfo;
   weight?: tf.TensorInfo;
   bias?: tf.TensorInfo;
+  scale?: tf.TensorInfo;
+  shift?: tf.TensorInfo;
 }
 
 /** The addon (the kernels run only where canRunNative let them) and the byte offsets of the optional weight and bias. */
-function normCall(kernelName: string, wasm: WasmBackend, { weight, bias }: NormInputs): { blas: NativeBlas; vectors: { weight?: number; bias?: number } } {
+function normCall(kernelName: string, wasm: WasmBackend, inputs: NormInputs): { blas: NativeBlas; vectors: Partial<Record<'weight' | 'bias' | 'scale' | 'shift', number>> } {
   const blas = activeBlas();
   if (!blas) throw new Error(`${kernelName}: @nextx/native-blas is not active (its caller checks this first)`);
-  return { blas, vectors: { ...(weight ? { weight: heapOffset(wasm, weight) } : {}), ...(bias ? { bias: heapOffset(wasm, bias) } : {}) } };
+  const vectors: Partial<Record<'weight' | 'bias' | 'scale' | 'shift', number>> = {};
+  for (const name of ['weight', 'bias', 'scale', 'shift'] as const) {
+    const t = inputs[name];
+    if (t) vectors[name] = heapOffset(wasm, t);
+  }
+  return { blas, vectors };
 }
 
 const groupNormKernel: KernelFn = ({ inputs, backend, attrs }) => {
@@ -52,14 +59,17 @@ const layerNormKernel: KernelFn = ({ inputs, backend, attrs }) => {
   const { x } = inputs as unknown as NormInputs;
   const { blas, vectors } = normCall(NATIVE_LAYER_NORM, wasm, inputs as unknown as NormInputs);
   const dim = x.shape[x.shape.length - 1] as number;
+  const rows = sizeOf(x.shape) / dim;
   const y = wasm.makeOutput(x.shape, 'float32');
+  const { eps, groups } = attrs as unknown as { eps: number; groups: number };
   blas.layerNorm(heapView(wasm), {
-    rows: sizeOf(x.shape) / dim,
+    rows,
     dim,
-    eps: (attrs as unknown as { eps: number }).eps,
+    eps,
     x: heapOffset(wasm, x),
     y: heapOffset(wasm, y),
     ...vectors,
+    ...(vectors.scale !== undefined ? { rowsPerGroup: rows / groups } : {}),
   });
   return y;
 };
@@ -76,11 +86,33 @@ function canRunNative(x: tf.Tensor, kernel: 'groupNorm' | 'layerNorm'): boolean 
   return typeof activeBlas()?.[kernel] === 'function';
 }
 
-function normInputs(x: tf.Tensor, weight?: tf.Tensor, bias?: tf.Tensor): Record<string, tf.Tensor> {
+function normInputs(x: tf.Tensor, weight?: tf.Tensor, bias?: tf.Tensor, modulation?: LayerNormModulation): Record<string, tf.Tensor> {
   const inputs: Record<string, tf.Tensor> = { x };
   if (weight) inputs['weight'] = weight;
   if (bias) inputs['bias'] = bias;
+  if (modulation) Object.assign(inputs, modulation);
   return inputs;
+}
+
+/** AdaLN's modulation after a LayerNorm, y·(1 + scale) + shift. */
+export interface LayerNormModulation {
+  readonly scale: tf.Tensor;
+  readonly shift: tf.Tensor;
+}
+
+/**
+ * How many row groups a modulation of x takes natively: scale and shift float32, x's rank, [G, 1, …, 1, C] with G
+ * x's leading size or 1 (one modulation per sample, broadcast over the sample's rows); undefined for anything else.
+ */
+function modulationGroups(x: tf.Tensor, { scale, shift }: LayerNormModulation): number | undefined {
+  const fits = (t: tf.Tensor) =>
+    t.dtype === 'float32' &&
+    t.rank === x.rank &&
+    t.shape[t.rank - 1] === x.shape[x.rank - 1] &&
+    t.shape.slice(1, -1).every((d) => d === 1) &&
+    (t.shape[0] === x.shape[0] || t.shape[0] === 1);
+  if (x.rank < 2 || !fits(scale) || !fits(shift) || scale.shape[0] !== shift.shape[0]) return undefined;
+  return scale.shape[0] as number;
 }
 
 /**
@@ -95,10 +127,13 @@ export function nativeGroupNorm(x: tf.Tensor3D, groups: number, eps: number, sil
 }
 
 /**
- * torch's LayerNorm over the last axis of float32 x (then weight, then bias) in one pass of @nextx/native-blas, under
- * the same conditions as nativeGroupNorm; undefined where it does not apply (a bias without a weight included).
+ * torch's LayerNorm over the last axis of float32 x (then weight, then bias, then the modulation) in one pass of
+ * @nextx/native-blas, under the same conditions as nativeGroupNorm; undefined where it does not apply (a bias without
+ * a weight, a modulation of another shape than modulationGroups takes).
  */
-export function nativeLayerNorm(x: tf.Tensor, eps: number, weight?: tf.Tensor, bias?: tf.Tensor): tf.Tensor | undefined {
+export function nativeLayerNorm(x: tf.Tensor, eps: number, weight?: tf.Tensor, bias?: tf.Tensor, modulation?: LayerNormModulation): tf.Tensor | undefined {
   if ((bias && !weight) || !canRunNative(x, 'layerNorm')) return undefined;
-  return tf.engine().runKernel(NATIVE_LAYER_NORM, normInputs(x, weight, bias), { eps }) as tf.Tensor;
+  const groups = modulation ? modulationGroups(x, modulation) : 1;
+  if (groups === undefined) return undefined;
+  return tf.engine().runKernel(NATIVE_LAYER_NORM, normInputs(x, weight, bias, modulation), { eps, groups }) as tf.Tensor;
 }

@@ -7,6 +7,7 @@ import { installConv2dGradient } from './conv2d-input-gradient.js';
 import { guardWasmMalloc } from './malloc-guard.js';
 import { installBlasConv2d } from './blas-conv2d.js';
 import { installBlasNorms } from './blas-norms.js';
+import { installBlasLinear } from './blas-linear.js';
 import { installWasmSlice } from './slice.js';
 
 /** What `patchWasmBackend` added: own kernels, kernels delegated to cpu, and whether matMul is routed. */
@@ -33,6 +34,7 @@ export function patchWasmBackend(): WasmPatchReport {
   installConv2dGradient();
   installBlasConv2d();
   installBlasNorms();
+  installBlasLinear();
   installWasmSlice();
   const cpuDelegated = installCpuFallbacks();
   routeWasmMatMul(true);
