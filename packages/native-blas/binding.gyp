@@ -2,13 +2,13 @@
   "targets": [
     {
       "target_name": "nextx_native_blas",
-      "sources": ["native/addon.cc", "native/arguments.cc", "native/conv2d.cc", "native/gemm.cc", "native/group-norm.cc", "native/layer-norm.cc"],
+      "sources": ["native/addon.cc", "native/arguments.cc", "native/conv2d.cc", "native/dnnl-conv.cc", "native/gemm.cc", "native/group-norm.cc", "native/layer-norm.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!(node native/blas-flags.mjs include)"
       ],
       "libraries": ["<!@(node native/blas-flags.mjs libs)"],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "<!@(node native/blas-flags.mjs defines)"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=c++17", "-O3"],

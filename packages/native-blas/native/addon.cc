@@ -1,10 +1,12 @@
 // @nextx/native-blas: OpenBLAS single-precision products on memory that JavaScript owns (the wasm heap), in place,
-// and the normalisations that run between them (GroupNorm + SiLU of convolutional decoders, LayerNorm of transformers).
+// convolutions (oneDNN's forward pass where it is linked), and the normalisations that run between them (GroupNorm +
+// SiLU of convolutional decoders, LayerNorm of transformers).
 #include <cblas.h>
 #include <napi.h>
 
 #include "arguments.h"
 #include "conv2d.h"
+#include "dnnl-conv.h"
 #include "gemm.h"
 #include "group-norm.h"
 #include "layer-norm.h"
@@ -21,6 +23,7 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(env, "native-blas: the thread count must be an integer from 1 to 256");
   }
   openblas_set_num_threads(static_cast<int>(count));
+  DnnlSetThreads(static_cast<int>(count));
   return env.Undefined();
 }
 
@@ -36,6 +39,8 @@ Napi::Value Library(const Napi::CallbackInfo& info) {
   out.Set("corename", Napi::String::New(env, openblas_get_corename()));
   int parallel = openblas_get_parallel();
   out.Set("parallel", Napi::String::New(env, parallel == 0 ? "sequential" : parallel == 1 ? "pthreads" : "openmp"));
+  const std::string dnnl = DnnlDescription();
+  out.Set("convolution", Napi::String::New(env, dnnl.empty() ? "im2col + OpenBLAS sgemm" : dnnl + " forward, im2col + OpenBLAS sgemm gradients"));
   return out;
 }
 

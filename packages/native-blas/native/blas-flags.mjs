@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// Compiler and linker flags for OpenBLAS, printed for binding.gyp (`<!@(node native/blas-flags.mjs include|libs)`).
+// Compiler and linker flags for OpenBLAS, printed for binding.gyp (`<!@(node native/blas-flags.mjs include|libs|defines)`).
 // Order: OPENBLAS_INCLUDE_DIR / OPENBLAS_LIB_DIR if set, else pkg-config's `openblas`, else the usual places.
 // NEXTX_OPENBLAS_STATIC=1 links libopenblas.a into the addon (a self-contained binary that needs no OpenBLAS at run
 // time; Debian's libopenblas-dev ships the archive).
+// oneDNN (Debian: libdnnl-dev), where its headers and shared library are found, runs the convolutions' forward pass
+// (`defines` prints NEXTX_HAVE_DNNL); NEXTX_DNNL=0 builds without it, and so does a static build (Debian ships no
+// libdnnl.a, and a prebuilt binary must not need it at run time).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,6 +67,13 @@ function libs() {
   return [`-L${dir}`, '-lopenblas', ...(process.env.OPENBLAS_LIB_DIR ? [`-Wl,-rpath,${dir}`] : [])];
 }
 
+/** Whether the build links oneDNN: its C++ header and shared library are present, and neither NEXTX_DNNL=0 nor a static build. */
+function withDnnl() {
+  if (process.env.NEXTX_DNNL === '0' || process.env.NEXTX_OPENBLAS_STATIC === '1') return false;
+  const header = ['/usr/include', '/usr/local/include'].some((dir) => existsSync(join(dir, 'oneapi/dnnl/dnnl.hpp')));
+  return header && LIB_DIRS.some((dir) => existsSync(join(dir, 'libdnnl.so')));
+}
+
 const what = process.argv[2];
 if (what === 'include') {
   const dir = includeDir();
@@ -73,8 +83,10 @@ if (what === 'include') {
   }
   console.log(dir);
 } else if (what === 'libs') {
-  console.log(libs().join(' '));
+  console.log([...libs(), ...(withDnnl() ? ['-ldnnl', '-lgomp'] : [])].join(' '));
+} else if (what === 'defines') {
+  console.log(withDnnl() ? 'NEXTX_HAVE_DNNL' : '');
 } else {
-  console.error('usage: blas-flags.mjs include|libs');
+  console.error('usage: blas-flags.mjs include|libs|defines');
   process.exit(2);
 }

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "arguments.h"
+#include "conv-geometry.h"
+#include "dnnl-conv.h"
 #include "gemm.h"
 
 namespace nextx {
@@ -17,19 +19,6 @@ namespace {
 // full speed, small enough to stay in cache and never to cost a full im2col copy of a large input.
 constexpr int64_t kBlockFloats = int64_t{1} << 21;
 constexpr int64_t kMaxExtent = int64_t{1} << 24;
-
-struct Geometry {
-  int64_t batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels;
-  int64_t filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft;
-
-  int64_t Rows() const { return batch * outHeight * outWidth; }
-  int64_t Patch() const { return filterHeight * filterWidth * inChannels; }
-  // A 1×1 convolution with stride 1 and no padding: the input already is the patch matrix.
-  bool Pointwise() const {
-    return filterHeight == 1 && filterWidth == 1 && strideHeight == 1 && strideWidth == 1 && padTop == 0 &&
-           padLeft == 0 && outHeight == inHeight && outWidth == inWidth;
-  }
-};
 
 Geometry ReadGeometry(const Napi::Object& args) {
   Geometry g;
@@ -135,8 +124,10 @@ void ForEachBlock(const Napi::Env& env, const Geometry& g, Body&& body) {
   for (int64_t first = 0; first < rows; first += block) body(first, std::min(rows, first + block), patches);
 }
 
-// y = conv(x, w) [+ bias]: with a bias, each block of output rows starts as the bias and sgemm accumulates onto it.
+// y = conv(x, w) [+ bias]: through oneDNN where it is linked and takes the geometry, else im2col blocks and sgemm —
+// with a bias, each block of output rows starts as the bias and sgemm accumulates onto it.
 void Forward(const Napi::Env& env, const Geometry& g, const float* x, const float* w, const float* bias, float* y) {
+  if (DnnlConvForward(g, x, w, bias, y)) return;
   const int64_t patch = g.Patch();
   const float beta = bias ? 1.0f : 0.0f;
   if (g.Pointwise()) {

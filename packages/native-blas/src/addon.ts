@@ -100,6 +100,8 @@ export interface BlasLibrary {
   /** The kernel set chosen for this CPU at run time (e.g. SkylakeX, Haswell, Zen). */
   readonly corename: string;
   readonly parallel: 'sequential' | 'pthreads' | 'openmp';
+  /** What runs conv2d: "oneDNN 2.6.3 (OpenMP) forward, im2col + OpenBLAS sgemm gradients" or "im2col + OpenBLAS sgemm" (absent from binaries built before oneDNN support). */
+  readonly convolution?: string;
 }
 
 /** The addon. Every call checks its arguments against the heap and throws a TypeError or RangeError on bad ones. */

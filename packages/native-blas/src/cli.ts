@@ -9,8 +9,8 @@ import { loadNativeBlas, type NativeBlasLoad } from './load.js';
 
 function describe(load: NativeBlasLoad): string {
   if (!load.ok) return `native-blas: not usable (${load.reason}): ${load.detail}`;
-  const { config, corename, parallel } = load.library;
-  return `native-blas: ready — ${config}; kernels ${corename}, ${parallel}, ${load.blas.threads()} threads by default; self-check passed (${load.binary})`;
+  const { config, corename, parallel, convolution } = load.library;
+  return `native-blas: ready — ${config}; kernels ${corename}, ${parallel}, ${load.blas.threads()} threads by default; convolutions: ${convolution ?? 'im2col + OpenBLAS sgemm'}; self-check passed (${load.binary})`;
 }
 
 const [command, ...flags] = process.argv.slice(2);

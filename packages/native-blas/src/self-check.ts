@@ -26,11 +26,13 @@ const conv = (g: Partial<Conv2dGeometry>): Conv2dGeometry => ({
   filterHeight: 3, filterWidth: 3, strideHeight: 2, strideWidth: 2, dilationHeight: 1, dilationWidth: 1,
   padTop: 1, padLeft: 0, ...g,
 });
-/** Strided with asymmetric padding, dilated, and 1×1 (the input is the patch matrix). */
+/** Strided with asymmetric padding, dilated, 1×1 (the input is the patch matrix), and 3×3 "same" over 32 channels
+ * (oneDNN's blocked kernels, where the addon is built with oneDNN). */
 const CONV_CASES: readonly Conv2dGeometry[] = [
   conv({}),
   conv({ strideHeight: 1, strideWidth: 1, dilationHeight: 2, dilationWidth: 2, padTop: 2, padLeft: 2, outHeight: 7, outWidth: 6 }),
   conv({ filterHeight: 1, filterWidth: 1, strideHeight: 1, strideWidth: 1, padTop: 0, outHeight: 7, outWidth: 6 }),
+  conv({ batch: 1, inHeight: 6, inWidth: 5, inChannels: 32, outChannels: 32, outHeight: 6, outWidth: 5, strideHeight: 1, strideWidth: 1, padLeft: 1 }),
 ];
 
 type GroupNormShape = Omit<GroupNormArgs, 'x' | 'y' | 'weight' | 'bias'> & { readonly affine: boolean };

@@ -75,6 +75,10 @@ const convCases: Array<[string, Conv2dGeometry]> = [
   ['1×1 stride 2', geometry({ filterHeight: 1, filterWidth: 1, padTop: 0, padLeft: 0, strideHeight: 2, strideWidth: 2, outHeight: 5, outWidth: 4 })],
   // 1,600 rows × 1,350 patch floats: more than one block of the patch matrix (2^21 floats).
   ['larger than one im2col block', geometry({ batch: 1, inHeight: 40, inWidth: 40, inChannels: 150, outHeight: 40, outWidth: 40, outChannels: 4 })],
+  // A VQVAE decoder's layer: oneDNN's blocked kernel where the addon is built with oneDNN; stride 2 with the
+  // down-sampler's right/bottom padding, 64 channels.
+  ['3×3 same over 32 channels (a decoder layer)', geometry({ batch: 2, inHeight: 12, inWidth: 11, inChannels: 32, outHeight: 12, outWidth: 11, outChannels: 32 })],
+  ['3×3 stride 2 over 64 channels, right/bottom padding', geometry({ batch: 1, inHeight: 12, inWidth: 12, inChannels: 64, outHeight: 6, outWidth: 6, outChannels: 64, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 })],
 ];
 
 describe(load.ok ? 'native addon (built here)' : `native addon (not usable here: ${load.reason})`, () => {
@@ -109,7 +113,7 @@ describe(load.ok ? 'native addon (built here)' : `native addon (not usable here:
     expectClose(output(shape.batch * shape.m * shape.n), want);
   });
 
-  it.each(convCases.filter(([name]) => /same|1×1 \(|larger/.test(name)))('conv2d %s forward with a bias adds it to every pixel', (_name, g) => {
+  it.each(convCases.filter(([name]) => /same|1×1 \(|larger|stride 2 over/.test(name)))('conv2d %s forward with a bias adds it to every pixel, on 1 and 2 threads', (_name, g) => {
     const x = random(g.batch * g.inHeight * g.inWidth * g.inChannels, 7);
     const w = random(g.filterHeight * g.filterWidth * g.inChannels * g.outChannels, 11);
     const bias = random(g.outChannels, 19);
@@ -117,8 +121,13 @@ describe(load.ok ? 'native addon (built here)' : `native addon (not usable here:
     const want = referenceConv2d(g, x, w, new Float32Array(rows * g.outChannels)).y.map((v, i) => v + (bias[i % g.outChannels] as number));
     const { heap, offsets, output } = heapWith([x, w, bias], rows * g.outChannels);
     const [ox, ow, ob, oy] = offsets as [number, number, number, number];
-    blas.conv2d(heap, { ...g, pass: 'forward', x: ox, filter: ow, bias: ob, y: oy });
-    expectClose(output(rows * g.outChannels), want);
+    for (const threads of [1, 2]) {
+      blas.setThreads(threads);
+      output(rows * g.outChannels).fill(Number.NaN);
+      blas.conv2d(heap, { ...g, pass: 'forward', x: ox, filter: ow, bias: ob, y: oy });
+      expectClose(output(rows * g.outChannels), want);
+    }
+    blas.setThreads(1);
   });
 
   it('works on a SharedArrayBuffer (the threaded wasm build\'s memory)', () => {
@@ -255,8 +264,9 @@ describe(load.ok ? 'native addon (built here)' : `native addon (not usable here:
     });
   });
 
-  it('reports the OpenBLAS build and the kernels it chose', () => {
+  it('reports the OpenBLAS build, the kernels it chose and what runs the convolutions', () => {
     expect(load.library.config).toMatch(/OpenBLAS \d+\.\d+/);
     expect(load.library.corename.length).toBeGreaterThan(0);
+    expect(load.library.convolution).toMatch(/^(oneDNN \d+\.\d+\.\d+ \(OpenMP\) forward, im2col \+ OpenBLAS sgemm gradients|im2col \+ OpenBLAS sgemm)$/);
   });
 });

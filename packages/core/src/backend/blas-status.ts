@@ -11,6 +11,8 @@ export interface BlasStatus {
   readonly library?: string;
   /** The kernel set OpenBLAS chose for this CPU, when active. */
   readonly kernels?: string;
+  /** What runs the convolutions, when active: oneDNN's forward pass where the addon was built with it. */
+  readonly convolution?: string;
   /** OpenBLAS threads, when active (XNNPACK then runs single-threaded). */
   readonly threads?: number;
 }

@@ -43,9 +43,10 @@ async function load(): Promise<BlasStatus> {
   addon.setThreads(1); // until assignThreads: OpenBLAS starts with one thread per core
   return {
     active: true,
-    detail: `${result.library.config}; ${result.library.corename} kernels (${result.binary})`,
+    detail: `${result.library.config}; ${result.library.corename} kernels; convolutions: ${result.library.convolution ?? 'im2col + OpenBLAS sgemm'} (${result.binary})`,
     library: result.library.config,
     kernels: result.library.corename,
+    ...(result.library.convolution ? { convolution: result.library.convolution } : {}),
   };
 }
 
