@@ -71,17 +71,22 @@ function cpuFlags(): Set<string> {
 }
 
 /**
- * Requires the binary with OPENBLAS_CORETYPE chosen from the CPU flags unless the user set it: OpenBLAS reads it once,
- * when it is loaded with the addon, and the variable is restored right after, so no child process inherits it.
+ * Requires the binary with the environment its libraries read once, when they load with the addon, restored right
+ * after (no child process inherits it): OPENBLAS_CORETYPE chosen from the CPU flags, and GOMP_SPINCOUNT=20000 for
+ * oneDNN's OpenMP runtime, whose idle workers otherwise spin for about 0.3 M iterations after every convolution on the
+ * cores OpenBLAS's threads want next (a 3×3 convolution's forward + backward on 2 threads ran at 40–49 GFLOP/s
+ * against 60–70 on 1; with the short spin 60–87), where sleeping at once (OMP_WAIT_POLICY=PASSIVE) halved the
+ * 2-thread forward of small convolutions instead. A value the user set is left alone.
  */
-function requireWithCoreType(binary: string, loader: (binary: string) => unknown): unknown {
+function requireWithLoadEnvironment(binary: string, loader: (binary: string) => unknown): unknown {
   const coreType = process.env['OPENBLAS_CORETYPE'] === undefined ? coreTypeForFlags(cpuFlags()) : undefined;
-  if (coreType === undefined) return loader(binary);
-  process.env['OPENBLAS_CORETYPE'] = coreType;
+  const set: Record<string, string | undefined> = { OPENBLAS_CORETYPE: coreType, GOMP_SPINCOUNT: '20000' };
+  const added = Object.entries(set).filter((entry): entry is [string, string] => entry[1] !== undefined && process.env[entry[0]] === undefined);
+  for (const [name, value] of added) process.env[name] = value;
   try {
     return loader(binary);
   } finally {
-    delete process.env['OPENBLAS_CORETYPE'];
+    for (const [name] of added) delete process.env[name];
   }
 }
 
@@ -102,7 +107,7 @@ export function loadNativeBlas(options: LoadOptions = {}): NativeBlasLoad {
   }
   let blas: NativeBlas;
   try {
-    blas = requireWithCoreType(binary, options.loader ?? require) as NativeBlas;
+    blas = requireWithLoadEnvironment(binary, options.loader ?? require) as NativeBlas;
   } catch (error) {
     return classifyLoadError(error, binary);
   }

@@ -85,6 +85,28 @@ describe('loading @nextx/native-blas', () => {
     expect(!stale.ok && stale.detail).toMatch(/no groupNorm .*rebuild/);
   });
 
+  it('loads with the environment its libraries read at load time, then restores it; a value the user set stays', () => {
+    const seen: Array<Record<string, string | undefined>> = [];
+    const loader = () => {
+      seen.push({ spin: process.env['GOMP_SPINCOUNT'], core: process.env['OPENBLAS_CORETYPE'] });
+      return jsAddon();
+    };
+    const before = process.env['GOMP_SPINCOUNT'];
+    delete process.env['GOMP_SPINCOUNT'];
+    try {
+      expect(loadNativeBlas({ binary: THIS_FILE, loader })).toMatchObject({ ok: true });
+      expect(seen[0]?.spin).toBe('20000');
+      expect(process.env['GOMP_SPINCOUNT']).toBeUndefined();
+      process.env['GOMP_SPINCOUNT'] = '7';
+      loadNativeBlas({ binary: THIS_FILE, loader });
+      expect(seen[1]?.spin).toBe('7');
+      expect(process.env['GOMP_SPINCOUNT']).toBe('7');
+    } finally {
+      if (before === undefined) delete process.env['GOMP_SPINCOUNT'];
+      else process.env['GOMP_SPINCOUNT'] = before;
+    }
+  });
+
   it('a loader that throws is classified, never rethrown', () => {
     const load = loadNativeBlas({
       binary: THIS_FILE,
