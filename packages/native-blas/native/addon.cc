@@ -10,6 +10,7 @@
 #include "gemm.h"
 #include "group-norm.h"
 #include "layer-norm.h"
+#include "logit-filters.h"
 
 namespace nextx {
 
@@ -54,6 +55,7 @@ static Napi::Object InitNativeBlas(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2d", Napi::Function::New(env, Conv2d, "conv2d"));
   exports.Set("groupNorm", Napi::Function::New(env, GroupNorm, "groupNorm"));
   exports.Set("layerNorm", Napi::Function::New(env, LayerNorm, "layerNorm"));
+  exports.Set("filterLogits", Napi::Function::New(env, FilterLogits, "filterLogits"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("threads", Napi::Function::New(env, Threads, "threads"));
   exports.Set("library", Napi::Function::New(env, Library, "library"));

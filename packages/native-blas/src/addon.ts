@@ -94,6 +94,20 @@ export interface LayerNormArgs {
   readonly rowsPerGroup?: number;
 }
 
+/**
+ * Top-k (0 or ≥ vocab: off), then top-p (≤ 0 or ≥ 1: off) of float32 logits [rows, vocab] at byte offset `values`, in
+ * place: core's topKInPlace and topPInPlace (VAR's rules: ties with the k-th stay; the smallest entries go while their
+ * cumulative softmax share stays ≤ 1 − p, lowest indices first within a run of equal values). The heap may be any
+ * ArrayBuffer or typed array: the sampler passes its host copy of the logits.
+ */
+export interface FilterLogitsArgs {
+  readonly rows: number;
+  readonly vocab: number;
+  readonly values: number;
+  readonly topK: number;
+  readonly topP: number;
+}
+
 export interface BlasLibrary {
   /** openblas_get_config(): version and build options, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64". */
   readonly config: string;
@@ -111,6 +125,8 @@ export interface NativeBlas {
   /** The normalisations between the products (not BLAS routines; vectorized loops of the addon). */
   groupNorm(heap: Heap, args: GroupNormArgs): void;
   layerNorm(heap: Heap, args: LayerNormArgs): void;
+  /** The sampler's costliest filters (not BLAS either: one radix sort per row in C++). */
+  filterLogits(heap: Heap, args: FilterLogitsArgs): void;
   /** OpenBLAS's thread count for later calls (openblas_set_num_threads). */
   setThreads(count: number): void;
   threads(): number;

@@ -1,4 +1,4 @@
-import type { Conv2dGeometry, GemmArgs, GroupNormArgs, LayerNormArgs } from './addon.js';
+import type { Conv2dGeometry, FilterLogitsArgs, GemmArgs, GroupNormArgs, LayerNormArgs } from './addon.js';
 
 /**
  * Plain-loop references (float64 accumulation) that the load-time self-check compares the addon with. Operands are
@@ -108,4 +108,37 @@ export function referenceLayerNorm(
     });
   }
   return y;
+}
+
+/**
+ * Top-k then top-p by their definitions, on a copy: the k-th largest from a full descending sort; for top-p every
+ * finite entry as (value, index) sorted ascending by value then index, its float64 softmax share accumulated in that
+ * order, and entries removed while the running share stays ≤ 1 − p (never the last).
+ */
+export function referenceFilterLogits(args: Omit<FilterLogitsArgs, 'values'>, logits: Float32Array): Float32Array {
+  const { rows, vocab, topK, topP } = args;
+  const out = Float32Array.from(logits);
+  for (let r = 0; r < rows; r++) {
+    const row = out.subarray(r * vocab, (r + 1) * vocab);
+    if (topK > 0 && topK < vocab) {
+      const kth = Array.from(row).sort((a, b) => b - a)[topK - 1] as number;
+      row.forEach((v, i) => {
+        if (v < kth) row[i] = -Infinity;
+      });
+    }
+    if (!(topP > 0 && topP < 1)) continue;
+    const entries = Array.from(row, (value, index) => ({ value, index })).filter((e) => e.value > -Infinity);
+    if (entries.length < 2) continue;
+    entries.sort((a, b) => a.value - b.value || a.index - b.index);
+    const max = (entries.at(-1) as { value: number }).value;
+    const shares = entries.map((e) => Math.exp(e.value - max));
+    const sum = shares.reduce((a, b) => a + b, 0);
+    let cumulative = 0;
+    for (let j = 0; j < entries.length - 1; j++) {
+      cumulative += (shares[j] as number) / sum;
+      if (cumulative > 1 - topP) break;
+      row[(entries[j] as { index: number }).index] = -Infinity;
+    }
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import type { Conv2dGeometry, Conv2dPass, GemmArgs, GroupNormArgs, LayerNormArgs, NativeBlas } from './addon.js';
-import { referenceConv2d, referenceGemm, referenceGroupNorm, referenceLayerNorm } from './reference.js';
+import { referenceConv2d, referenceFilterLogits, referenceGemm, referenceGroupNorm, referenceLayerNorm } from './reference.js';
 
 type GemmShape = Omit<GemmArgs, 'a' | 'b' | 'c'>;
 
@@ -158,6 +158,17 @@ function checkLayerNorm(blas: NativeBlas, shape: LayerNormShape, seed: number): 
   return error <= TOLERANCE ? undefined : `layerNorm ${JSON.stringify(shape)}: relative error ${error}`;
 }
 
+/** Logits with runs of equal values (rounded to quarters) and −inf entries, filtered by top-k then top-p: the mask must equal the definition's exactly. */
+function checkFilterLogits(blas: NativeBlas): string | undefined {
+  const args = { rows: 3, vocab: 50, topK: 20, topP: 0.8 };
+  const logits = values(args.rows * args.vocab, 17).map((v, i) => (i % 11 === 0 ? -Infinity : Math.round(v * 12) / 4));
+  const heap = Float32Array.from(logits);
+  blas.filterLogits(heap, { ...args, values: 0 });
+  const want = referenceFilterLogits(args, logits);
+  const wrong = want.findIndex((v, i) => v !== heap[i]);
+  return wrong < 0 ? undefined : `filterLogits ${JSON.stringify(args)}: entry ${wrong} is ${heap[wrong]}, the definition gives ${want[wrong]}`;
+}
+
 /**
  * Runs the addon on small products, convolutions, group and layer norms of every kind the backend routes to it, against plain-loop
  * references, in ordinary ArrayBuffers. Returns the first failure, or undefined when all agree within float32
@@ -177,6 +188,9 @@ export function selfCheck(blas: NativeBlas): string | undefined {
     const failure = checkGroupNorm(blas, shape, 31 * i + 5);
     if (failure) return failure;
   }
+  if (typeof blas.filterLogits !== 'function') return 'the binary has no filterLogits (built from an older version): rebuild it';
+  const filterFailure = checkFilterLogits(blas);
+  if (filterFailure) return filterFailure;
   for (const [i, shape] of LAYER_NORM_CASES.entries()) {
     if (typeof blas.layerNorm !== 'function') return 'the binary has no layerNorm (built from an older version): rebuild it';
     const failure = checkLayerNorm(blas, shape, 41 * i + 3);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { binaryCandidates, loadNativeBlas, type Conv2dGeometry, type GemmArgs, type NativeBlas } from '../src/index.js';
-import { referenceConv2d, referenceGemm, referenceGroupNorm, referenceLayerNorm } from '../src/reference.js';
+import { referenceConv2d, referenceFilterLogits, referenceGemm, referenceGroupNorm, referenceLayerNorm } from '../src/reference.js';
 
 /**
  * The compiled addon against the plain-loop references, and its argument checks. Where it is not built (a machine
@@ -224,6 +224,18 @@ describe(load.ok ? 'native addon (built here)' : `native addon (not usable here:
     expectClose(output(batch * m * n), want);
   });
 
+  it.each([
+    ['VAR-sized rows (top-k 900, top-p 0.96)', 12, 4096, 900, 0.96, 1],
+    ['runs of equal values and −inf entries', 20, 300, 100, 0.7, 8],
+    ['top-k only', 4, 64, 10, 1, 4],
+    ['top-p only', 4, 64, 0, 0.5, 4],
+  ] as const)('filterLogits %s equals the definition', (_name, rows, vocab, topK, topP, quantum) => {
+    const logits = random(rows * vocab, 83).map((v, i) => (i % 37 === 5 ? -Infinity : Math.round(v * 6 * quantum) / quantum));
+    const heap = Float32Array.from(logits);
+    blas.filterLogits(heap, { rows, vocab, topK, topP, values: 0 });
+    expect(Array.from(heap)).toEqual(Array.from(referenceFilterLogits({ rows, vocab, topK, topP }, logits)));
+  });
+
   describe('bad arguments throw a JS error naming the argument (the process never crashes)', () => {
     const heap = new Float32Array(1024);
     const ok: GemmArgs = { ...one, m: 4, n: 4, k: 4, a: 0, b: 256, c: 512 };
@@ -257,6 +269,9 @@ describe(load.ok ? 'native addon (built here)' : `native addon (not usable here:
       ['a modulation scale without its shift', () => blas.layerNorm(heap, { rows: 2, dim: 4, eps: 1e-5, x: 0, y: 512, scale: 256, rowsPerGroup: 1 }), /'scale' and 'shift' go together/],
       ['row groups that do not divide the rows', () => blas.layerNorm(heap, { rows: 3, dim: 4, eps: 1e-5, x: 0, y: 512, scale: 256, shift: 320, rowsPerGroup: 2 }), /'rowsPerGroup' must divide 'rows'/],
       ['a modulation without rowsPerGroup', () => blas.layerNorm(heap, { rows: 2, dim: 4, eps: 1e-5, x: 0, y: 512, scale: 256, shift: 320 }), /'rowsPerGroup' must be a number/],
+      ['logits past the heap', () => blas.filterLogits(heap, { rows: 2, vocab: 1024, topK: 5, topP: 0.9, values: 0 }), /'values' .* lies outside the heap/],
+      ['a top-p that is no number', () => blas.filterLogits(heap, { rows: 1, vocab: 8, topK: 5, topP: 'x' as never, values: 0 }), /'topP' must be a finite number/],
+      ['a fractional top-k', () => blas.filterLogits(heap, { rows: 1, vocab: 8, topK: 2.5, topP: 0.9, values: 0 }), /'topK' must be an integer/],
       ['a gelu flag that is no boolean', () => blas.gemm(heap, { ...ok, gelu: 1 as never }), /'gelu' must be a boolean/],
     ];
     it.each(cases)('%s', (_name, call, message) => {

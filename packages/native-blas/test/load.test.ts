@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyLoadError, coreTypeForFlags, loadNativeBlas, type GemmArgs, type NativeBlas } from '../src/index.js';
-import { referenceConv2d, referenceGemm, referenceGroupNorm, referenceLayerNorm } from '../src/reference.js';
+import { referenceConv2d, referenceGemm, referenceGroupNorm, referenceLayerNorm, referenceFilterLogits } from '../src/reference.js';
 
 const THIS_FILE = new URL(import.meta.url).pathname;
 
@@ -43,6 +43,11 @@ function jsAddon(corrupt?: 'ignore-transposeB' | 'throw' | 'no-silu' | 'no-gelu'
       const shift = vector(args.shift, groups * args.dim);
       const modulation = scale && shift && corrupt !== 'no-modulation' ? { scale, shift } : undefined;
       f.set(referenceLayerNorm(args, f.slice(args.x / 4, args.x / 4 + args.rows * args.dim), vector(args.weight), vector(args.bias), modulation), args.y / 4);
+    },
+    filterLogits(heap, args) {
+      const f = floats(heap);
+      const count = args.rows * args.vocab;
+      f.set(referenceFilterLogits(args, f.slice(args.values / 4, args.values / 4 + count)), args.values / 4);
     },
     setThreads() {},
     threads: () => 1,

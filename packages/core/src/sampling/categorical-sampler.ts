@@ -8,8 +8,7 @@ import {
   minPInPlace,
   softmax64Into,
   repetitionPenaltyInPlace,
-  topKInPlace,
-  topPInPlace,
+  topKTopPInPlace,
   type HostLogits,
   type LogitBias,
 } from './logit-filters.js';
@@ -112,8 +111,7 @@ export class CategoricalSampler implements Sampler<tf.Tensor2D | CategoricalInpu
     if (previous) repetitionPenaltyInPlace(host, previous, c.repetitionPenalty);
     this.constrain(host, previous, bias, context.step);
     if (c.temperature > 0 && c.temperature !== 1) divideByTemperature(host, c.temperature);
-    topKInPlace(host, c.topK);
-    topPInPlace(host, c.topP);
+    topKTopPInPlace(host, c.topK, c.topP);
     minPInPlace(host, c.minP);
     return host;
   }

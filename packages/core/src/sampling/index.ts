@@ -27,6 +27,7 @@ export {
   softmaxNormaliser,
   topKInPlace,
   topPInPlace,
+  topKTopPInPlace,
   type HostLogits,
   type LogitBias,
 } from './logit-filters.js';
