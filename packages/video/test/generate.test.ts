@@ -43,6 +43,26 @@ describe('streaming video generation', () => {
   });
 });
 
+describe('context noise (generation.contextNoise)', () => {
+  useWasmWithoutLeaks();
+
+  it('noises the committed chunks the same way on both paths: cached and recomputed frames agree (1e-4), and differ from a clean context', async () => {
+    const sampling = { sampler: 'flow-euler' as const, steps: 2 };
+    const model = tinyModel({ lastFrameConditioning: true, generation: { contextNoise: 0.2 } });
+    const clean = tinyModel({ lastFrameConditioning: true });
+    const data = new MovingObjects(model.config.data);
+    const context = tf.tensor4d(data.sequence('heldout', 0).frames(0, 4), [1, 4, 16, 16]);
+    const cached = await collect(model, { frames: 10, context, cache: { mode: 'full' }, sampling });
+    const uncached = await collect(model, { frames: 10, context, cache: { mode: 'none' }, sampling });
+    expect(maxDifference(cached, uncached)).toBeLessThan(1e-4);
+    const withoutNoise = await collect(clean, { frames: 10, context, cache: { mode: 'full' }, sampling });
+    expect(maxDifference(cached, withoutNoise)).toBeGreaterThan(5e-4);
+    context.dispose();
+    model.dispose();
+    clean.dispose();
+  });
+});
+
 describe('GenerateOptions.sampler', () => {
   useWasmWithoutLeaks();
 

@@ -80,6 +80,11 @@ describe('video model', () => {
     expect(changed(2)).toBe(base); // no chunk is conditioned on the last chunk's context
     expect(changed(0)).not.toBe(base);
     expect(changed(1)).not.toBe(base);
+    // Context noise changes what the model sees of the context (the targets, levels and noise of the chunks are drawn
+    // first, so they are the same), and nothing when its level is 0.
+    const noised = (contextNoise: number) => tf.tidy(() => flowMatchingLoss(model, batch(clean), Rng.seeded(9), { ...options, contextNoise }, masks).dataSync()[0] as number);
+    expect(noised(0)).toBe(base);
+    expect(noised(0.5)).not.toBe(base);
     masks.dispose();
     model.dispose();
   });

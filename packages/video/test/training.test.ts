@@ -51,6 +51,18 @@ describe('training', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('trains with context noise (GameNGen) into a checkpoint that generates with the inference level, no tensor leaks', async () => {
+    const before = tf.memory().numTensors;
+    const out = join(dir, 'noised');
+    const recipe = { ...TINY_RECIPE, transformer: { ...TINY_RECIPE.transformer, contextNoise: 0.3, inferenceContextNoise: 0.1 } };
+    const result = await trainVideoModel(recipe, { out });
+    const model = loadVideoModel(result.checkpoint);
+    expect(model.config.generation.contextNoise).toBe(0.1);
+    model.dispose();
+    expect(Number.isFinite(result.transformer.finalLoss)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('batches replay from their state; a self-forced batch keeps the true first chunk (and, after a gap, the window’s first) and rolls out the others', async () => {
     const model = tinyModel();
     const data = new MovingObjects(model.config.data);

@@ -6,6 +6,7 @@ import { contextFramesOf, kvCacheOptions, resolveCacheSpec, type CacheSpec } fro
 import { ChunkFlowCache, type FlowCacheConfig, type ReuseCounts } from './flow-cache.js';
 import type { FlowSampler } from './flow-sampler-option.js';
 import type { Sampling } from './sampling.js';
+import { renoise } from '../model/frame-levels.js';
 
 export interface RolloutOptions {
   readonly batch: number;
@@ -36,8 +37,11 @@ export interface RolledChunk {
  */
 export class ChunkRollout {
   private readonly cache: KVCache | undefined;
-  /** Clean tokens [B, tokensPerFrame, tokenDim] per frame, for the recomputing path. */
-  private readonly frames = new Map<number, tf.Tensor>();
+  /**
+   * Per frame, for the recomputing path: the tokens [B, tokensPerFrame, tokenDim] the context attends to (noised to
+   * generation.contextNoise, or the clean ones) and the clean ones (the last-frame conditioning).
+   */
+  private readonly frames = new Map<number, { seen: tf.Tensor; clean: tf.Tensor }>();
   private framesDone = 0;
   private chunksDone = 0;
   private readonly spec: CacheSpec;
@@ -61,7 +65,7 @@ export class ChunkRollout {
   /** Bytes of keys and values the cache holds, or of the context tokens the recomputing path keeps. */
   get cacheBytes(): number {
     if (this.cache) return this.cache.bytes;
-    return [...this.frames.values()].reduce((sum, t) => sum + t.size * 4, 0);
+    return [...this.frames.values()].reduce((sum, { seen, clean }) => sum + seen.size * 4 * (seen === clean ? 1 : 2), 0);
   }
 
   /** Tokens per frame in the cache's first layer (for budget checks); the recomputing path's context frames. */
@@ -131,27 +135,41 @@ export class ChunkRollout {
     this.framesDone = frame;
   }
 
-  /** Appends clean tokens [B, tokensPerChunk, tokenDim] of the next chunk to the context. */
+  /**
+   * Appends clean tokens [B, tokensPerChunk, tokenDim] of the next chunk to the context — noised to the model's
+   * generation.contextNoise first, at that level, where it has one (the noise is drawn from the rollout's Rng, the
+   * same on both paths); the last-frame conditioning keeps the clean tokens.
+   */
   commit(tokens: tf.Tensor): void {
     const { framesPerChunk } = this.model.config;
     const { tokensPerFrame } = this.model.layout;
     const frames = Array.from({ length: framesPerChunk }, (_, i) => this.framesDone + i);
-    if (this.cache) {
-      tf.tidy(() => {
-        const levels = tf.zeros([this.options.batch, framesPerChunk]);
-        const groups = frames.flatMap((f) => Array.from({ length: tokensPerFrame }, () => f));
-        const conditioning = this.conditioning();
-        this.model.transformer.forward(tokens, levels, {
-          positions: framePositions(frames, tokensPerFrame),
-          cache: this.cache,
-          commit: true,
-          groups,
-          ...(conditioning ? { conditioning } : {}),
+    const level = this.model.config.generation.contextNoise;
+    const seen = level > 0 ? tf.tidy(() => renoise(tokens, tf.scalar(level), tf.tensor(this.options.rng.fillNormal(new Float32Array(tokens.size)), tokens.shape))) : tokens;
+    try {
+      if (this.cache) {
+        tf.tidy(() => {
+          const levels = tf.fill([this.options.batch, framesPerChunk], level);
+          const groups = frames.flatMap((f) => Array.from({ length: tokensPerFrame }, () => f));
+          const conditioning = this.conditioning();
+          this.model.transformer.forward(seen, levels, {
+            positions: framePositions(frames, tokensPerFrame),
+            cache: this.cache,
+            commit: true,
+            groups,
+            ...(conditioning ? { conditioning } : {}),
+          });
         });
-      });
-    } else {
-      frames.forEach((f, i) => this.frames.set(f, tf.keep(tf.slice(tokens, [0, i * tokensPerFrame, 0], [-1, tokensPerFrame, -1]))));
-      this.forgetFrames(this.framesDone + framesPerChunk);
+      } else {
+        const frameOf = (t: tf.Tensor, i: number) => tf.keep(tf.slice(t, [0, i * tokensPerFrame, 0], [-1, tokensPerFrame, -1]));
+        frames.forEach((f, i) => {
+          const clean = frameOf(tokens, i);
+          this.frames.set(f, { clean, seen: seen === tokens ? clean : frameOf(seen, i) });
+        });
+        this.forgetFrames(this.framesDone + framesPerChunk);
+      }
+    } finally {
+      if (seen !== tokens) seen.dispose();
     }
     this.setLastFrame(tf.slice(tokens, [0, (framesPerChunk - 1) * tokensPerFrame, 0], [-1, tokensPerFrame, -1]));
     this.framesDone += framesPerChunk;
@@ -197,30 +215,35 @@ export class ChunkRollout {
     const chunkOf = (f: number) => Math.floor(f / framesPerChunk);
     const cleanIds = contextFrames.flatMap((f) => Array.from({ length: tokensPerFrame }, () => chunkOf(f)));
     const mask = tf.keep(teacherForcingMask(cleanIds, chunkIds(1, tokensPerChunk, chunkOf(this.framesDone))));
-    const context = contextFrames.length ? tf.keep(tf.concat(contextFrames.map((f) => this.frames.get(f) as tf.Tensor), 1)) : undefined;
+    const stored = contextFrames.map((f) => this.frames.get(f) as { seen: tf.Tensor; clean: tf.Tensor });
+    const context = stored.length ? tf.keep(tf.concat(stored.map((f) => f.seen), 1)) : undefined;
+    const noised = stored.some((f) => f.seen !== f.clean);
+    const cleanContext = noised ? tf.keep(tf.concat(stored.map((f) => f.clean), 1)) : context;
+    const level = this.model.config.generation.contextNoise;
     const allPositions = [...framePositions(contextFrames, tokensPerFrame), ...positions];
     const contextLength = cleanIds.length;
     const withConditioning = this.model.config.lastFrameConditioning;
     return {
       denoise: ({ x, t }) =>
         tf.tidy(() => {
-          const levels = tf.concat([tf.zeros([batch, contextFrames.length]), tf.broadcastTo(tf.reshape(t, [1, 1]), [batch, framesPerChunk])], 1);
+          const levels = tf.concat([tf.fill([batch, contextFrames.length], level), tf.broadcastTo(tf.reshape(t, [1, 1]), [batch, framesPerChunk])], 1);
           const input = context ? tf.concat([context, x], 1) : x;
           // The chunk's conditioning is the context's last frame (clean), as in the cached path.
-          const conditioning = withConditioning ? lastFrameConditioning(input, [...contextFrames, ...frames], framesPerChunk, tokensPerFrame) : undefined;
+          const cleanInput = cleanContext && cleanContext !== context ? tf.concat([cleanContext, x], 1) : input;
+          const conditioning = withConditioning ? lastFrameConditioning(cleanInput, [...contextFrames, ...frames], framesPerChunk, tokensPerFrame) : undefined;
           const v = transformer.forward(input, levels, { positions: allPositions, mask, ...(conditioning ? { conditioning } : {}) });
           return tf.sub(x, tf.mul(t, tf.slice(v, [0, contextLength, 0], [-1, tokensPerChunk, -1])));
         }),
-      dispose: () => tf.dispose([mask, ...(context ? [context] : [])]),
+      dispose: () => tf.dispose([mask, ...(context ? [context] : []), ...(cleanContext && cleanContext !== context ? [cleanContext] : [])]),
     };
   }
 
   /** Drops the recomputing path's frames that no later chunk will see. */
   private forgetFrames(framesSoFar: number): void {
     const keep = new Set(contextFramesOf(this.spec, framesSoFar));
-    for (const [f, tokens] of this.frames) {
+    for (const [f, stored] of this.frames) {
       if (!keep.has(f)) {
-        tokens.dispose();
+        disposeStored(stored);
         this.frames.delete(f);
       }
     }
@@ -229,7 +252,12 @@ export class ChunkRollout {
   dispose(): void {
     this.setLastFrame(undefined);
     this.cache?.dispose();
-    for (const tokens of this.frames.values()) tokens.dispose();
+    for (const stored of this.frames.values()) disposeStored(stored);
     this.frames.clear();
   }
+}
+
+function disposeStored({ seen, clean }: { seen: tf.Tensor; clean: tf.Tensor }): void {
+  clean.dispose();
+  if (seen !== clean) seen.dispose();
 }

@@ -51,6 +51,12 @@ export const videoModelFieldsSchema = z
         /** Attention-sink frames (default: the first chunk). */
         sinkFrames: z.number().int().nonnegative().optional(),
         sampling: samplingSchema.prefault({}),
+        /**
+         * The flow level each finished chunk is put at before it enters the context (x ← (1 − c)·x + c·ε, its frames'
+         * level c): GameNGen's noise augmentation, so that the model, trained on context noised at random levels
+         * (the recipe's transformer.contextNoise), does not take its own small errors for signal. 0 = clean context.
+         */
+        contextNoise: z.number().min(0).max(1).default(0),
       })
       .strict()
       .prefault({}),

@@ -1,7 +1,7 @@
 import { flowTimesteps, tf, type Rng } from '@nextx/core';
 import type { VideoModel } from '../model/video-model.js';
 import { chunkIds, framePositions, teacherForcingMask } from '../model/chunk-mask.js';
-import { levelsPerToken } from '../model/frame-levels.js';
+import { levelsPerToken, renoise } from '../model/frame-levels.js';
 import { lastFrameConditioning } from '../model/last-frame.js';
 import type { VideoBatch } from './video-batch-source.js';
 
@@ -12,6 +12,8 @@ export interface FlowLossOptions {
   readonly gridProbability: number;
   /** The sampler's levels (without the final 0). */
   readonly grid: readonly number[];
+  /** The highest level context frames are noised to (U(0, this) per frame; 0 = clean context). */
+  readonly contextNoise?: number;
 }
 
 /** Levels t per frame of each clip, [B, frames]: per chunk or per frame, uniform or from the sampler's grid. */
@@ -38,6 +40,8 @@ export function samplerGrid(steps: number, shift: number): number[] {
  * itself for a 'last-frame-residual' model):
  * the sequence is [context tokens at level 0 | noised tokens at their frames' levels] under the teacher-forcing mask,
  * so every chunk is denoised against the clean context of the chunks before it, as in generation with a KV cache.
+ * With `contextNoise`, the context frames are themselves put at levels drawn from U(0, contextNoise) (the last-frame
+ * conditioning stays clean, as generation keeps it).
  * Mean squared error of that target over the noised tokens.
  */
 export function flowMatchingLoss(model: VideoModel, batch: VideoBatch, rng: Rng, options: FlowLossOptions, masks: MaskCache): tf.Scalar {
@@ -47,13 +51,18 @@ export function flowMatchingLoss(model: VideoModel, batch: VideoBatch, rng: Rng,
   const length = frames * tokensPerFrame;
   const perFrame = drawLevels(rng, batch.batch, frames, framesPerChunk, options);
   const noise = rng.fillNormal(new Float32Array(batch.batch * length * tokenDim));
+  const contextNoise = options.contextNoise ?? 0;
+  // Drawn only when asked, so that a recipe without context noise keeps its random stream.
+  const contextLevels = contextNoise > 0 ? Float32Array.from({ length: batch.batch * frames }, () => rng.uniform() * contextNoise) : undefined;
+  const contextEps = contextNoise > 0 ? rng.fillNormal(new Float32Array(batch.batch * length * tokenDim)) : undefined;
   return tf.tidy(() => {
     const x0 = tf.tensor3d(batch.clean, [batch.batch, length, tokenDim]);
     const context = tf.tensor3d(batch.context, [batch.batch, length, tokenDim]);
+    const contextLevel = contextLevels ? tf.tensor2d(contextLevels, [batch.batch, frames]) : tf.zeros([batch.batch, frames]);
     const eps = tf.tensor3d(noise, [batch.batch, length, tokenDim]);
     const levels = tf.tensor2d(perFrame, [batch.batch, frames]);
     const t = levelsPerToken(levels, tokensPerFrame);
-    const noisy = tf.add(tf.mul(tf.sub(1, t), x0), tf.mul(t, eps));
+    const noisy = renoise(x0, t, eps);
     const positions = framePositions(batch.frames, tokensPerFrame);
     // Both halves of chunk c are conditioned on the context's frame before c (what generation commits and denoises with).
     const conditioning = model.config.lastFrameConditioning ? lastFrameConditioning(context, batch.frames, framesPerChunk, tokensPerFrame) : undefined;
@@ -62,8 +71,9 @@ export function flowMatchingLoss(model: VideoModel, batch: VideoBatch, rng: Rng,
       mask: masks.get(frames / framesPerChunk, tokensPerChunk),
       ...(conditioning ? { conditioning: tf.concat([conditioning, conditioning], 1) } : {}),
     };
-    const sequence = tf.concat([context, noisy], 1);
-    const sequenceLevels = tf.concat([tf.zerosLike(levels), levels], 1);
+    const seen = contextEps ? renoise(context, levelsPerToken(contextLevel, tokensPerFrame), tf.tensor3d(contextEps, [batch.batch, length, tokenDim])) : context;
+    const sequence = tf.concat([seen, noisy], 1);
+    const sequenceLevels = tf.concat([contextLevel, levels], 1);
     // 'last-frame-residual' is trained on the clean chunk it predicts (x-loss, = the velocity error × t²).
     const clean = model.config.prediction === 'last-frame-residual';
     const output = clean ? model.transformer.predictClean(sequence, sequenceLevels, call) : model.transformer.forward(sequence, sequenceLevels, call);

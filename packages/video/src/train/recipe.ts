@@ -41,6 +41,13 @@ export const trainRecipeSchema = z
         perFrameNoise: fraction.default(0.25),
         /** Share of levels drawn from the sampler's own grid rather than uniformly (few-step generators run only there). */
         gridProbability: fraction.default(0.3),
+        /**
+         * Noise augmentation of the context (GameNGen): every context frame is put at a level drawn from U(0, this)
+         * and the model is told it; 0 = clean context.
+         */
+        contextNoise: fraction.default(0),
+        /** The level generation then puts committed chunks at (the checkpoint's generation.contextNoise). */
+        inferenceContextNoise: fraction.default(0),
       })
       .strict()
       .prefault({}),

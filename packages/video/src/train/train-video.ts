@@ -34,7 +34,11 @@ export function recipeModelConfig(recipe: TrainRecipe): VideoModelConfigInput {
     data: recipe.data,
     autoencoder: { ...recipe.model.autoencoder, frameSize: recipe.data.size },
     // The window a clip's last chunk saw besides the sink chunk: what generation keeps by default.
-    generation: { windowFrames: (recipe.transformer.chunksPerClip - 2) * recipe.model.framesPerChunk, sampling: recipe.sampling },
+    generation: {
+      windowFrames: (recipe.transformer.chunksPerClip - 2) * recipe.model.framesPerChunk,
+      sampling: recipe.sampling,
+      contextNoise: recipe.transformer.inferenceContextNoise,
+    },
   };
 }
 
@@ -130,7 +134,12 @@ async function runTransformerStage(recipe: TrainRecipe, model: VideoModel, data:
   });
   const masks = new MaskCache();
   let selfForced = 0;
-  const lossOptions = { perFrameNoise: t.perFrameNoise, gridProbability: t.gridProbability, grid: samplerGrid(recipe.sampling.steps, recipe.sampling.shift) };
+  const lossOptions = {
+    perFrameNoise: t.perFrameNoise,
+    gridProbability: t.gridProbability,
+    grid: samplerGrid(recipe.sampling.steps, recipe.sampling.shift),
+    contextNoise: t.contextNoise,
+  };
   const trainer = new Trainer({
     model: model.transformer,
     loss: (batch, rng) => {
