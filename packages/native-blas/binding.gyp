@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "nextx_native_blas",
-      "sources": ["native/addon.cc", "native/arguments.cc", "native/conv2d.cc", "native/dnnl-conv.cc", "native/gemm.cc", "native/group-norm.cc", "native/layer-norm.cc", "native/logit-filters.cc"],
+      "sources": ["native/addon.cc", "native/arguments.cc", "native/conv2d.cc", "native/dnnl-conv.cc", "native/gemm.cc", "native/group-norm.cc", "native/l2-normalize.cc", "native/layer-norm.cc", "native/logit-filters.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!(node native/blas-flags.mjs include)"

@@ -9,6 +9,7 @@
 #include "dnnl-conv.h"
 #include "gemm.h"
 #include "group-norm.h"
+#include "l2-normalize.h"
 #include "layer-norm.h"
 #include "logit-filters.h"
 
@@ -55,6 +56,7 @@ static Napi::Object InitNativeBlas(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2d", Napi::Function::New(env, Conv2d, "conv2d"));
   exports.Set("groupNorm", Napi::Function::New(env, GroupNorm, "groupNorm"));
   exports.Set("layerNorm", Napi::Function::New(env, LayerNorm, "layerNorm"));
+  exports.Set("l2Normalize", Napi::Function::New(env, L2Normalize, "l2Normalize"));
   exports.Set("filterLogits", Napi::Function::New(env, FilterLogits, "filterLogits"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("threads", Napi::Function::New(env, Threads, "threads"));

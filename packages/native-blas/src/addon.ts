@@ -108,6 +108,22 @@ export interface FilterLogitsArgs {
   readonly topP: number;
 }
 
+/**
+ * torch's F.normalize over the last axis of x [rows, dim] into y (x / max(‖x‖₂, eps), the sum of squares in float64),
+ * then, with `scale` (`scales` floats), row r multiplied by scale[⌊r / rowsPerScale⌋ mod scales]: a per-head
+ * temperature over [B, H, L, d] rows is rowsPerScale = L, scales = H.
+ */
+export interface L2NormalizeArgs {
+  readonly rows: number;
+  readonly dim: number;
+  readonly eps: number;
+  readonly x: number;
+  readonly y: number;
+  readonly scale?: number;
+  readonly scales?: number;
+  readonly rowsPerScale?: number;
+}
+
 export interface BlasLibrary {
   /** openblas_get_config(): version and build options, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64". */
   readonly config: string;
@@ -125,6 +141,7 @@ export interface NativeBlas {
   /** The normalisations between the products (not BLAS routines; vectorized loops of the addon). */
   groupNorm(heap: Heap, args: GroupNormArgs): void;
   layerNorm(heap: Heap, args: LayerNormArgs): void;
+  l2Normalize(heap: Heap, args: L2NormalizeArgs): void;
   /** The sampler's costliest filters (not BLAS either: one radix sort per row in C++). */
   filterLogits(heap: Heap, args: FilterLogitsArgs): void;
   /** OpenBLAS's thread count for later calls (openblas_set_num_threads). */

@@ -1,4 +1,4 @@
-import type { Conv2dGeometry, FilterLogitsArgs, GemmArgs, GroupNormArgs, LayerNormArgs } from './addon.js';
+import type { Conv2dGeometry, FilterLogitsArgs, GemmArgs, GroupNormArgs, L2NormalizeArgs, LayerNormArgs } from './addon.js';
 
 /**
  * Plain-loop references (float64 accumulation) that the load-time self-check compares the addon with. Operands are
@@ -141,4 +141,19 @@ export function referenceFilterLogits(args: Omit<FilterLogitsArgs, 'values'>, lo
     }
   }
   return out;
+}
+
+/** F.normalize of each row by its definition in float64, then the row's scale (scale[⌊r / rowsPerScale⌋ mod S]). */
+export function referenceL2Normalize(args: Omit<L2NormalizeArgs, 'x' | 'y' | 'scale'>, x: Float32Array, scale?: Float32Array): Float64Array {
+  const { rows, dim, eps } = args;
+  const y = new Float64Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    const row = x.subarray(r * dim, (r + 1) * dim);
+    const norm = Math.max(Math.sqrt(row.reduce((sum, v) => sum + v * v, 0)), eps);
+    const factor = scale ? (scale[Math.floor(r / (args.rowsPerScale ?? rows)) % scale.length] as number) : 1;
+    row.forEach((v, i) => {
+      y[r * dim + i] = (v / norm) * factor;
+    });
+  }
+  return y;
 }

@@ -1,5 +1,5 @@
 import type { Conv2dGeometry, Conv2dPass, GemmArgs, GroupNormArgs, LayerNormArgs, NativeBlas } from './addon.js';
-import { referenceConv2d, referenceFilterLogits, referenceGemm, referenceGroupNorm, referenceLayerNorm } from './reference.js';
+import { referenceConv2d, referenceFilterLogits, referenceGemm, referenceGroupNorm, referenceL2Normalize, referenceLayerNorm } from './reference.js';
 
 type GemmShape = Omit<GemmArgs, 'a' | 'b' | 'c'>;
 
@@ -158,6 +158,18 @@ function checkLayerNorm(blas: NativeBlas, shape: LayerNormShape, seed: number): 
   return error <= TOLERANCE ? undefined : `layerNorm ${JSON.stringify(shape)}: relative error ${error}`;
 }
 
+/** Rows of [B = 2, H = 3, L = 2, d = 11] (shorter and longer than the 8 float64 lanes) with a per-head scale, and a zero row (the eps floor). */
+function checkL2Normalize(blas: NativeBlas): string | undefined {
+  const args = { rows: 12, dim: 11, eps: 1e-12, scales: 3, rowsPerScale: 2 };
+  const x = values(args.rows * args.dim, 23).map((v, i) => (i < args.dim ? 0 : v));
+  const scale = values(args.scales, 29).map((v) => 2 + v);
+  const { heap, offsets } = layOut([x, new Float32Array(x.length), scale]);
+  const [ox, oy, os] = offsets as [number, number, number];
+  blas.l2Normalize(heap, { ...args, x: ox, y: oy, scale: os });
+  const error = worstError(heap.subarray(oy / 4, oy / 4 + x.length), referenceL2Normalize(args, x, scale));
+  return error <= TOLERANCE ? undefined : `l2Normalize ${JSON.stringify(args)}: relative error ${error}`;
+}
+
 /** Logits with runs of equal values (rounded to quarters) and −inf entries, filtered by top-k then top-p: the mask must equal the definition's exactly. */
 function checkFilterLogits(blas: NativeBlas): string | undefined {
   const args = { rows: 3, vocab: 50, topK: 20, topP: 0.8 };
@@ -188,6 +200,9 @@ export function selfCheck(blas: NativeBlas): string | undefined {
     const failure = checkGroupNorm(blas, shape, 31 * i + 5);
     if (failure) return failure;
   }
+  if (typeof blas.l2Normalize !== 'function') return 'the binary has no l2Normalize (built from an older version): rebuild it';
+  const l2Failure = checkL2Normalize(blas);
+  if (l2Failure) return l2Failure;
   if (typeof blas.filterLogits !== 'function') return 'the binary has no filterLogits (built from an older version): rebuild it';
   const filterFailure = checkFilterLogits(blas);
   if (filterFailure) return filterFailure;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { binaryCandidates, loadNativeBlas, type Conv2dGeometry, type GemmArgs, type NativeBlas } from '../src/index.js';
-import { referenceConv2d, referenceFilterLogits, referenceGemm, referenceGroupNorm, referenceLayerNorm } from '../src/reference.js';
+import { referenceConv2d, referenceFilterLogits, referenceGemm, referenceGroupNorm, referenceL2Normalize, referenceLayerNorm } from '../src/reference.js';
 
 /**
  * The compiled addon against the plain-loop references, and its argument checks. Where it is not built (a machine
@@ -236,6 +236,19 @@ describe(load.ok ? 'native addon (built here)' : `native addon (not usable here:
     expect(Array.from(heap)).toEqual(Array.from(referenceFilterLogits({ rows, vocab, topK, topP }, logits)));
   });
 
+  it.each([
+    ['attention-shaped q [2, 4, 64, 64] with a per-head temperature', 2 * 4 * 64, 64, 4, 64],
+    ['odd rows, no scale', 9, 37, 0, 0],
+  ] as const)('l2Normalize %s equals the definition', (_name, rows, dim, scales, rowsPerScale) => {
+    const x = random(rows * dim, 89).map((v, i) => (i < dim ? 0 : 3 * v)); // the first row is zero: the eps floor
+    const scale = scales ? random(scales, 97).map((v) => 1 + Math.abs(v)) : undefined;
+    const { heap, offsets, output } = heapWith([x, ...(scale ? [scale] : [])], rows * dim);
+    const y = offsets.at(-1) as number;
+    const scaled = scale ? { scale: offsets[1] as number, scales, rowsPerScale } : {};
+    blas.l2Normalize(heap, { rows, dim, eps: 1e-12, x: offsets[0] as number, y, ...scaled });
+    expectClose(output(rows * dim), referenceL2Normalize({ rows, dim, eps: 1e-12, ...(scale ? { rowsPerScale } : {}) }, x, scale));
+  });
+
   describe('bad arguments throw a JS error naming the argument (the process never crashes)', () => {
     const heap = new Float32Array(1024);
     const ok: GemmArgs = { ...one, m: 4, n: 4, k: 4, a: 0, b: 256, c: 512 };
@@ -269,6 +282,8 @@ describe(load.ok ? 'native addon (built here)' : `native addon (not usable here:
       ['a modulation scale without its shift', () => blas.layerNorm(heap, { rows: 2, dim: 4, eps: 1e-5, x: 0, y: 512, scale: 256, rowsPerGroup: 1 }), /'scale' and 'shift' go together/],
       ['row groups that do not divide the rows', () => blas.layerNorm(heap, { rows: 3, dim: 4, eps: 1e-5, x: 0, y: 512, scale: 256, shift: 320, rowsPerGroup: 2 }), /'rowsPerGroup' must divide 'rows'/],
       ['a modulation without rowsPerGroup', () => blas.layerNorm(heap, { rows: 2, dim: 4, eps: 1e-5, x: 0, y: 512, scale: 256, shift: 320 }), /'rowsPerGroup' must be a number/],
+      ['an l2Normalize scale without its count', () => blas.l2Normalize(heap, { rows: 2, dim: 4, eps: 1e-12, x: 0, y: 512, scale: 256 }), /'scales' must be a number/],
+      ['an l2Normalize output overlapping its input', () => blas.l2Normalize(heap, { rows: 2, dim: 4, eps: 1e-12, x: 0, y: 16 }), /output 'y' overlaps input 'x'/],
       ['logits past the heap', () => blas.filterLogits(heap, { rows: 2, vocab: 1024, topK: 5, topP: 0.9, values: 0 }), /'values' .* lies outside the heap/],
       ['a top-p that is no number', () => blas.filterLogits(heap, { rows: 1, vocab: 8, topK: 5, topP: 'x' as never, values: 0 }), /'topP' must be a finite number/],
       ['a fractional top-k', () => blas.filterLogits(heap, { rows: 1, vocab: 8, topK: 2.5, topP: 0.9, values: 0 }), /'topK' must be an integer/],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyLoadError, coreTypeForFlags, loadNativeBlas, type GemmArgs, type NativeBlas } from '../src/index.js';
-import { referenceConv2d, referenceGemm, referenceGroupNorm, referenceLayerNorm, referenceFilterLogits } from '../src/reference.js';
+import { referenceConv2d, referenceGemm, referenceGroupNorm, referenceLayerNorm, referenceFilterLogits, referenceL2Normalize } from '../src/reference.js';
 
 const THIS_FILE = new URL(import.meta.url).pathname;
 
@@ -43,6 +43,12 @@ function jsAddon(corrupt?: 'ignore-transposeB' | 'throw' | 'no-silu' | 'no-gelu'
       const shift = vector(args.shift, groups * args.dim);
       const modulation = scale && shift && corrupt !== 'no-modulation' ? { scale, shift } : undefined;
       f.set(referenceLayerNorm(args, f.slice(args.x / 4, args.x / 4 + args.rows * args.dim), vector(args.weight), vector(args.bias), modulation), args.y / 4);
+    },
+    l2Normalize(heap, args) {
+      const f = floats(heap);
+      const count = args.rows * args.dim;
+      const scale = args.scale === undefined ? undefined : f.slice(args.scale / 4, args.scale / 4 + (args.scales ?? 1));
+      f.set(referenceL2Normalize(args, f.slice(args.x / 4, args.x / 4 + count), scale), args.y / 4);
     },
     filterLogits(heap, args) {
       const f = floats(heap);

@@ -7,6 +7,8 @@ import { checkMaskShape, type VisibilityRule } from './attention-mask.js';
 import { segmentedAttention, type AttentionSegment } from './segmented-attention.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
+import { nativeLinear } from '../backend/wasm/blas-linear.js';
+import { nativeL2Normalize } from '../backend/wasm/blas-norms.js';
 import { dropout } from './dropout.js';
 import type { PositionalRotation } from './axial-rope.js';
 
@@ -245,10 +247,9 @@ export class MultiHeadAttention extends Module {
     let k: tf.Tensor | undefined;
     let v: tf.Tensor | undefined;
     if (this.qkv) {
-      let fused = this.qkv.forward(x);
-      if (this.qBias && this.zeroKBias && this.vBias) {
-        fused = tf.add(fused, tf.concat([this.qBias, this.zeroKBias, this.vBias], 0));
-      }
+      // VAR's [q_bias | 0 | v_bias]: inside the product where the native Linear runs (inference), else added after.
+      const bias = this.qBias && this.zeroKBias && this.vBias ? tf.concat([this.qBias, this.zeroKBias, this.vBias], 0) : undefined;
+      const fused = (bias && nativeLinear(x, this.qkv.weight, bias)) || (bias ? tf.add(this.qkv.forward(x), bias) : this.qkv.forward(x));
       [q, k, v] = tf.split(fused, 3, 2) as [tf.Tensor, tf.Tensor, tf.Tensor];
     } else {
       q = (this.q as Linear).forward(x);
@@ -264,7 +265,7 @@ export class MultiHeadAttention extends Module {
     v = v && this.splitHeads(v);
     if (this.scaleMul) {
       const temperature = tf.exp(tf.minimum(this.scaleMul, LN_100));
-      q = tf.mul(l2Normalize(q), temperature);
+      q = l2Normalize(q, 1e-12, temperature);
       k = k && l2Normalize(k);
     }
     if (this.rope && !this.cross) {
@@ -281,7 +282,15 @@ export class MultiHeadAttention extends Module {
   }
 }
 
-/** F.normalize(x, dim=-1): x / max(‖x‖₂, 1e-12). */
-export function l2Normalize(x: tf.Tensor, eps = 1e-12): tf.Tensor {
-  return tf.tidy(() => tf.div(x, tf.maximum(tf.sqrt(tf.sum(tf.square(x), -1, true)), eps)));
+/**
+ * F.normalize(x, dim=-1): x / max(‖x‖₂, 1e-12), then times `scale` when given. One native pass for x [B, H, L, d]
+ * and a per-head scale [1, H, 1, 1] where @nextx/native-blas runs it (inference), else the differentiable ops.
+ */
+export function l2Normalize(x: tf.Tensor, eps = 1e-12, scale?: tf.Tensor): tf.Tensor {
+  const native = nativeL2Normalize(x, eps, scale);
+  if (native) return native;
+  return tf.tidy(() => {
+    const normed = tf.div(x, tf.maximum(tf.sqrt(tf.sum(tf.square(x), -1, true)), eps));
+    return scale ? tf.mul(normed, scale) : normed;
+  });
 }

@@ -4,7 +4,8 @@ import { initBackend, isWasmMatMulRouted, patchWasmBackend } from '../../src/bac
 import { Rng } from '../../src/rng/rng.js';
 import { installedBackends } from '../helpers/expected-backend.js';
 import { activeBlas, setBlasEnabled } from '../../src/backend/wasm/native-blas.js';
-import { NATIVE_GROUP_NORM, NATIVE_LAYER_NORM } from '../../src/backend/wasm/blas-norms.js';
+import { NATIVE_GROUP_NORM, NATIVE_L2_NORMALIZE, NATIVE_LAYER_NORM } from '../../src/backend/wasm/blas-norms.js';
+import { l2Normalize } from '../../src/nn/attention.js';
 import { layerNorm } from '../../src/nn/layer-norm.js';
 import { GroupNorm } from '../../src/nn/group-norm.js';
 import { NATIVE_LINEAR } from '../../src/backend/wasm/blas-linear.js';
@@ -314,9 +315,10 @@ describe('patched wasm backend', () => {
     x.dispose();
   });
 
-  it.each(PATHS)('Linear (any rank), the GELU-tanh MLP and the AdaLN-modulated LayerNorm equal cpu, each one native kernel with OpenBLAS active at inference (%s)', async (path) => {
+  it.each(PATHS)('Linear (any rank), the GELU-tanh MLP, the AdaLN-modulated LayerNorm and the per-head L2 normalisation equal cpu, each one native kernel with OpenBLAS active at inference (%s)', async (path) => {
     const xv = random([2, 3, 5, 24]);
     const [shift, scale, tokenShift, gv] = [random([2, 1, 24]), random([2, 1, 24]), random([1, 5, 24]), random([2, 4, 24])];
+    const headScale = random([3]).map((v) => 1 + Math.abs(v));
     const layers = () => {
       const linear = new Linear(24, 19, { rng: Rng.seeded(3) });
       const mlp = new GeluMlp(24, 40, { gelu: 'tanh', rng: Rng.seeded(4) });
@@ -336,6 +338,9 @@ describe('patched wasm backend', () => {
         modulatedLayerNorm(x3, 1e-6, b, s), // one modulation per sample
         modulatedLayerNorm(x3, 1e-6, tf.slice(b, [0, 0, 0], [1, 1, 24]), tf.slice(s, [1, 0, 0], [1, 1, 24])), // shared by the batch
         modulatedLayerNorm(tf.reshape(x4, [6, 5, 24]), 1e-6, perToken, perToken), // per token: not the native form
+        l2Normalize(x4), // [B, H = 3, L = 5, d = 24]
+        l2Normalize(x4, 1e-12, tf.tensor4d(headScale, [1, 3, 1, 1])),
+        l2Normalize(tf.zeros([1, 1, 2, 24])), // the eps floor: zeros stay zeros
         ...tf.grads((a: tf.Tensor) => tf.add(tf.sum(mlp.forward(a)), tf.sum(tf.square(linear.forward(a)))))([tf.tensor3d(gv, [2, 4, 24])]),
       ];
       dispose();
@@ -353,6 +358,10 @@ describe('patched wasm backend', () => {
       const kernels = async (f: () => tf.Tensor) => (await tf.profile(f)).kernels.map((k) => k.name);
       expect(await kernels(() => linear.forward(x))).toEqual(native ? [NATIVE_LINEAR] : expect.arrayContaining(['_FusedMatMul', 'Reshape']));
       expect(await kernels(() => mlp.forward(x))).toEqual(native ? [NATIVE_LINEAR, NATIVE_LINEAR] : expect.arrayContaining(['Sigmoid']));
+      const x4 = tf.reshape(x, [2, 3, 5, 24]);
+      const heads = tf.tensor4d(headScale, [1, 3, 1, 1]);
+      expect(await kernels(() => l2Normalize(x4, 1e-12, heads))).toEqual(native ? [NATIVE_L2_NORMALIZE] : expect.arrayContaining(['Sqrt', 'RealDiv']));
+      tf.dispose([x4, heads]);
       expect(await kernels(() => modulatedLayerNorm(x, 1e-6, b, b))).toEqual(native ? [NATIVE_LAYER_NORM] : expect.arrayContaining(['Multiply', 'Add']));
       const backward = (await tf.profile(() => tf.grad((a: tf.Tensor) => tf.sum(mlp.forward(modulatedLayerNorm(a, 1e-6, b, b))))(x))).kernelNames;
       expect(backward.filter((k) => k === NATIVE_LINEAR || k === NATIVE_LAYER_NORM)).toEqual([]);

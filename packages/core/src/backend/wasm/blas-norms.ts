@@ -6,6 +6,8 @@ import { activeBlas } from './native-blas.js';
 /** nextx's own kernels: GroupNorm (+ SiLU) of x [B, N, C], LayerNorm over the last axis (inputs x, weight?, bias?). */
 export const NATIVE_GROUP_NORM = 'NextxNativeGroupNorm';
 export const NATIVE_LAYER_NORM = 'NextxNativeLayerNorm';
+/** x [B, H, L, d] divided by each row's L2 norm, then by an optional per-head scale [1, H, 1, 1] (inputs x, scale?). */
+export const NATIVE_L2_NORMALIZE = 'NextxNativeL2Normalize';
 
 interface GroupNormAttrs {
   groups: number;
@@ -74,14 +76,27 @@ const layerNormKernel: KernelFn = ({ inputs, backend, attrs }) => {
   return y;
 };
 
+const l2NormalizeKernel: KernelFn = ({ inputs, backend, attrs }) => {
+  const wasm = backend as WasmBackend;
+  const { x, scale } = inputs as { x: tf.TensorInfo; scale?: tf.TensorInfo };
+  const blas = activeBlas();
+  if (!blas) throw new Error(`${NATIVE_L2_NORMALIZE}: @nextx/native-blas is not active (its caller checks this first)`);
+  const dim = x.shape[x.shape.length - 1] as number;
+  const y = wasm.makeOutput(x.shape, 'float32');
+  const scaled = scale ? { scale: heapOffset(wasm, scale), scales: sizeOf(scale.shape), rowsPerScale: x.shape[x.shape.length - 2] as number } : {};
+  blas.l2Normalize(heapView(wasm), { rows: sizeOf(x.shape) / dim, dim, eps: (attrs as unknown as { eps: number }).eps, x: heapOffset(wasm, x), y: heapOffset(wasm, y), ...scaled });
+  return y;
+};
+
 /** Registers the native normalisation kernels for wasm (they run only where nativeGroupNorm / nativeLayerNorm let them). */
 export function installBlasNorms(): void {
   setWasmKernel(NATIVE_GROUP_NORM, groupNormKernel);
   setWasmKernel(NATIVE_LAYER_NORM, layerNormKernel);
+  setWasmKernel(NATIVE_L2_NORMALIZE, l2NormalizeKernel);
 }
 
 /** Whether a native normalisation of x may run: wasm, the addon active, float32, non-empty, no gradient being recorded. */
-function canRunNative(x: tf.Tensor, kernel: 'groupNorm' | 'layerNorm'): boolean {
+function canRunNative(x: tf.Tensor, kernel: 'groupNorm' | 'layerNorm' | 'l2Normalize'): boolean {
   if (tf.getBackend() !== 'wasm' || x.dtype !== 'float32' || x.size === 0 || tf.engine().isTapeOn()) return false;
   return typeof activeBlas()?.[kernel] === 'function';
 }
@@ -136,4 +151,15 @@ export function nativeLayerNorm(x: tf.Tensor, eps: number, weight?: tf.Tensor, b
   const groups = modulation ? modulationGroups(x, modulation) : 1;
   if (groups === undefined) return undefined;
   return tf.engine().runKernel(NATIVE_LAYER_NORM, normInputs(x, weight, bias, modulation), { eps, groups }) as tf.Tensor;
+}
+
+/**
+ * torch's F.normalize over the last axis of float32 x [B, H, L, d], then times `scale` [1, H, 1, 1] when given (VAR's
+ * per-head attention temperature), in one pass of @nextx/native-blas, under the same conditions as nativeGroupNorm;
+ * undefined where it does not apply (another rank or scale shape).
+ */
+export function nativeL2Normalize(x: tf.Tensor, eps: number, scale?: tf.Tensor): tf.Tensor | undefined {
+  if (x.rank !== 4 || !canRunNative(x, 'l2Normalize')) return undefined;
+  if (scale && !(scale.dtype === 'float32' && scale.rank === 4 && scale.shape[0] === 1 && scale.shape[1] === x.shape[1] && scale.shape[2] === 1 && scale.shape[3] === 1)) return undefined;
+  return tf.engine().runKernel(NATIVE_L2_NORMALIZE, scale ? { x, scale } : { x }, { eps }) as tf.Tensor;
 }
