@@ -121,4 +121,16 @@ const float* OptionalVector(const Napi::Object& object, const Heap& heap, const 
   return range.data;
 }
 
+RowKernelArguments RowArguments(const Napi::Object& object, const Heap& heap) {
+  Napi::Env env = object.Env();
+  const int64_t rows = IntegerField(object, "rows", 1, kMaxDimension);
+  const int64_t dim = IntegerField(object, "dim", 1, kMaxDimension);
+  const double eps = EpsField(object);
+  const uint64_t total = CheckedProduct(env, {uint64_t(rows), uint64_t(dim)}, "rows·dim");
+  FloatRange x = FloatRangeField(object, heap, "x", total);
+  FloatRange y = FloatRangeField(object, heap, "y", total);
+  CheckNoOverlap(env, y, x, "y", "x");
+  return {rows, dim, eps, x, y};
+}
+
 }  // namespace nextx

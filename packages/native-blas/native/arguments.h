@@ -57,4 +57,16 @@ double EpsField(const Napi::Object& object);
 const float* OptionalVector(const Napi::Object& object, const Heap& heap, const FloatRange& output, const char* name,
                             uint64_t elements);
 
+// The arguments every row-wise kernel takes (layerNorm, l2Normalize): rows, dim, eps, and x and y of rows·dim floats,
+// y not overlapping x.
+struct RowKernelArguments {
+  int64_t rows;
+  int64_t dim;
+  double eps;
+  FloatRange x;
+  FloatRange y;
+};
+
+RowKernelArguments RowArguments(const Napi::Object& object, const Heap& heap);
+
 }  // namespace nextx

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "arguments.h"
+#include "vector-math.h"
 #include "vectorize.h"
 
 namespace nextx {
@@ -14,14 +15,7 @@ namespace {
 // y = x / max(‖x‖₂, eps) · scale (torch's F.normalize, then a per-row factor); the sum of squares in float64.
 NEXTX_VECTOR_CLONES
 void NormalizeRow(const float* x, float* y, int64_t dim, double eps, float scale) {
-  double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= dim; i += 8) {
-    for (int j = 0; j < 8; j++) lanes[j] += static_cast<double>(x[i + j]) * x[i + j];
-  }
-  double squares = 0;
-  for (int j = 0; j < 8; j++) squares += lanes[j];
-  for (; i < dim; i++) squares += static_cast<double>(x[i]) * x[i];
+  const double squares = LaneSum(x, dim, [](float v) { return static_cast<double>(v) * v; });
   const float norm = static_cast<float>(std::max(std::sqrt(squares), eps));
   for (int64_t k = 0; k < dim; k++) y[k] = x[k] / norm * scale;
 }
@@ -38,13 +32,7 @@ Napi::Value L2Normalize(const Napi::CallbackInfo& info) {
   }
   Heap heap = HeapArgument(env, info[0]);
   Napi::Object args = info[1].As<Napi::Object>();
-  const int64_t rows = IntegerField(args, "rows", 1, kMaxDimension);
-  const int64_t dim = IntegerField(args, "dim", 1, kMaxDimension);
-  const double eps = EpsField(args);
-  const uint64_t total = CheckedProduct(env, {uint64_t(rows), uint64_t(dim)}, "rows·dim");
-  FloatRange x = FloatRangeField(args, heap, "x", total);
-  FloatRange y = FloatRangeField(args, heap, "y", total);
-  CheckNoOverlap(env, y, x, "y", "x");
+  const auto [rows, dim, eps, x, y] = RowArguments(args, heap);
   const float* scale = nullptr;
   int64_t scales = 1;
   int64_t rowsPerScale = rows;

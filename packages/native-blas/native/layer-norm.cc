@@ -4,26 +4,12 @@
 #include <cstdint>
 
 #include "arguments.h"
+#include "vector-math.h"
 #include "vectorize.h"
 
 namespace nextx {
 
 namespace {
-
-// Σ f(x[i]) in float64 over 8 interleaved partial sums (a plain running sum would stay scalar: reassociating it is
-// not allowed without -ffast-math, and the lanes make it a vector loop).
-template <typename Term>
-inline double LaneSum(const float* x, int64_t n, Term term) {
-  double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int j = 0; j < 8; j++) lanes[j] += term(x[i + j]);
-  }
-  double sum = 0;
-  for (int j = 0; j < 8; j++) sum += lanes[j];
-  for (; i < n; i++) sum += term(x[i]);
-  return sum;
-}
 
 // One row: mean and biased variance over its `dim` values (two passes, float64 sums), then
 // y = (x − mean)·rstd·weight + bias.
@@ -63,13 +49,7 @@ Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
   }
   Heap heap = HeapArgument(env, info[0]);
   Napi::Object args = info[1].As<Napi::Object>();
-  const int64_t rows = IntegerField(args, "rows", 1, kMaxDimension);
-  const int64_t dim = IntegerField(args, "dim", 1, kMaxDimension);
-  const double eps = EpsField(args);
-  const uint64_t total = CheckedProduct(env, {uint64_t(rows), uint64_t(dim)}, "rows·dim");
-  FloatRange x = FloatRangeField(args, heap, "x", total);
-  FloatRange y = FloatRangeField(args, heap, "y", total);
-  CheckNoOverlap(env, y, x, "y", "x");
+  const auto [rows, dim, eps, x, y] = RowArguments(args, heap);
   const float* weight = OptionalVector(args, heap, y, "weight", uint64_t(dim));
   const float* bias = OptionalVector(args, heap, y, "bias", uint64_t(dim));
   if (bias && !weight) throw Napi::TypeError::New(env, "native-blas: layerNorm: 'bias' needs 'weight'");

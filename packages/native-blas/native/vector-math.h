@@ -39,4 +39,19 @@ inline float GeluTanh(float x) {
   return x * (1.0f / (1.0f + VectorExp(-twiceInner)));
 }
 
+// Σ f(x[i]) in float64 over 8 interleaved partial sums (a plain running sum would stay scalar: reassociating it is
+// not allowed without -ffast-math, and the lanes make it a vector loop).
+template <typename Term>
+inline double LaneSum(const float* x, int64_t n, Term term) {
+  double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int j = 0; j < 8; j++) lanes[j] += term(x[i + j]);
+  }
+  double sum = 0;
+  for (int j = 0; j < 8; j++) sum += lanes[j];
+  for (; i < n; i++) sum += term(x[i]);
+  return sum;
+}
+
 }  // namespace nextx
