@@ -7,7 +7,6 @@ import { checkMaskShape, type VisibilityRule } from './attention-mask.js';
 import { segmentedAttention, type AttentionSegment } from './segmented-attention.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
-import { nativeLinear } from '../backend/wasm/blas-linear.js';
 import { nativeL2Normalize } from '../backend/wasm/blas-norms.js';
 import { dropout } from './dropout.js';
 import type { PositionalRotation } from './axial-rope.js';
@@ -247,9 +246,9 @@ export class MultiHeadAttention extends Module {
     let k: tf.Tensor | undefined;
     let v: tf.Tensor | undefined;
     if (this.qkv) {
-      // VAR's [q_bias | 0 | v_bias]: inside the product where the native Linear runs (inference), else added after.
+      // VAR's [q_bias | 0 | v_bias] as the product's bias (the fused Linear has none of its own then).
       const bias = this.qBias && this.zeroKBias && this.vBias ? tf.concat([this.qBias, this.zeroKBias, this.vBias], 0) : undefined;
-      const fused = (bias && nativeLinear(x, this.qkv.weight, bias)) || (bias ? tf.add(this.qkv.forward(x), bias) : this.qkv.forward(x));
+      const fused = this.qkv.forward(x, bias ?? this.qkv.bias);
       [q, k, v] = tf.split(fused, 3, 2) as [tf.Tensor, tf.Tensor, tf.Tensor];
     } else {
       q = (this.q as Linear).forward(x);

@@ -31,14 +31,15 @@ export class Linear extends Module {
         : this.addParameter('bias', torchDefaultInit([outFeatures], rng, inFeatures));
   }
 
-  forward(x: tf.Tensor): tf.Tensor {
-    const native = nativeLinear(x, this.weight, this.bias);
+  /** x·W + b; `bias` [out] stands in for the layer's own (VAR's qkv bias [q_bias, 0, v_bias] is assembled by its attention). */
+  forward(x: tf.Tensor, bias: tf.Tensor | undefined = this.bias): tf.Tensor {
+    const native = nativeLinear(x, this.weight, bias);
     if (native) return native;
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);
       const flat = tf.reshape(x, [-1, this.inFeatures]) as tf.Tensor2D;
       // One fused kernel: on OpenBLAS the bias is added inside the product (C starts as b), on XNNPACK likewise.
-      const y = tf.fused.matMul({ a: flat, b: this.weight as tf.Tensor2D, ...(this.bias ? { bias: this.bias } : {}) });
+      const y = tf.fused.matMul({ a: flat, b: this.weight as tf.Tensor2D, ...(bias ? { bias: bias as tf.Tensor1D } : {}) });
       return tf.reshape(y, [...lead, this.outFeatures]);
     });
   }

@@ -23,7 +23,7 @@ interface NormInputs {
   shift?: tf.TensorInfo;
 }
 
-/** The addon (the kernels run only where canRunNative let them) and the byte offsets of the optional weight and bias. */
+/** The addon (the kernels run only where canRunNative let them) and the byte offsets of the optional vectors. */
 function normCall(kernelName: string, wasm: WasmBackend, inputs: NormInputs): { blas: NativeBlas; vectors: Partial<Record<'weight' | 'bias' | 'scale' | 'shift', number>> } {
   const blas = activeBlas();
   if (!blas) throw new Error(`${kernelName}: @nextx/native-blas is not active (its caller checks this first)`);
@@ -78,12 +78,11 @@ const layerNormKernel: KernelFn = ({ inputs, backend, attrs }) => {
 
 const l2NormalizeKernel: KernelFn = ({ inputs, backend, attrs }) => {
   const wasm = backend as WasmBackend;
-  const { x, scale } = inputs as { x: tf.TensorInfo; scale?: tf.TensorInfo };
-  const blas = activeBlas();
-  if (!blas) throw new Error(`${NATIVE_L2_NORMALIZE}: @nextx/native-blas is not active (its caller checks this first)`);
+  const { x, scale } = inputs as unknown as NormInputs;
+  const { blas, vectors } = normCall(NATIVE_L2_NORMALIZE, wasm, inputs as unknown as NormInputs);
   const dim = x.shape[x.shape.length - 1] as number;
   const y = wasm.makeOutput(x.shape, 'float32');
-  const scaled = scale ? { scale: heapOffset(wasm, scale), scales: sizeOf(scale.shape), rowsPerScale: x.shape[x.shape.length - 2] as number } : {};
+  const scaled = scale ? { scale: vectors.scale as number, scales: sizeOf(scale.shape), rowsPerScale: x.shape[x.shape.length - 2] as number } : {};
   blas.l2Normalize(heapView(wasm), { rows: sizeOf(x.shape) / dim, dim, eps: (attrs as unknown as { eps: number }).eps, x: heapOffset(wasm, x), y: heapOffset(wasm, y), ...scaled });
   return y;
 };
