@@ -217,8 +217,8 @@ export class ChunkRollout {
     const mask = tf.keep(teacherForcingMask(cleanIds, chunkIds(1, tokensPerChunk, chunkOf(this.framesDone))));
     const stored = contextFrames.map((f) => this.frames.get(f) as { seen: tf.Tensor; clean: tf.Tensor });
     const context = stored.length ? tf.keep(tf.concat(stored.map((f) => f.seen), 1)) : undefined;
-    const noised = stored.some((f) => f.seen !== f.clean);
-    const cleanContext = noised ? tf.keep(tf.concat(stored.map((f) => f.clean), 1)) : context;
+    // With context noise the conditioning reads the clean frames (undefined: the context itself is clean).
+    const cleanContext = stored.some((f) => f.seen !== f.clean) ? tf.keep(tf.concat(stored.map((f) => f.clean), 1)) : undefined;
     const level = this.model.config.generation.contextNoise;
     const allPositions = [...framePositions(contextFrames, tokensPerFrame), ...positions];
     const contextLength = cleanIds.length;
@@ -229,12 +229,12 @@ export class ChunkRollout {
           const levels = tf.concat([tf.fill([batch, contextFrames.length], level), tf.broadcastTo(tf.reshape(t, [1, 1]), [batch, framesPerChunk])], 1);
           const input = context ? tf.concat([context, x], 1) : x;
           // The chunk's conditioning is the context's last frame (clean), as in the cached path.
-          const cleanInput = cleanContext && cleanContext !== context ? tf.concat([cleanContext, x], 1) : input;
+          const cleanInput = cleanContext ? tf.concat([cleanContext, x], 1) : input;
           const conditioning = withConditioning ? lastFrameConditioning(cleanInput, [...contextFrames, ...frames], framesPerChunk, tokensPerFrame) : undefined;
           const v = transformer.forward(input, levels, { positions: allPositions, mask, ...(conditioning ? { conditioning } : {}) });
           return tf.sub(x, tf.mul(t, tf.slice(v, [0, contextLength, 0], [-1, tokensPerChunk, -1])));
         }),
-      dispose: () => tf.dispose([mask, ...(context ? [context] : []), ...(cleanContext && cleanContext !== context ? [cleanContext] : [])]),
+      dispose: () => tf.dispose([mask, ...(context ? [context] : []), ...(cleanContext ? [cleanContext] : [])]),
     };
   }
 
