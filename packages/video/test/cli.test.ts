@@ -82,10 +82,17 @@ describe('nextx generate / eval video/stream', () => {
     const out = join(dir, 'eval');
     const report = (await evalVideoCommand.run({ checkpoint, sequences: '2', context: '2', horizon: '4', batch: '2' }, context(out))) as {
       summary: Record<string, { psnr8: number }>;
-      perHorizon: Record<string, { psnr: number[] }>;
+      perHorizon: Record<string, { psnr: number[]; coherence: number[] }>;
+      truthCoherence: number[];
     };
     expect(Object.keys(report.summary).sort()).toEqual(['copy-last', 'linear', 'model']);
     expect(report.perHorizon['model']?.psnr).toHaveLength(4);
+    // Copying the last given frame shows the true items at every horizon: one coherence value, a true frame's.
+    const copied = report.perHorizon['copy-last']?.coherence ?? [];
+    expect(copied).toHaveLength(4);
+    copied.forEach((c) => expect(c).toBeCloseTo(copied[0] as number, 12));
+    expect(report.truthCoherence).toHaveLength(4);
+    for (const c of [...report.truthCoherence, copied[0] as number]) expect(c).toBeGreaterThan(0.5);
     expect(existsSync(join(out, 'eval.png'))).toBe(true);
     expect(existsSync(join(out, 'eval.json'))).toBe(true);
   });

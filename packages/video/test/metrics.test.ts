@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { psnr, ssim } from '../src/eval/metrics.js';
 import { copyLastFrame, linearExtrapolation } from '../src/eval/baselines.js';
+import { objectCoherence, spriteMatch } from '../src/eval/coherence.js';
 
 interface Case {
   height: number;
@@ -36,5 +37,41 @@ describe('baselines', () => {
     const linear = linearExtrapolation(context, 2, 2, 3);
     // frame k: last + k·(last − previous): [0.4, 1.3→1], [0.5, 1.7→1], [0.6, 2.1→1]
     [0.4, 1, 0.5, 1, 0.6, 1].forEach((v, i) => expect(linear[i]).toBeCloseTo(v, 6));
+  });
+});
+
+describe('object coherence', () => {
+  const sprite = { size: 4, label: 0, pixels: Float32Array.from([0, 1, 1, 0, 1, 0.5, 0.5, 1, 1, 0.5, 0.5, 1, 0, 1, 1, 0]) };
+  const place = (x: number, y: number, size = 8) => {
+    const frame = new Float32Array(size * size);
+    for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) frame[(y + r) * size + x + c] = sprite.pixels[r * 4 + c] as number;
+    return frame;
+  };
+
+  it('finds the sprite wherever it is placed, and scores a blur of it lower', () => {
+    for (const [x, y] of [[0, 0], [4, 4], [1, 3]] as const) expect(spriteMatch(place(x, y), 8, sprite)).toBeCloseTo(1, 10);
+    // A 3×3 box blur of the sprite at (2, 2).
+    const sharp = place(2, 2);
+    const blurred = new Float32Array(64);
+    for (let r = 0; r < 8; r++) {
+      for (let c = 0; c < 8; c++) {
+        let sum = 0;
+        for (let dr = -1; dr <= 1; dr++) for (let dc = -1; dc <= 1; dc++) sum += sharp[Math.min(7, Math.max(0, r + dr)) * 8 + Math.min(7, Math.max(0, c + dc))] as number;
+        blurred[r * 8 + c] = sum / 9;
+      }
+    }
+    expect(spriteMatch(blurred, 8, sprite)).toBeLessThan(0.8);
+    expect(spriteMatch(new Float32Array(64), 8, sprite)).toBe(0);
+  });
+
+  it('is the best normalised cross-correlation over placements, computed here by hand for a 2 × 2 sprite on a 3 × 3 frame', () => {
+    const tiny = { size: 2, label: 0, pixels: Float32Array.from([1, 0, 0, 0]) };
+    // Frame rows [1 0 0], [.5 0 0], [.5 0 0]. The template centred is [.75, −.25, −.25, −.25] (norm² .75).
+    // Placement (0, 0), window [1, 0, .5, 0]: centred [.625, −.375, .125, −.375], norm² .6875, cross .625.
+    // Placement (0, 1), window [.5, 0, .5, 0]: centred [.25, −.25, .25, −.25], norm² .25, cross .25 → 0.577.
+    // The right-hand placements are flat (skipped).
+    expect(spriteMatch([1, 0, 0, 0.5, 0, 0, 0.5, 0, 0], 3, tiny)).toBeCloseTo(0.625 / Math.sqrt(0.6875 * 0.75), 10);
+    expect(objectCoherence([1, 0, 0, 0.5, 0, 0, 0.5, 0, 0], 3, [tiny, { ...tiny, pixels: Float32Array.from([0.5, 0, 0.5, 0]) }])).toBeCloseTo((0.625 / Math.sqrt(0.6875 * 0.75) + 1) / 2, 10);
+    expect(() => spriteMatch([0, 0, 0], 3, tiny)).toThrow(/3 values for a 3 × 3 frame/);
   });
 });

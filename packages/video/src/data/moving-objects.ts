@@ -53,6 +53,11 @@ export class MovingObjectsSequence {
     return this.objects.map((o) => o.sprite.label);
   }
 
+  /** The objects' sprites, back to front. */
+  get sprites(): Sprite[] {
+    return this.objects.map((o) => o.sprite);
+  }
+
   /** Top-left corner of each object at frame t (fractional pixels). */
   positions(t: number): [number, number][] {
     const range = this.config.size - this.config.spriteSize;

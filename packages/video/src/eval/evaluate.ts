@@ -3,6 +3,7 @@ import { MovingObjects } from '../data/moving-objects.js';
 import { generateVideo, type VideoRequestInput } from '../generate/generate.js';
 import type { VideoModel } from '../model/video-model.js';
 import { copyLastFrame, linearExtrapolation } from './baselines.js';
+import { objectCoherence } from './coherence.js';
 import { psnr, ssim } from './metrics.js';
 
 export type Method = 'model' | 'copy-last' | 'linear';
@@ -28,6 +29,8 @@ export interface HorizonMetrics {
   /** Mean over the sequences of PSNR (dB) and SSIM at each predicted frame k = 1 … horizon. */
   readonly psnr: number[];
   readonly ssim: number[];
+  /** Mean objectCoherence at each k: whether the frame still shows the sequence's items, wherever they are. */
+  readonly coherence: number[];
 }
 
 export interface EvaluationReport {
@@ -36,8 +39,10 @@ export interface EvaluationReport {
   readonly horizon: number;
   readonly sprites: string;
   readonly perHorizon: Record<Method, HorizonMetrics>;
+  /** objectCoherence of the true frames at each k: the ceiling (below 1 where the items overlap). */
+  readonly truthCoherence: number[];
   /** Means over the first 8 and over all `horizon` predicted frames. */
-  readonly summary: Record<Method, { psnr8: number; ssim8: number; psnrAll: number; ssimAll: number }>;
+  readonly summary: Record<Method, { psnr8: number; ssim8: number; psnrAll: number; ssimAll: number; coherenceAll: number }>;
   readonly seconds: number;
 }
 
@@ -55,12 +60,15 @@ export async function evaluateModel(model: VideoModel, options: EvaluationOption
   const data = new MovingObjects(model.config.data);
   const size = data.config.size;
   const plane = size * size;
-  const sums = Object.fromEntries(METHODS.map((m) => [m, { psnr: new Array<number>(horizon).fill(0), ssim: new Array<number>(horizon).fill(0) }])) as Record<Method, HorizonMetrics>;
+  const zeros = () => new Array<number>(horizon).fill(0);
+  const sums = Object.fromEntries(METHODS.map((m) => [m, { psnr: zeros(), ssim: zeros(), coherence: zeros() }])) as Record<Method, HorizonMetrics>;
+  const truthCoherence = zeros();
   let example: ExampleRows | undefined;
   const started = performance.now();
   for (let first = 0; first < sequences; first += batchSize) {
     const batch = Math.min(batchSize, sequences - first);
-    const truths = Array.from({ length: batch }, (_, b) => data.sequence('heldout', first + b, seed).frames(0, contextFrames + horizon));
+    const held = Array.from({ length: batch }, (_, b) => data.sequence('heldout', first + b, seed));
+    const truths = held.map((sequence) => sequence.frames(0, contextFrames + horizon));
     const given = new Float32Array(batch * contextFrames * plane);
     truths.forEach((t, b) => given.set(t.subarray(0, contextFrames * plane), b * contextFrames * plane));
     const predicted = new Float32Array(batch * horizon * plane);
@@ -84,12 +92,15 @@ export async function evaluateModel(model: VideoModel, options: EvaluationOption
         'copy-last': copyLastFrame(own, contextFrames, plane, horizon),
         linear: linearExtrapolation(own, contextFrames, plane, horizon),
       };
-      for (const m of METHODS) {
-        for (let k = 0; k < horizon; k++) {
-          const a = truth.subarray((contextFrames + k) * plane, (contextFrames + k + 1) * plane);
+      const sprites = (held[b] as (typeof held)[number]).sprites;
+      for (let k = 0; k < horizon; k++) {
+        const a = truth.subarray((contextFrames + k) * plane, (contextFrames + k + 1) * plane);
+        truthCoherence[k] = (truthCoherence[k] as number) + objectCoherence(a, size, sprites);
+        for (const m of METHODS) {
           const p = (outputs[m] as Float32Array).subarray(k * plane, (k + 1) * plane);
-          (sums[m].psnr as number[])[k] = (sums[m].psnr[k] as number) + Math.min(psnr(a, p), 100);
-          (sums[m].ssim as number[])[k] = (sums[m].ssim[k] as number) + ssim(a, p, size, size);
+          sums[m].psnr[k] = (sums[m].psnr[k] as number) + Math.min(psnr(a, p), 100);
+          sums[m].ssim[k] = (sums[m].ssim[k] as number) + ssim(a, p, size, size);
+          sums[m].coherence[k] = (sums[m].coherence[k] as number) + objectCoherence(p, size, sprites);
         }
       }
       if (!example) example = { truth: truth.slice(contextFrames * plane), context: own.slice(), outputs, size, horizon };
@@ -97,16 +108,16 @@ export async function evaluateModel(model: VideoModel, options: EvaluationOption
     options.onProgress?.(first + batch, sequences);
   }
   const perHorizon = Object.fromEntries(
-    METHODS.map((m) => [m, { psnr: sums[m].psnr.map((v) => v / sequences), ssim: sums[m].ssim.map((v) => v / sequences) }]),
+    METHODS.map((m) => [m, { psnr: sums[m].psnr.map((v) => v / sequences), ssim: sums[m].ssim.map((v) => v / sequences), coherence: sums[m].coherence.map((v) => v / sequences) }]),
   ) as Record<Method, HorizonMetrics>;
   const mean = (values: readonly number[], n: number) => values.slice(0, n).reduce((a, b) => a + b, 0) / Math.min(n, values.length);
   const summary = Object.fromEntries(
     METHODS.map((m) => {
       const h = perHorizon[m];
-      return [m, { psnr8: mean(h.psnr, 8), ssim8: mean(h.ssim, 8), psnrAll: mean(h.psnr, horizon), ssimAll: mean(h.ssim, horizon) }];
+      return [m, { psnr8: mean(h.psnr, 8), ssim8: mean(h.ssim, 8), psnrAll: mean(h.psnr, horizon), ssimAll: mean(h.ssim, horizon), coherenceAll: mean(h.coherence, horizon) }];
     }),
   ) as EvaluationReport['summary'];
-  const report = { sequences, contextFrames, horizon, sprites: data.spriteKind, perHorizon, summary, seconds: (performance.now() - started) / 1000 };
+  const report = { sequences, contextFrames, horizon, sprites: data.spriteKind, perHorizon, truthCoherence: truthCoherence.map((v) => v / sequences), summary, seconds: (performance.now() - started) / 1000 };
   return { report, example: example as ExampleRows };
 }
 
@@ -119,22 +130,22 @@ export interface ExampleRows {
   readonly horizon: number;
 }
 
-/** PSNR and SSIM against the horizon for the three methods, and one sequence's frames at a few horizons. */
+/** PSNR, SSIM and object coherence against the horizon for the three methods, and one sequence's frames at a few horizons. */
 export function evaluationFigure(report: EvaluationReport, example: ExampleRows): Figure {
   const x = Array.from({ length: report.horizon }, (_, k) => k + 1);
-  const curve = (metric: 'psnr' | 'ssim', label: string) =>
+  const curve = (metric: keyof HorizonMetrics, label: string) =>
     linePlot({
       title: `${label} of predicted frames (${report.sequences} held-out sequences)`,
       xLabel: 'frames ahead',
       yLabel: label,
-      series: METHODS.map((m) => ({ name: m, x, y: report.perHorizon[m][metric] })),
+      series: [...METHODS.map((m) => ({ name: m, x, y: report.perHorizon[m][metric] })), ...(metric === 'coherence' ? [{ name: 'truth', x, y: report.truthCoherence }] : [])],
       width: 360,
       height: 220,
     });
-  const shown = [1, 2, 4, 8, 16, 24, 32].filter((k) => k <= report.horizon);
+  const shown = [1, 2, 4, 8, 16, 24, 32, 64, 128, 256, 512, 1024].filter((k) => k <= report.horizon);
   const plane = example.size * example.size;
   const rows: { label: string; frames: Float32Array }[] = [{ label: 'truth', frames: example.truth }, ...METHODS.map((m) => ({ label: m, frames: example.outputs[m] }))];
   const images = rows.flatMap((row) => shown.map((k) => ({ data: row.frames.subarray((k - 1) * plane, k * plane), height: example.size, width: example.size, channels: 1 as const })));
   const grid = imageGridFigure({ images, columns: shown.length, rowLabels: rows.map((r) => r.label), titles: rows.flatMap(() => shown.map((k) => `+${k}`)), zoom: 3, title: 'one held-out sequence' });
-  return panels([curve('psnr', 'PSNR (dB)'), curve('ssim', 'SSIM'), grid], { columns: 3, title: `next-frame prediction from ${report.contextFrames} given frames` });
+  return panels([curve('psnr', 'PSNR (dB)'), curve('ssim', 'SSIM'), curve('coherence', 'object coherence'), grid], { columns: 2, title: `next-frame prediction from ${report.contextFrames} given frames` });
 }
