@@ -61,17 +61,23 @@ describe('object coherence', () => {
       }
     }
     expect(spriteMatch(blurred, 8, sprite)).toBeLessThan(0.8);
+    // A faint copy correlates perfectly but is scored at its contrast: a third of it.
+    expect(spriteMatch(place(2, 2).map((v) => v / 3), 8, sprite)).toBeCloseTo(1 / 3, 6);
+    // A brighter copy is not rewarded beyond 1.
+    expect(spriteMatch(place(2, 2).map((v) => v * 2), 8, sprite)).toBeCloseTo(1, 10);
     expect(spriteMatch(new Float32Array(64), 8, sprite)).toBe(0);
   });
 
   it('is the best normalised cross-correlation over placements, computed here by hand for a 2 × 2 sprite on a 3 × 3 frame', () => {
     const tiny = { size: 2, label: 0, pixels: Float32Array.from([1, 0, 0, 0]) };
     // Frame rows [1 0 0], [.5 0 0], [.5 0 0]. The template centred is [.75, −.25, −.25, −.25] (norm² .75).
-    // Placement (0, 0), window [1, 0, .5, 0]: centred [.625, −.375, .125, −.375], norm² .6875, cross .625.
-    // Placement (0, 1), window [.5, 0, .5, 0]: centred [.25, −.25, .25, −.25], norm² .25, cross .25 → 0.577.
-    // The right-hand placements are flat (skipped).
-    expect(spriteMatch([1, 0, 0, 0.5, 0, 0, 0.5, 0, 0], 3, tiny)).toBeCloseTo(0.625 / Math.sqrt(0.6875 * 0.75), 10);
-    expect(objectCoherence([1, 0, 0, 0.5, 0, 0, 0.5, 0, 0], 3, [tiny, { ...tiny, pixels: Float32Array.from([0.5, 0, 0.5, 0]) }])).toBeCloseTo((0.625 / Math.sqrt(0.6875 * 0.75) + 1) / 2, 10);
+    // Placement (0, 0), window [1, 0, .5, 0]: centred [.625, −.375, .125, −.375], norm² .6875, cross .625, contrast
+    // factor √(.6875 / .75). Placement (0, 1), window [.5, 0, .5, 0]: centred [.25, −.25, .25, −.25], norm² .25,
+    // cross .25 → 0.577 · √(.25 / .75). The right-hand placements are flat (skipped).
+    const best = (0.625 / Math.sqrt(0.6875 * 0.75)) * Math.sqrt(0.6875 / 0.75);
+    expect(spriteMatch([1, 0, 0, 0.5, 0, 0, 0.5, 0, 0], 3, tiny)).toBeCloseTo(best, 10);
+    // The second item, [.5, 0, .5, 0], is the window at (0, 1) exactly.
+    expect(objectCoherence([1, 0, 0, 0.5, 0, 0, 0.5, 0, 0], 3, [tiny, { ...tiny, pixels: Float32Array.from([0.5, 0, 0.5, 0]) }])).toBeCloseTo((best + 1) / 2, 10);
     expect(() => spriteMatch([0, 0, 0], 3, tiny)).toThrow(/3 values for a 3 × 3 frame/);
   });
 });

@@ -2,10 +2,11 @@ import { InputError } from '@nextx/core';
 import type { Sprite } from '../data/sprites.js';
 
 /**
- * How well `sprite` is present anywhere in a size × size frame: the highest normalised cross-correlation of the
- * sprite with a sprite-sized window of the frame, over every integer placement inside the canvas (where the data's
- * objects live). 1 for the sprite itself at an integer position, near 1 at a fractional one or partly occluded, low
- * for a blur or a blob of the same size; 0 where the frame is flat.
+ * How well `sprite` is present anywhere in a size × size frame, at its own contrast: over every integer placement
+ * inside the canvas (where the data's objects live), the normalised cross-correlation of the sprite with the
+ * sprite-sized window, times min(1, σ_window / σ_sprite) — so a faint ghost of the item does not pass for it (the
+ * correlation alone ignores scale) — and the best placement's score. 1 for the sprite itself at an integer position,
+ * near 1 at a fractional one or partly occluded, low for a blur, a blob or a fading copy; 0 where the frame is flat.
  */
 export function spriteMatch(frame: ArrayLike<number>, size: number, sprite: Sprite): number {
   const s = sprite.size;
@@ -36,7 +37,7 @@ export function spriteMatch(frame: ArrayLike<number>, size: number, sprite: Spri
       }
       // Σ(w − w̄)(t − t̄) = Σ w·(t − t̄), since Σ(t − t̄) = 0.
       const windowNorm = sumSquares - (sum * sum) / n;
-      if (windowNorm > 1e-12) best = Math.max(best, cross / Math.sqrt(windowNorm * templateNorm));
+      if (windowNorm > 1e-12) best = Math.max(best, (cross / Math.sqrt(windowNorm * templateNorm)) * Math.min(1, Math.sqrt(windowNorm / templateNorm)));
     }
   }
   return best;
