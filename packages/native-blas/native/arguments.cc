@@ -33,6 +33,11 @@ Heap HeapArgument(const Napi::Env& env, const Napi::Value& value) {
   throw Napi::TypeError::New(env, "native-blas: the heap must be an ArrayBuffer or a typed array (the wasm memory)");
 }
 
+Napi::Object KernelOptions(const Napi::CallbackInfo& info, const char* usage) {
+  if (info.Length() != 2 || !info[1].IsObject()) throw Napi::TypeError::New(info.Env(), usage);
+  return info[1].As<Napi::Object>();
+}
+
 int64_t IntegerField(const Napi::Object& object, const char* name, int64_t min, int64_t max) {
   Napi::Env env = object.Env();
   Napi::Value value = object.Get(name);

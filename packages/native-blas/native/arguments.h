@@ -28,6 +28,9 @@ struct FloatRange {
 
 Heap HeapArgument(const Napi::Env& env, const Napi::Value& value);
 
+// The options object of a kernel entry called as (heap, {…}); any other call throws a TypeError with `usage`.
+Napi::Object KernelOptions(const Napi::CallbackInfo& info, const char* usage);
+
 // An integer property in [min, max]; a missing, fractional or out-of-range one throws a RangeError naming it.
 int64_t IntegerField(const Napi::Object& object, const char* name, int64_t min, int64_t max);
 

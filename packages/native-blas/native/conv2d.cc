@@ -174,11 +174,8 @@ void FilterGradient(const Napi::Env& env, const Geometry& g, const float* x, con
 //   pass 'filterGradient': filter = dL/dfilter given x and y = dL/dy
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 2 || !info[1].IsObject()) {
-    throw Napi::TypeError::New(env, "native-blas: conv2d(heap, {pass, batch, inHeight, …, x, filter, y})");
-  }
+  Napi::Object args = KernelOptions(info, "native-blas: conv2d(heap, {pass, batch, inHeight, …, x, filter, y})");
   Heap heap = HeapArgument(env, info[0]);
-  Napi::Object args = info[1].As<Napi::Object>();
   Napi::Value passValue = args.Get("pass");
   std::string pass = passValue.IsString() ? passValue.As<Napi::String>().Utf8Value() : "";
   if (pass != "forward" && pass != "inputGradient" && pass != "filterGradient") {

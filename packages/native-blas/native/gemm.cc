@@ -39,12 +39,9 @@ void FillRows(float* c, int64_t rows, int64_t n, const float* row) {
 // entry. The optional bias (n values) is added to every row: C starts as the bias and sgemm accumulates onto it.
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 2 || !info[1].IsObject()) {
-    throw Napi::TypeError::New(env, "native-blas: gemm(heap, {batch, m, n, k, transposeA, transposeB, a, strideA, b, "
+  Napi::Object args = KernelOptions(info, "native-blas: gemm(heap, {batch, m, n, k, transposeA, transposeB, a, strideA, b, "
                                     "strideB, c})");
-  }
   Heap heap = HeapArgument(env, info[0]);
-  Napi::Object args = info[1].As<Napi::Object>();
   int64_t batch = IntegerField(args, "batch", 1, kMaxDimension);
   int64_t m = IntegerField(args, "m", 1, kMaxDimension);
   int64_t n = IntegerField(args, "n", 1, kMaxDimension);

@@ -88,11 +88,8 @@ void GroupNormSample(const float* x, float* y, int64_t positions, int64_t channe
 // weight and bias, then SiLU when `silu`. Offsets are bytes into the heap; y must not overlap x, weight or bias.
 Napi::Value GroupNorm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 2 || !info[1].IsObject()) {
-    throw Napi::TypeError::New(env, "native-blas: groupNorm(heap, {batch, positions, channels, groups, eps, silu, x, y, weight?, bias?})");
-  }
+  Napi::Object args = KernelOptions(info, "native-blas: groupNorm(heap, {batch, positions, channels, groups, eps, silu, x, y, weight?, bias?})");
   Heap heap = HeapArgument(env, info[0]);
-  Napi::Object args = info[1].As<Napi::Object>();
   const int64_t batch = IntegerField(args, "batch", 1, kMaxDimension);
   const int64_t positions = IntegerField(args, "positions", 1, kMaxDimension);
   const int64_t channels = IntegerField(args, "channels", 1, kMaxDimension);

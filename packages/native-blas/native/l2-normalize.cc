@@ -27,11 +27,8 @@ void NormalizeRow(const float* x, float* y, int64_t dim, double eps, float scale
 // per-head temperature over [B, H, L, d] rows: rowsPerScale = L, S = H). Offsets are bytes into the heap.
 Napi::Value L2Normalize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 2 || !info[1].IsObject()) {
-    throw Napi::TypeError::New(env, "native-blas: l2Normalize(heap, {rows, dim, eps, x, y, scale?, rowsPerScale?})");
-  }
+  Napi::Object args = KernelOptions(info, "native-blas: l2Normalize(heap, {rows, dim, eps, x, y, scale?, rowsPerScale?})");
   Heap heap = HeapArgument(env, info[0]);
-  Napi::Object args = info[1].As<Napi::Object>();
   const auto [rows, dim, eps, x, y] = RowArguments(args, heap);
   const float* scale = nullptr;
   int64_t scales = 1;

@@ -44,11 +44,8 @@ void LayerNormRow(const float* x, float* y, int64_t dim, double eps, const float
 // overlap any input.
 Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 2 || !info[1].IsObject()) {
-    throw Napi::TypeError::New(env, "native-blas: layerNorm(heap, {rows, dim, eps, x, y, weight?, bias?})");
-  }
+  Napi::Object args = KernelOptions(info, "native-blas: layerNorm(heap, {rows, dim, eps, x, y, weight?, bias?})");
   Heap heap = HeapArgument(env, info[0]);
-  Napi::Object args = info[1].As<Napi::Object>();
   const auto [rows, dim, eps, x, y] = RowArguments(args, heap);
   const float* weight = OptionalVector(args, heap, y, "weight", uint64_t(dim));
   const float* bias = OptionalVector(args, heap, y, "bias", uint64_t(dim));

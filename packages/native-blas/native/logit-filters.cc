@@ -113,11 +113,8 @@ void FilterRow(float* row, int64_t vocab, int64_t k, double p, RowScratch& s) {
 // where a cumulative share falls within float64 rounding of 1 − p (e^x here is the C library's, there V8's).
 Napi::Value FilterLogits(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 2 || !info[1].IsObject()) {
-    throw Napi::TypeError::New(env, "native-blas: filterLogits(heap, {rows, vocab, values, topK, topP})");
-  }
+  Napi::Object args = KernelOptions(info, "native-blas: filterLogits(heap, {rows, vocab, values, topK, topP})");
   Heap heap = HeapArgument(env, info[0]);
-  Napi::Object args = info[1].As<Napi::Object>();
   const int64_t rows = IntegerField(args, "rows", 1, kMaxDimension);
   const int64_t vocab = IntegerField(args, "vocab", 1, kMaxDimension);
   const int64_t topK = IntegerField(args, "topK", 0, int64_t{1} << 53);
