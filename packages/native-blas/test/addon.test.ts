@@ -266,6 +266,8 @@ describe(load.ok ? 'native addon (built here)' : `native addon (not usable here:
       ['dimensions whose product overflows', () => blas.gemm(heap, { ...ok, m: 2 ** 31 - 1, n: 2 ** 31 - 1, k: 2 ** 31 - 1 }), /too large|outside the heap/],
       ['a batch stride past the heap', () => blas.gemm(heap, { ...ok, batch: 2, strideA: 2 ** 40 }), /'a' .* lies outside the heap/],
       ['no arguments object', () => (blas.gemm as (h: unknown) => void)(heap), /gemm\(heap, \{batch/],
+      ['no arguments object for the other kernels', () => (blas.l2Normalize as (h: unknown, o: unknown) => void)(heap, 3), /l2Normalize\(heap, \{rows, dim/],
+      ['a third argument', () => (blas.filterLogits as (...a: unknown[]) => void)(heap, { rows: 1, vocab: 8, topK: 5, topP: 0.9, values: 0 }, 1), /filterLogits\(heap, \{rows, vocab/],
       ['an unknown conv pass', () => blas.conv2d(heap, { ...geometry({}), pass: 'backward' as never, x: 0, filter: 0, y: 0 }), /'pass' must be 'forward'/],
       ['a conv filter past the heap', () => blas.conv2d(heap, { ...geometry({ batch: 1, inHeight: 3, inWidth: 3, outHeight: 3, outWidth: 3 }), pass: 'forward', x: 0, filter: 3900, y: 1024 }), /'filter' .* lies outside the heap/],
       ['a zero stride', () => blas.conv2d(heap, { ...geometry({ strideHeight: 0 }), pass: 'forward', x: 0, filter: 0, y: 0 }), /'strideHeight' must be an integer from 1/],
