@@ -37,7 +37,13 @@ describe('video model', () => {
     const before = out(model);
     saveVideoModel(model, join(dir, 'ckpt'));
     const loaded = loadVideoModel(join(dir, 'ckpt'));
-    expect(Array.from(out(loaded))).toEqual(Array.from(before));
+    // The weights come back bit for bit; the outputs to float rounding, since oneDNN's convolutions may round
+    // differently for buffers at other heap addresses (seen on an AMD EPYC: 1e-7 in the autoencoder's first layer).
+    const [saved, restored] = [model.stateDict(), loaded.stateDict()];
+    for (const name of Object.keys(saved)) expect(Array.from(restored[name]?.dataSync() ?? []), name).toEqual(Array.from(saved[name]?.dataSync() ?? []));
+    tf.dispose([...Object.values(saved), ...Object.values(restored)]);
+    const after = out(loaded);
+    expect(Math.max(...Array.from(after, (v, i) => Math.abs(v - (before[i] as number))))).toBeLessThan(1e-5);
     expect(loaded.config).toEqual(model.config);
     tf.dispose(frames);
     model.dispose();
