@@ -22,21 +22,31 @@ function maxDifference(a: VideoChunk[], b: VideoChunk[]): number {
 describe('streaming video generation', () => {
   useWasmWithoutLeaks();
 
-  it.each([false, true])('gives the same frames with the KV cache as recomputing the context at every step (1e-4; last-frame conditioning %s)', async (lastFrameConditioning) => {
-    const model = tinyModel({ lastFrameConditioning });
+  it.each([
+    { lastFrameConditioning: false },
+    { lastFrameConditioning: true },
+    { lastFrameConditioning: true, conditioningFrames: 2 },
+    { lastFrameConditioning: true, conditioningFrames: 3, framesPerChunk: 1 },
+  ])('gives the same frames with the KV cache as recomputing the context at every step (1e-4; %o)', async (conditioning) => {
+    const model = tinyModel(conditioning);
     const data = new MovingObjects(model.config.data);
     const context = tf.tensor4d(data.sequence('heldout', 0).frames(0, 4), [1, 4, 16, 16]);
+    const perChunk = model.config.framesPerChunk;
     for (const sampling of [{ sampler: 'flow-renoise' as const, steps: 3 }, { sampler: 'flow-euler' as const, steps: 2 }]) {
       const cached = await collect(model, { frames: 12, context, cache: { mode: 'full' }, sampling });
       const uncached = await collect(model, { frames: 12, context, cache: { mode: 'none' }, sampling });
-      expect(cached.map((c) => c.firstFrame)).toEqual([4, 6, 8, 10, 12, 14]);
+      expect(cached.map((c) => c.firstFrame)).toEqual(Array.from({ length: 12 / perChunk }, (_, i) => 4 + i * perChunk));
       expect(maxDifference(cached, uncached)).toBeLessThan(1e-4);
       // Not trivially so: recomputing only the last two frames gives other frames.
-      const windowed = await collect(model, { frames: 12, context, cache: { mode: 'none', windowFrames: 2, sinkFrames: 0 }, sampling });
-      expect(maxDifference(cached, windowed)).toBeGreaterThan(5e-4);
+      const windowFrames = Math.max(2, model.config.conditioningFrames);
+      const windowed = await collect(model, { frames: 12, context, cache: { mode: 'none', windowFrames, sinkFrames: 0 }, sampling });
+      expect(maxDifference(cached, windowed)).toBeGreaterThan(2e-4);
       // The context matters: another start gives other frames.
       const other = await collect(model, { frames: 12, cache: { mode: 'full' }, sampling });
       expect(maxDifference(cached, other)).toBeGreaterThan(5e-4);
+    }
+    if (model.config.conditioningFrames > 1) {
+      await expect(collect(model, { frames: 4, context, cache: { mode: 'none', windowFrames: model.config.conditioningFrames - 1 } })).rejects.toThrow(/cache.windowFrames .*conditioning frames/);
     }
     context.dispose();
     model.dispose();

@@ -6,6 +6,7 @@ import { ConfigError, Rng, tf } from '@nextx/core';
 import { VideoModel } from '../src/model/video-model.js';
 import { loadVideoModel, saveVideoModel } from '../src/model/checkpoint.js';
 import { teacherForcingMask } from '../src/model/chunk-mask.js';
+import { lastFrameConditioning } from '../src/model/last-frame.js';
 import { MaskCache, flowMatchingLoss } from '../src/train/flow-matching-loss.js';
 import type { VideoBatch } from '../src/train/video-batch-source.js';
 import { TINY_CONFIG, tinyModel } from './helpers/tiny-model.js';
@@ -94,6 +95,22 @@ describe('video model', () => {
     masks.dispose();
     model.dispose();
   });
+  it('conditions each chunk on the frames just before it, side by side, and on zeros where the run does not hold them', () => {
+    // Frames 0, 1 | a gap | 5, 6 | 7, 8 of one token each, the token of frame f being [f, 10f].
+    const frames = [0, 1, 5, 6, 7, 8];
+    const tokens = tf.tensor3d(frames.flatMap((f) => [f, 10 * f]), [1, frames.length, 2]);
+    const conditioning = lastFrameConditioning(tokens, frames, 2, 1, 2);
+    expect(conditioning.shape).toEqual([1, 6, 4]);
+    const rows = Array.from({ length: 6 }, (_, i) => Array.from(conditioning.dataSync().subarray(i * 4, i * 4 + 4)));
+    // Chunk (0, 1): nothing before it. Chunk (5, 6): frame 4 is not in the run. Chunk (7, 8): frames 6, then 5.
+    expect(rows).toEqual([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [6, 60, 5, 50], [6, 60, 5, 50]]);
+    // One frame per chunk: frame 6 has 5 but not 4 before it.
+    const later = tf.slice(tokens, [0, 2, 0], [-1, 3, -1]);
+    const single = lastFrameConditioning(later, [5, 6, 7], 1, 1, 2);
+    expect(Array.from(single.dataSync())).toEqual([0, 0, 0, 0, 5, 50, 0, 0, 6, 60, 5, 50]);
+    tf.dispose([tokens, conditioning, later, single]);
+  });
+
   it("'last-frame-residual' starts as copying the last frame, gives the velocity of its clean prediction, and is trained on the clean chunk", () => {
     const residual = { lastFrameConditioning: true, prediction: 'last-frame-residual' } as const;
     expect(() => new VideoModel({ ...TINY_CONFIG, prediction: 'last-frame-residual' })).toThrow(/prediction.*lastFrameConditioning/s);

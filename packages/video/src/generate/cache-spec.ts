@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { headwise, importanceRedundancy, keepRecent, sinkAndRecent, type EvictionPolicy, type KVCacheOptions } from '@nextx/core';
+import { InputError, headwise, importanceRedundancy, keepRecent, sinkAndRecent, type EvictionPolicy, type KVCacheOptions } from '@nextx/core';
 import type { HeadRole, VideoModelConfig } from '../model/config.js';
 
 const frames = z.number().int().nonnegative();
@@ -40,7 +40,14 @@ export type CacheSpecInput = z.input<typeof cacheSpecSchema>;
 export function resolveCacheSpec(spec: CacheSpec, config: VideoModelConfig): CacheSpec {
   const sinkFrames = spec.mode === 'full' ? undefined : (spec.sinkFrames ?? config.generation.sinkFrames ?? config.framesPerChunk);
   if (spec.mode === 'window' || spec.mode === 'compressed') return { ...spec, windowFrames: spec.windowFrames ?? config.generation.windowFrames, sinkFrames };
-  if (spec.mode === 'none') return { ...spec, sinkFrames };
+  if (spec.mode === 'none') {
+    // The recomputing path reads the conditioning frames from its context, so its window must hold them.
+    const needed = config.lastFrameConditioning ? config.conditioningFrames : 0;
+    if (spec.windowFrames !== undefined && spec.windowFrames < needed) {
+      throw new InputError(`cache.windowFrames ${spec.windowFrames}: the 'none' cache must keep at least the model's ${needed} conditioning frames`);
+    }
+    return { ...spec, sinkFrames };
+  }
   return spec;
 }
 

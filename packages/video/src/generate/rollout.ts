@@ -45,8 +45,8 @@ export class ChunkRollout {
   private framesDone = 0;
   private chunksDone = 0;
   private readonly spec: CacheSpec;
-  /** Tokens [B, n, D] of the last committed frame (last-frame conditioning); none at the start and after a gap. */
-  private lastFrame: tf.Tensor | undefined;
+  /** Tokens [B, n, D] of the last committed frames, most recent first (the conditioning); none at the start and after a gap. */
+  private recentFrames: tf.Tensor[] = [];
 
   constructor(
     private readonly model: VideoModel,
@@ -131,7 +131,7 @@ export class ChunkRollout {
     if (!Number.isInteger(frame) || frame < this.framesDone || frame % framesPerChunk !== 0) {
       throw new InputError(`ChunkRollout.jumpTo(${frame}): give a multiple of ${framesPerChunk} at or after frame ${this.framesDone}`);
     }
-    if (frame > this.framesDone) this.setLastFrame(undefined);
+    if (frame > this.framesDone) this.forgetRecentFrames();
     this.framesDone = frame;
   }
 
@@ -171,7 +171,7 @@ export class ChunkRollout {
     } finally {
       if (seen !== tokens) seen.dispose();
     }
-    this.setLastFrame(tf.slice(tokens, [0, (framesPerChunk - 1) * tokensPerFrame, 0], [-1, tokensPerFrame, -1]));
+    this.rememberRecentFrames(tokens);
     this.framesDone += framesPerChunk;
     this.chunksDone++;
   }
@@ -181,12 +181,24 @@ export class ChunkRollout {
     if (!this.model.config.lastFrameConditioning) return undefined;
     const { framesPerChunk } = this.model.config;
     const { tokensPerFrame, tokenDim } = this.model.layout;
-    return chunkConditioning(this.lastFrame, this.options.batch, framesPerChunk, tokensPerFrame, tokenDim);
+    return chunkConditioning(this.recentFrames, this.model.config.conditioningFrames, this.options.batch, framesPerChunk, tokensPerFrame, tokenDim);
   }
 
-  private setLastFrame(tokens: tf.Tensor | undefined): void {
-    this.lastFrame?.dispose();
-    this.lastFrame = tokens && tf.keep(tokens);
+  /** Keeps the last conditioningFrames frames of a committed chunk's tokens (and of the chunks before it). */
+  private rememberRecentFrames(tokens: tf.Tensor): void {
+    const { framesPerChunk, conditioningFrames } = this.model.config;
+    const { tokensPerFrame } = this.model.layout;
+    const newest = Array.from({ length: Math.min(framesPerChunk, conditioningFrames) }, (_, back) =>
+      tf.keep(tf.slice(tokens, [0, (framesPerChunk - 1 - back) * tokensPerFrame, 0], [-1, tokensPerFrame, -1])),
+    );
+    const kept = [...newest, ...this.recentFrames];
+    tf.dispose(kept.slice(conditioningFrames));
+    this.recentFrames = kept.slice(0, conditioningFrames);
+  }
+
+  private forgetRecentFrames(): void {
+    tf.dispose(this.recentFrames);
+    this.recentFrames = [];
   }
 
   /** The denoiser of the next chunk: x_t ↦ x̂₀ = x_t − t·v̂ against the context. */
@@ -230,7 +242,7 @@ export class ChunkRollout {
           const input = context ? tf.concat([context, x], 1) : x;
           // The chunk's conditioning is the context's last frame (clean), as in the cached path.
           const cleanInput = cleanContext ? tf.concat([cleanContext, x], 1) : input;
-          const conditioning = withConditioning ? lastFrameConditioning(cleanInput, [...contextFrames, ...frames], framesPerChunk, tokensPerFrame) : undefined;
+          const conditioning = withConditioning ? lastFrameConditioning(cleanInput, [...contextFrames, ...frames], framesPerChunk, tokensPerFrame, this.model.config.conditioningFrames) : undefined;
           const v = transformer.forward(input, levels, { positions: allPositions, mask, ...(conditioning ? { conditioning } : {}) });
           return tf.sub(x, tf.mul(t, tf.slice(v, [0, contextLength, 0], [-1, tokensPerChunk, -1])));
         }),
@@ -250,7 +262,7 @@ export class ChunkRollout {
   }
 
   dispose(): void {
-    this.setLastFrame(undefined);
+    this.forgetRecentFrames();
     this.cache?.dispose();
     for (const stored of this.frames.values()) disposeStored(stored);
     this.frames.clear();

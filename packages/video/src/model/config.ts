@@ -29,6 +29,11 @@ export const videoModelFieldsSchema = z
      */
     lastFrameConditioning: z.boolean().default(false),
     /**
+     * Frames the conditioning carries: the last one, or also the ones before it (f₀ − 2, …), side by side — the
+     * temporal difference a token needs to see its own motion without first attending for it.
+     */
+    conditioningFrames: z.number().int().min(1).max(4).default(1),
+    /**
      * What the head predicts. 'velocity': the flow velocity v = ε − x₀ (rectified flow). 'last-frame-residual': the
      * clean chunk as the last-frame conditioning plus a correction, x̂₀ = x_last + head, turned into the velocity
      * v = (x_t − x̂₀)/t for the samplers and trained on the clean-sample error (x-prediction, as in "Back to Basics:

@@ -15,7 +15,7 @@ export interface TransformerCall {
   readonly groups?: readonly number[];
   /** Additive mask [L, cache + L] (training and the uncached path); without one, a chunk sees the cache and itself. */
   readonly mask?: tf.Tensor;
-  /** The last-frame conditioning [B, L, tokenDim] (see lastFrameConditioning); needed when the config asks for it. */
+  /** The last-frame conditioning [B, L, conditioningFrames·tokenDim] (see lastFrameConditioning); needed when the config asks for it. */
   readonly conditioning?: tf.Tensor;
   /** Receives each layer's attention probabilities [B, H, L, keys] (head profiling); inside the pass's tidy scope. */
   readonly onAttention?: (layer: number, probs: tf.Tensor) => void;
@@ -56,7 +56,7 @@ export class VideoTransformer extends Module {
     });
     this.embed = this.addModule('x_embedder', new Linear(layout.tokenDim, dim, { rng: rng.fork() }));
     this.conditionEmbed = config.lastFrameConditioning
-      ? this.addModule('cond_embedder', new Linear(layout.tokenDim, dim, { bias: false, rng: rng.fork() }))
+      ? this.addModule('cond_embedder', new Linear(layout.tokenDim * config.conditioningFrames, dim, { bias: false, rng: rng.fork() }))
       : undefined;
     this.timeEmbed = this.addModule('t_embedder', new TimestepEmbedding(dim, 128, rng.fork()));
     this.tBlock = this.addModule('t_block', new Linear(dim, 6 * dim, { rng: rng.fork() }));
@@ -94,7 +94,11 @@ export class VideoTransformer extends Module {
   /** The predicted clean tokens x̂₀ = x_last + head of a 'last-frame-residual' model (its training target). */
   predictClean(tokens: tf.Tensor, levels: tf.Tensor, call: TransformerCall): tf.Tensor {
     if (this.config.prediction !== 'last-frame-residual') throw new InputError(`VideoTransformer: predictClean needs prediction 'last-frame-residual' (this model predicts '${this.config.prediction}')`);
-    return tf.tidy(() => tf.add(call.conditioning as tf.Tensor, this.headOutput(tokens, levels, call)));
+    return tf.tidy(() => {
+      const conditioning = call.conditioning as tf.Tensor;
+      const last = this.config.conditioningFrames === 1 ? conditioning : tf.slice(conditioning, [0, 0, 0], [-1, -1, this.layout.tokenDim]);
+      return tf.add(last, this.headOutput(tokens, levels, call));
+    });
   }
 
   private headOutput(tokens: tf.Tensor, levels: tf.Tensor, call: TransformerCall): tf.Tensor {

@@ -65,7 +65,7 @@ export function flowMatchingLoss(model: VideoModel, batch: VideoBatch, rng: Rng,
     const noisy = renoise(x0, t, eps);
     const positions = framePositions(batch.frames, tokensPerFrame);
     // Both halves of chunk c are conditioned on the context's frame before c (what generation commits and denoises with).
-    const conditioning = model.config.lastFrameConditioning ? lastFrameConditioning(context, batch.frames, framesPerChunk, tokensPerFrame) : undefined;
+    const conditioning = model.config.lastFrameConditioning ? lastFrameConditioning(context, batch.frames, framesPerChunk, tokensPerFrame, model.config.conditioningFrames) : undefined;
     const call = {
       positions: [...positions, ...positions],
       mask: masks.get(frames / framesPerChunk, tokensPerChunk),

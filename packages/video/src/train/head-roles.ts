@@ -43,7 +43,7 @@ export function longRangeAttention(model: VideoModel, data: MovingObjects, optio
     }
     const farMask = tf.tensor2d(far, [length, 2 * length]);
     const queries = ids.filter((c) => c >= 2).length;
-    const conditioning = model.config.lastFrameConditioning ? lastFrameConditioning(clean, frames, framesPerChunk, tokensPerFrame) : undefined;
+    const conditioning = model.config.lastFrameConditioning ? lastFrameConditioning(clean, frames, framesPerChunk, tokensPerFrame, model.config.conditioningFrames) : undefined;
     model.transformer.forward(tf.concat([clean, noisy], 1), levels, {
       positions: [...positions, ...positions],
       mask: teacherForcingMask(ids, ids),
