@@ -63,6 +63,19 @@ describe('training', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('trains a residual model conditioned on two frames, self-forced through its own rollouts, into a checkpoint that keeps them', async () => {
+    const before = tf.memory().numTensors;
+    const recipe = { ...TINY_RECIPE, model: { ...TINY_RECIPE.model, conditioningFrames: 2, prediction: 'last-frame-residual' as const } };
+    const result = await trainVideoModel(recipe, { out: join(dir, 'two-frames') });
+    expect(result.transformer.selfForcedBatches).toBe(3);
+    expect(Number.isFinite(result.transformer.finalLoss)).toBe(true);
+    const model = loadVideoModel(result.checkpoint);
+    expect(model.config.conditioningFrames).toBe(2);
+    expect(model.transformer.conditionEmbed?.weight.shape).toEqual([2 * model.layout.tokenDim, 32]);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('batches replay from their state; a self-forced batch keeps the true first chunk (and, after a gap, the window’s first) and rolls out the others', async () => {
     const model = tinyModel();
     const data = new MovingObjects(model.config.data);
