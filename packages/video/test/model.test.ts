@@ -152,5 +152,13 @@ describe('video model', () => {
     masks.dispose();
     fresh.dispose();
     trained.dispose();
+    // With two conditioning frames the residual starts from the first of them (f₀ − 1), not from f₀ − 2.
+    const two = new VideoModel({ ...TINY_CONFIG, ...residual, conditioningFrames: 2 });
+    const previous = random(3); // frame f₀ − 1's tokens; f₀ − 2's are those + 100
+    const rows = Array.from({ length: tokensPerChunk }, (_, r) => Array.from(previous.subarray(r * tokenDim, (r + 1) * tokenDim)));
+    const pair = rows.flatMap((row) => [...row, ...row.map((v) => v + 100)]);
+    const fromTwo = tf.tidy(() => two.transformer.predictClean(tf.tensor3d(xt, [1, tokensPerChunk, tokenDim]), tf.tensor2d(levels, [1, 2]), { positions: Array.from({ length: tokensPerChunk }, (_, i) => i), conditioning: tf.tensor3d(pair, [1, tokensPerChunk, 2 * tokenDim]) }).dataSync());
+    fromTwo.forEach((v, i) => expect(v).toBeCloseTo(previous[i] as number, 4));
+    two.dispose();
   });
 });
