@@ -1,7 +1,7 @@
 import { InputError, KVCache, flowEulerSample, flowRenoiseSample, flowTimesteps, tf, type FlowDenoiser, type Rng } from '@nextx/core';
 import type { VideoModel } from '../model/video-model.js';
 import { chunkIds, framePositions, teacherForcingMask } from '../model/chunk-mask.js';
-import { chunkConditioning, lastFrameConditioning } from '../model/last-frame.js';
+import { chunkConditioning } from '../model/last-frame.js';
 import { contextFramesOf, kvCacheOptions, resolveCacheSpec, type CacheSpec } from './cache-spec.js';
 import { ChunkFlowCache, type FlowCacheConfig, type ReuseCounts } from './flow-cache.js';
 import type { FlowSampler } from './flow-sampler-option.js';
@@ -234,7 +234,6 @@ export class ChunkRollout {
     const level = this.model.config.generation.contextNoise;
     const allPositions = [...framePositions(contextFrames, tokensPerFrame), ...positions];
     const contextLength = cleanIds.length;
-    const withConditioning = this.model.config.lastFrameConditioning;
     return {
       denoise: ({ x, t }) =>
         tf.tidy(() => {
@@ -242,7 +241,7 @@ export class ChunkRollout {
           const input = context ? tf.concat([context, x], 1) : x;
           // The chunk's conditioning is the context's last frame (clean), as in the cached path.
           const cleanInput = cleanContext ? tf.concat([cleanContext, x], 1) : input;
-          const conditioning = withConditioning ? lastFrameConditioning(cleanInput, [...contextFrames, ...frames], framesPerChunk, tokensPerFrame, this.model.config.conditioningFrames) : undefined;
+          const conditioning = this.model.conditioningOf(cleanInput, [...contextFrames, ...frames]);
           const v = transformer.forward(input, levels, { positions: allPositions, mask, ...(conditioning ? { conditioning } : {}) });
           return tf.sub(x, tf.mul(t, tf.slice(v, [0, contextLength, 0], [-1, tokensPerChunk, -1])));
         }),

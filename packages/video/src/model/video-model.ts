@@ -1,6 +1,7 @@
 import { Module, Rng, parseConfig, tf } from '@nextx/core';
 import { FrameAutoencoder } from '../autoencoder/frame-autoencoder.js';
 import { tokenLayout, videoModelConfigSchema, type TokenLayout, type VideoModelConfig } from './config.js';
+import { lastFrameConditioning } from './last-frame.js';
 import { VideoTransformer } from './video-transformer.js';
 
 /**
@@ -46,6 +47,15 @@ export class VideoModel extends Module {
       const frames = this.autoencoder.decode(latents as tf.Tensor4D);
       return tf.reshape(frames, [batch, count, this.frameSize, this.frameSize]);
     });
+  }
+
+  /**
+   * The last-frame conditioning of a run of whole frames' tokens [B, F·n, D] (`frames`: their indices), with the
+   * model's conditioningFrames; undefined for a model without it.
+   */
+  conditioningOf(tokens: tf.Tensor, frames: readonly number[]): tf.Tensor | undefined {
+    const { lastFrameConditioning: conditioned, framesPerChunk, conditioningFrames } = this.config;
+    return conditioned ? lastFrameConditioning(tokens, frames, framesPerChunk, this.layout.tokensPerFrame, conditioningFrames) : undefined;
   }
 
   /** Latents [B·T, s, s, C] → tokens [B, T·side², p²·C] (row-major token grid, each token's cells row-major). */

@@ -2,7 +2,6 @@ import { flowTimesteps, tf, type Rng } from '@nextx/core';
 import type { VideoModel } from '../model/video-model.js';
 import { chunkIds, framePositions, teacherForcingMask } from '../model/chunk-mask.js';
 import { levelsPerToken, renoise } from '../model/frame-levels.js';
-import { lastFrameConditioning } from '../model/last-frame.js';
 import type { VideoBatch } from './video-batch-source.js';
 
 export interface FlowLossOptions {
@@ -65,7 +64,7 @@ export function flowMatchingLoss(model: VideoModel, batch: VideoBatch, rng: Rng,
     const noisy = renoise(x0, t, eps);
     const positions = framePositions(batch.frames, tokensPerFrame);
     // Both halves of chunk c are conditioned on the context's frame before c (what generation commits and denoises with).
-    const conditioning = model.config.lastFrameConditioning ? lastFrameConditioning(context, batch.frames, framesPerChunk, tokensPerFrame, model.config.conditioningFrames) : undefined;
+    const conditioning = model.conditioningOf(context, batch.frames);
     const call = {
       positions: [...positions, ...positions],
       mask: masks.get(frames / framesPerChunk, tokensPerChunk),

@@ -3,7 +3,6 @@ import type { MovingObjects } from '../data/moving-objects.js';
 import type { HeadRole } from '../model/config.js';
 import type { VideoModel } from '../model/video-model.js';
 import { chunkIds, framePositions, teacherForcingMask } from '../model/chunk-mask.js';
-import { lastFrameConditioning } from '../model/last-frame.js';
 
 export interface HeadProfileOptions {
   readonly seed?: number;
@@ -43,7 +42,7 @@ export function longRangeAttention(model: VideoModel, data: MovingObjects, optio
     }
     const farMask = tf.tensor2d(far, [length, 2 * length]);
     const queries = ids.filter((c) => c >= 2).length;
-    const conditioning = model.config.lastFrameConditioning ? lastFrameConditioning(clean, frames, framesPerChunk, tokensPerFrame, model.config.conditioningFrames) : undefined;
+    const conditioning = model.conditioningOf(clean, frames);
     model.transformer.forward(tf.concat([clean, noisy], 1), levels, {
       positions: [...positions, ...positions],
       mask: teacherForcingMask(ids, ids),
