@@ -16,10 +16,13 @@ export async function streamToFileAtomic(
 ): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
   const temporary = temporarySibling(path);
+  const sink = createWriteStream(temporary, { flush: true });
   try {
-    await pipeline([Readable.from(source, { objectMode: options.objectMode ?? true }), ...transforms, createWriteStream(temporary, { flush: true })]);
+    await pipeline([Readable.from(source, { objectMode: options.objectMode ?? true }), ...transforms, sink]);
     renameSync(temporary, path);
   } catch (error) {
+    // A sink destroyed before its file was open still opens (creates) it, then closes: remove it after that.
+    if (!sink.closed) await new Promise<void>((resolve) => sink.once('close', () => resolve()));
     rmSync(temporary, { force: true });
     throw error;
   }
