@@ -3,6 +3,7 @@ import type { VideoModel } from '../model/video-model.js';
 import { chunkIds, framePositions, teacherForcingMask } from '../model/chunk-mask.js';
 import { levelsPerToken, renoise } from '../model/frame-levels.js';
 import type { VideoBatch } from './video-batch-source.js';
+import type { CleanPrediction } from './adversarial-loss.js';
 
 export interface FlowLossOptions {
   /** Share of chunks whose frames get independent levels (the others share one per chunk). */
@@ -41,9 +42,17 @@ export function samplerGrid(steps: number, shift: number): number[] {
  * so every chunk is denoised against the clean context of the chunks before it, as in generation with a KV cache.
  * With `contextNoise`, the context frames are themselves put at levels drawn from U(0, contextNoise) (the last-frame
  * conditioning stays clean, as generation keeps it).
- * Mean squared error of that target over the noised tokens.
+ * Mean squared error of that target over the noised tokens, plus `extra` of the model's clean estimate when given (the
+ * adversarial term).
  */
-export function flowMatchingLoss(model: VideoModel, batch: VideoBatch, rng: Rng, options: FlowLossOptions, masks: MaskCache): tf.Scalar {
+export function flowMatchingLoss(
+  model: VideoModel,
+  batch: VideoBatch,
+  rng: Rng,
+  options: FlowLossOptions,
+  masks: MaskCache,
+  extra?: (prediction: CleanPrediction) => tf.Scalar,
+): tf.Scalar {
   const { tokensPerFrame, tokensPerChunk, tokenDim } = model.layout;
   const { framesPerChunk } = model.config;
   const frames = batch.frames.length;
@@ -77,7 +86,12 @@ export function flowMatchingLoss(model: VideoModel, batch: VideoBatch, rng: Rng,
     const clean = model.config.prediction === 'last-frame-residual';
     const output = clean ? model.transformer.predictClean(sequence, sequenceLevels, call) : model.transformer.forward(sequence, sequenceLevels, call);
     const predicted = tf.slice(output, [0, length, 0], [-1, length, -1]);
-    return tf.mean(tf.square(tf.sub(predicted, clean ? x0 : tf.sub(eps, x0)))) as tf.Scalar;
+    const mse = tf.mean(tf.square(tf.sub(predicted, clean ? x0 : tf.sub(eps, x0)))) as tf.Scalar;
+    if (!extra) return mse;
+    // A velocity v = ε − x₀ at x_t = (1 − t)·x₀ + t·ε gives x₀ = x_t − t·v.
+    const estimate = clean ? predicted : tf.sub(noisy, tf.mul(t, predicted));
+    const trueConditioning = model.conditioningOf(x0, batch.frames);
+    return tf.add(mse, extra({ predicted: estimate, truth: x0, conditioning, trueConditioning })) as tf.Scalar;
   });
 }
 

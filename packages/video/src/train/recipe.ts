@@ -62,6 +62,19 @@ export const trainRecipeSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * An adversarial term on the model's clean estimates (what Self Forcing trains its rollouts with instead of the
+     * true continuation's MSE): a patch discriminator on latent tokens, trained from the first step; its term enters the
+     * model's loss from `start` on with `weight` (0 = off: no discriminator).
+     */
+    adversarial: z
+      .object({
+        weight: z.number().nonnegative().default(0),
+        start: fraction.default(0.5),
+        hidden: z.number().int().positive().default(128),
+      })
+      .strict()
+      .prefault({}),
     checkpointEvery: z.number().int().nonnegative().default(100),
   })
   .strict();

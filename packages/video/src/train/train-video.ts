@@ -1,15 +1,18 @@
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Trainer, ensureBackend, parseConfig, tf, type ProgressListener } from '@nextx/core';
+import { Module, Rng, Trainer, ensureBackend, parseConfig, tf, type ProgressListener } from '@nextx/core';
 import { FrameAutoencoder } from '../autoencoder/frame-autoencoder.js';
 import { MovingObjects } from '../data/moving-objects.js';
 import { saveVideoModel } from '../model/checkpoint.js';
 import { VideoModel } from '../model/video-model.js';
 import { videoModelConfigSchema, type VideoModelConfigInput } from '../model/config.js';
+import { adversarialTerms, type CleanPrediction } from './adversarial-loss.js';
+import { ChunkDiscriminator } from './chunk-discriminator.js';
 import { FrameBatchSource } from './frame-batch-source.js';
 import { MaskCache, flowMatchingLoss, samplerGrid } from './flow-matching-loss.js';
 import { profileHeads } from './head-roles.js';
 import { trainRecipeSchema, type TrainRecipe, type TrainRecipeInput } from './recipe.js';
-import { VideoBatchSource } from './video-batch-source.js';
+import { VideoBatchSource, type VideoBatch } from './video-batch-source.js';
 
 export interface TrainVideoOptions {
   /** Run directory: stage checkpoints (resumable), metrics, and the final model in `<out>/model`. */
@@ -140,11 +143,12 @@ async function runTransformerStage(recipe: TrainRecipe, model: VideoModel, data:
     grid: samplerGrid(recipe.sampling.steps, recipe.sampling.shift),
     contextNoise: t.contextNoise,
   };
-  const trainer = new Trainer({
-    model: model.transformer,
+  const adversarial = recipe.adversarial.weight > 0 ? new AdversarialStage(recipe, model, join(options.out, 'adversarial-metrics.jsonl')) : undefined;
+  const trainer: Trainer<VideoBatch> = new Trainer({
+    model: adversarial?.optimised ?? model.transformer,
     loss: (batch, rng) => {
       if (batch.selfForced) selfForced++;
-      return flowMatchingLoss(model, batch, rng, lossOptions, masks);
+      return flowMatchingLoss(model, batch, rng, lossOptions, masks, adversarial?.term(trainer.step));
     },
     source,
     config: {
@@ -169,6 +173,56 @@ async function runTransformerStage(recipe: TrainRecipe, model: VideoModel, data:
   } finally {
     trainer.dispose();
     masks.dispose();
+    adversarial?.dispose();
+  }
+}
+
+/**
+ * The adversarial part of the transformer stage: a discriminator optimised with the transformer (one module, one
+ * optimizer, so checkpoints and resumes hold both), its term added to the flow-matching loss, and its two sides logged
+ * to `metricsFile` every 50 steps and at the start of the generator's term.
+ */
+class AdversarialStage {
+  readonly discriminator: ChunkDiscriminator;
+  readonly optimised: Module;
+  private readonly start: number;
+
+  constructor(
+    private readonly recipe: TrainRecipe,
+    model: VideoModel,
+    private readonly metricsFile: string,
+  ) {
+    const { tokenDim, tokensPerFrame } = model.layout;
+    const conditioningFrames = model.config.lastFrameConditioning ? model.config.conditioningFrames : 0;
+    this.discriminator = new ChunkDiscriminator({ tokenDim, tokensPerFrame, conditioningFrames, hidden: recipe.adversarial.hidden, rng: Rng.seeded(recipe.seed + 5) });
+    this.optimised = new TransformerWithDiscriminator(model.transformer, this.discriminator);
+    this.start = Math.round(recipe.adversarial.start * recipe.transformer.steps);
+  }
+
+  /** The term of the step after `completed` steps: the discriminator's loss, and from `start` on the generator's. */
+  term(completed: number): (prediction: CleanPrediction) => tf.Scalar {
+    const weight = completed >= this.start ? this.recipe.adversarial.weight : 0;
+    return (prediction) => {
+      const terms = adversarialTerms(this.discriminator, prediction, weight);
+      if (completed % 50 === 0 || completed === this.start) {
+        const [discriminator, generator] = [terms.discriminator.dataSync()[0], terms.generator.dataSync()[0]];
+        appendFileSync(this.metricsFile, `${JSON.stringify({ step: completed + 1, weight, discriminator, generator })}\n`);
+      }
+      tf.dispose([terms.discriminator, terms.generator]);
+      return terms.total;
+    };
+  }
+
+  dispose(): void {
+    this.discriminator.dispose();
+  }
+}
+
+class TransformerWithDiscriminator extends Module {
+  constructor(transformer: Module, discriminator: ChunkDiscriminator) {
+    super();
+    this.addModule('transformer', transformer);
+    this.addModule('discriminator', discriminator);
   }
 }
 
