@@ -1,14 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng, initBackend, tf } from '@nextx/core';
-import { adversarialTerms, discriminatorHingeLoss, generatorHingeLoss } from '../src/train/adversarial-loss.js';
-import { ChunkDiscriminator } from '../src/train/chunk-discriminator.js';
-
-const options = { tokenDim: 3, conditioningFrames: 1, tokensPerFrame: 4, hidden: 5 };
+import { adversarialTerms, discriminatorHingeLoss, discriminatorInput, generatorHingeLoss } from '../src/train/adversarial-loss.js';
+import { FrameDiscriminator } from '../src/train/frame-discriminator.js';
+import { tinyModel } from './helpers/tiny-model.js';
 
 function random(shape: number[], seed: number): tf.Tensor {
   const rng = Rng.seeded(seed);
   return tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1))), shape);
 }
+
+const maxAbs = (t: tf.Tensor) => tf.max(tf.abs(t)).dataSync()[0] as number;
+const maxDiff = (a: tf.Tensor, b: tf.Tensor) => maxAbs(tf.sub(a, b));
 
 describe('adversarial loss', () => {
   beforeAll(async () => {
@@ -24,53 +26,75 @@ describe('adversarial loss', () => {
     tf.dispose([real, fake]);
   });
 
-  it('scores each token from its own features, its conditioning and its frame’s mean — never another frame', () => {
-    const d = new ChunkDiscriminator({ ...options, rng: Rng.seeded(1) });
-    const tokens = random([2, 8, 3], 2);
-    const conditioning = random([2, 8, 3], 3);
-    const base = d.logits(tokens, conditioning);
-    expect(base.shape).toEqual([2, 8]);
-    // Perturb token 1 of frame 0 of clip 0: frame 0's logits change, frame 1's and clip 1's do not.
-    const bumped = tf.tensorScatterUpdate(tokens, tf.tensor2d([[0, 1]], [1, 2], 'int32'), tf.tensor2d([[5, -5, 5]]));
-    const moved = tf.sub(d.logits(bumped, conditioning), base).arraySync() as number[][];
-    for (let i = 0; i < 4; i++) expect(Math.abs(moved[0]?.[i] as number)).toBeGreaterThan(1e-6);
-    for (let i = 4; i < 8; i++) expect(moved[0]?.[i]).toBe(0);
-    expect((moved[1] as number[]).every((v) => v === 0)).toBe(true);
-    const frozen = d.logits(tokens, conditioning, true);
-    expect(Array.from(frozen.dataSync())).toEqual(Array.from(base.dataSync()));
-    d.dispose();
+  it('the discriminator gives a logit per quarter-size patch, each seeing only its neighbourhood; frozen scores the same', () => {
+    tf.tidy(() => {
+      const d = new FrameDiscriminator({ channels: 2, hidden: 4, rng: Rng.seeded(1) });
+      const frames = random([1, 32, 32, 2], 2) as tf.Tensor4D;
+      const base = d.logits(frames);
+      expect(base.shape).toEqual([1, 8, 8]);
+      // A pixel in the top-left corner reaches the top-left patches only (receptive field 4 + 3·2 + 2·4 = 18 px).
+      const bumped = tf.add(frames, tf.pad(tf.ones([1, 1, 1, 2]), [[0, 0], [0, 31], [0, 31], [0, 0]])) as tf.Tensor4D;
+      const moved = tf.abs(tf.sub(d.logits(bumped), base)).arraySync() as number[][][];
+      expect(moved[0]?.[0]?.[0]).toBeGreaterThan(1e-6);
+      expect(moved[0]?.[7]?.[7]).toBe(0);
+      expect(maxDiff(d.logits(frames, true), base)).toBeLessThan(1e-5);
+      d.dispose();
+    });
+  });
+
+  it('stacks each decoded frame with the decoded frames its chunk is conditioned on (zeros at the start and after a gap)', () => {
+    tf.tidy(() => {
+      const model = tinyModel({ lastFrameConditioning: true, conditioningFrames: 2 });
+      const frames = [0, 1, 2, 3, 10, 11];
+      const tokens = random([1, 6 * model.layout.tokensPerFrame, model.layout.tokenDim], 3);
+      const context = random([1, 6 * model.layout.tokensPerFrame, model.layout.tokenDim], 4);
+      const input = discriminatorInput(model, tokens, context, frames);
+      expect(input.shape).toEqual([6, 16, 16, 3]);
+      const own = model.tokensToFrames(tokens).reshape([6, 16, 16]);
+      const seen = model.tokensToFrames(context).reshape([6, 16, 16]);
+      const channel = (c: number) => tf.squeeze(tf.slice(input, [0, 0, 0, c], [-1, -1, -1, 1]), [3]);
+      const frame = (t: tf.Tensor, i: number) => tf.slice(t, [i, 0, 0], [1, -1, -1]);
+      expect(maxDiff(channel(0), own)).toBe(0);
+      // Chunk 1 (frames 2, 3): conditioned on context frames 1 then 0.
+      for (const i of [2, 3]) {
+        expect(maxDiff(frame(channel(1), i), frame(seen, 1))).toBe(0);
+        expect(maxDiff(frame(channel(2), i), frame(seen, 0))).toBe(0);
+      }
+      // Chunk 0 (the start) and chunk 2 (frames 10, 11, after a gap): nothing before them in the clip.
+      for (const i of [0, 1, 4, 5]) expect(maxAbs(tf.slice(input, [i, 0, 0, 1], [1, -1, -1, 2]))).toBe(0);
+      model.dispose();
+    });
   });
 
   it('one sum gives the discriminator only its hinge gradient and the prediction only the weighted generator gradient', () => {
-    const d = new ChunkDiscriminator({ ...options, rng: Rng.seeded(4) });
-    const truth = random([2, 8, 3], 5);
-    const predicted = tf.variable(random([2, 8, 3], 6));
-    const conditioning = random([2, 8, 3], 7);
-    const trueConditioning = random([2, 8, 3], 8);
+    const model = tinyModel({ lastFrameConditioning: true, conditioningFrames: 2 });
+    const d = new FrameDiscriminator({ channels: 3, hidden: 4, rng: Rng.seeded(4) });
+    const frames = [0, 1, 2, 3];
+    const shape = [2, 4 * model.layout.tokensPerFrame, model.layout.tokenDim];
+    const truth = random(shape, 5);
+    const predicted = tf.variable(random(shape, 6));
+    const context = random(shape, 7);
     const weight = 0.3;
     const params = d.parameters();
-    const combined = tf.variableGrads(
-      () => adversarialTerms(d, { predicted, truth, conditioning, trueConditioning }, weight).total,
-      [...params, predicted],
-    );
+    const combined = tf.variableGrads(() => adversarialTerms(model, d, { predicted, truth, context, frames }, weight).total, [...params, predicted]);
     // The references, each side on its own with the plain forward pass.
     const dOnly = tf.variableGrads(
-      () => discriminatorHingeLoss(d.logits(truth, trueConditioning), d.logits(tf.clone(predicted), conditioning)),
+      () => discriminatorHingeLoss(d.logits(discriminatorInput(model, truth, truth, frames)), d.logits(discriminatorInput(model, tf.clone(predicted), context, frames))),
       params,
     );
-    const gOnly = tf.grad((x: tf.Tensor) => tf.mul(generatorHingeLoss(d.logits(x, conditioning)), weight))(predicted);
+    const gOnly = tf.grad((x: tf.Tensor) => tf.mul(generatorHingeLoss(d.logits(discriminatorInput(model, x, context, frames))), weight))(predicted);
     let largest = 0;
     for (const p of params) {
-      const got = combined.grads[p.name] as tf.Tensor;
       const want = dOnly.grads[p.name] as tf.Tensor;
-      expect(tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]).toBeLessThan(1e-6);
-      largest = Math.max(largest, tf.max(tf.abs(want)).dataSync()[0] as number);
+      expect(maxDiff(combined.grads[p.name] as tf.Tensor, want)).toBeLessThan(1e-5);
+      largest = Math.max(largest, maxAbs(want));
     }
-    // (The output bias's own gradient is 0 while no logit is past the hinge: −1 from the real side, +1 from the fake.)
     expect(largest).toBeGreaterThan(1e-3);
-    const gotInput = combined.grads[predicted.name] as tf.Tensor;
-    expect(tf.max(tf.abs(tf.sub(gotInput, gOnly))).dataSync()[0]).toBeLessThan(1e-6);
-    expect(tf.max(tf.abs(gOnly)).dataSync()[0]).toBeGreaterThan(1e-4);
+    // (Small through the untrained decoder, so compared relative to its size.)
+    expect(maxAbs(gOnly)).toBeGreaterThan(1e-9);
+    expect(maxDiff(combined.grads[predicted.name] as tf.Tensor, gOnly)).toBeLessThan(1e-4 * maxAbs(gOnly));
+    tf.dispose([...Object.values(combined.grads), combined.value, ...Object.values(dOnly.grads), dOnly.value, gOnly, truth, predicted, context]);
     d.dispose();
+    model.dispose();
   });
 });

@@ -1,16 +1,18 @@
 import { stopGradient, tf } from '@nextx/core';
-import type { ChunkDiscriminator } from './chunk-discriminator.js';
+import { lastFrameConditioning } from '../model/last-frame.js';
+import type { VideoModel } from '../model/video-model.js';
+import type { FrameDiscriminator } from './frame-discriminator.js';
 
-/** What the flow-matching loss predicted for a clip's noised tokens, with what it was conditioned on and the truth. */
+/** What the flow-matching loss predicted for a clip's noised tokens, with the context it was conditioned on and the truth. */
 export interface CleanPrediction {
   /** The model's estimate of the clean tokens [B, L, D]. */
   readonly predicted: tf.Tensor;
   /** The true clean tokens [B, L, D]. */
   readonly truth: tf.Tensor;
-  /** The conditioning the model saw (from its context: the truth or its own rollout), [B, L, k·D]. */
-  readonly conditioning: tf.Tensor | undefined;
-  /** The conditioning of the truth by the truth's own earlier frames, [B, L, k·D]. */
-  readonly trueConditioning: tf.Tensor | undefined;
+  /** The context the chunks were conditioned on (the truth, or the model's own rollout), [B, L, D]. */
+  readonly context: tf.Tensor;
+  /** Frame index of each frame of the clip. */
+  readonly frames: readonly number[];
 }
 
 /** Hinge loss of a discriminator (Lim & Ye 2017; as in BigGAN and VQGAN): mean relu(1 − real) + mean relu(1 + fake). */
@@ -23,6 +25,25 @@ export function generatorHingeLoss(fake: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.neg(tf.mean(fake)) as tf.Scalar);
 }
 
+/**
+ * What the discriminator sees of a clip: every frame decoded to pixels, stacked on the channel axis with the decoded
+ * frames its chunk is conditioned on (the model's conditioningFrames before the chunk, zeros where there are none) —
+ * [B·F, S, S, 1 + k].
+ */
+export function discriminatorInput(model: VideoModel, tokens: tf.Tensor, conditioningSource: tf.Tensor, frames: readonly number[]): tf.Tensor4D {
+  return tf.tidy(() => {
+    const decoded = model.tokensToFrames(tokens);
+    const [batch, count, size] = decoded.shape as [number, number, number, number];
+    const k = model.config.lastFrameConditioning ? model.config.conditioningFrames : 0;
+    if (k === 0) return tf.reshape(decoded, [batch * count, size, size, 1]) as tf.Tensor4D;
+    const source = tf.reshape(model.tokensToFrames(conditioningSource), [batch, count, size * size]);
+    // One "token" per frame of size² features: the conditioning's own layout, on pixels.
+    const conditioning = tf.reshape(lastFrameConditioning(source, frames, model.config.framesPerChunk, 1, k), [batch * count, k, size, size]);
+    const stacked = tf.concat([tf.reshape(decoded, [batch * count, 1, size, size]), conditioning], 1);
+    return tf.transpose(stacked, [0, 2, 3, 1]) as tf.Tensor4D;
+  });
+}
+
 export interface AdversarialTerms {
   /** What the one optimizer minimises: discriminator + weight · generator. */
   readonly total: tf.Scalar;
@@ -32,17 +53,18 @@ export interface AdversarialTerms {
 
 /**
  * Both sides of the adversarial game in one differentiable sum, so that a single optimizer step trains both: the
- * discriminator's hinge loss on true chunks (with their true conditioning) against the model's predictions (detached,
- * with the conditioning the model saw), plus `weight` times the generator's loss on the same predictions scored by the
- * discriminator with frozen weights — each set of weights gets only its own side's gradient.
+ * discriminator's hinge loss on the true frames (conditioned on the true frames before them) against the model's
+ * predictions (detached, conditioned on the context the model saw), plus `weight` times the generator's loss on the
+ * same predictions scored with frozen discriminator weights — each set of weights gets only its own side's gradient;
+ * the generator's reaches the model through the (frozen) decoder.
  */
-export function adversarialTerms(discriminator: ChunkDiscriminator, prediction: CleanPrediction, weight: number): AdversarialTerms {
+export function adversarialTerms(model: VideoModel, discriminator: FrameDiscriminator, prediction: CleanPrediction, weight: number): AdversarialTerms {
   return tf.tidy(() => {
-    const { predicted, truth, conditioning, trueConditioning } = prediction;
-    const real = discriminator.logits(truth, trueConditioning);
-    const fake = discriminator.logits(stopGradient(predicted), conditioning);
-    const d = discriminatorHingeLoss(real, fake);
-    const g = generatorHingeLoss(discriminator.logits(predicted, conditioning, true));
+    const { predicted, truth, context, frames } = prediction;
+    const real = discriminator.logits(discriminatorInput(model, truth, truth, frames));
+    const fakeInput = discriminatorInput(model, predicted, context, frames);
+    const d = discriminatorHingeLoss(real, discriminator.logits(stopGradient(fakeInput)));
+    const g = generatorHingeLoss(discriminator.logits(fakeInput, true));
     return { total: tf.add(d, tf.mul(g, weight)) as tf.Scalar, discriminator: d, generator: g };
   });
 }

@@ -64,14 +64,14 @@ export const trainRecipeSchema = z
       .prefault({}),
     /**
      * An adversarial term on the model's clean estimates (what Self Forcing trains its rollouts with instead of the
-     * true continuation's MSE): a patch discriminator on latent tokens, trained from the first step; its term enters the
-     * model's loss from `start` on with `weight` (0 = off: no discriminator).
+     * true continuation's MSE): a patch discriminator on decoded frames, trained from the first step; its term enters
+     * the model's loss from `start` on with `weight` (0 = off: no discriminator). `hidden`: its first layer's channels.
      */
     adversarial: z
       .object({
         weight: z.number().nonnegative().default(0),
         start: fraction.default(0.5),
-        hidden: z.number().int().positive().default(128),
+        hidden: z.number().int().positive().default(32),
       })
       .strict()
       .prefault({}),

@@ -7,7 +7,7 @@ import { saveVideoModel } from '../model/checkpoint.js';
 import { VideoModel } from '../model/video-model.js';
 import { videoModelConfigSchema, type VideoModelConfigInput } from '../model/config.js';
 import { adversarialTerms, type CleanPrediction } from './adversarial-loss.js';
-import { ChunkDiscriminator } from './chunk-discriminator.js';
+import { FrameDiscriminator } from './frame-discriminator.js';
 import { FrameBatchSource } from './frame-batch-source.js';
 import { MaskCache, flowMatchingLoss, samplerGrid } from './flow-matching-loss.js';
 import { profileHeads } from './head-roles.js';
@@ -183,18 +183,17 @@ async function runTransformerStage(recipe: TrainRecipe, model: VideoModel, data:
  * to `metricsFile` every 50 steps and at the start of the generator's term.
  */
 class AdversarialStage {
-  readonly discriminator: ChunkDiscriminator;
+  readonly discriminator: FrameDiscriminator;
   readonly optimised: Module;
   private readonly start: number;
 
   constructor(
     private readonly recipe: TrainRecipe,
-    model: VideoModel,
+    private readonly model: VideoModel,
     private readonly metricsFile: string,
   ) {
-    const { tokenDim, tokensPerFrame } = model.layout;
     const conditioningFrames = model.config.lastFrameConditioning ? model.config.conditioningFrames : 0;
-    this.discriminator = new ChunkDiscriminator({ tokenDim, tokensPerFrame, conditioningFrames, hidden: recipe.adversarial.hidden, rng: Rng.seeded(recipe.seed + 5) });
+    this.discriminator = new FrameDiscriminator({ channels: 1 + conditioningFrames, hidden: recipe.adversarial.hidden, rng: Rng.seeded(recipe.seed + 5) });
     this.optimised = new TransformerWithDiscriminator(model.transformer, this.discriminator);
     this.start = Math.round(recipe.adversarial.start * recipe.transformer.steps);
   }
@@ -203,7 +202,7 @@ class AdversarialStage {
   term(completed: number): (prediction: CleanPrediction) => tf.Scalar {
     const weight = completed >= this.start ? this.recipe.adversarial.weight : 0;
     return (prediction) => {
-      const terms = adversarialTerms(this.discriminator, prediction, weight);
+      const terms = adversarialTerms(this.model, this.discriminator, prediction, weight);
       if (completed % 50 === 0 || completed === this.start) {
         const [discriminator, generator] = [terms.discriminator.dataSync()[0], terms.generator.dataSync()[0]];
         appendFileSync(this.metricsFile, `${JSON.stringify({ step: completed + 1, weight, discriminator, generator })}\n`);
@@ -219,7 +218,7 @@ class AdversarialStage {
 }
 
 class TransformerWithDiscriminator extends Module {
-  constructor(transformer: Module, discriminator: ChunkDiscriminator) {
+  constructor(transformer: Module, discriminator: FrameDiscriminator) {
     super();
     this.addModule('transformer', transformer);
     this.addModule('discriminator', discriminator);
