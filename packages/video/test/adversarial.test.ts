@@ -48,7 +48,7 @@ describe('adversarial loss', () => {
       const frames = [0, 1, 2, 3, 10, 11];
       const tokens = random([1, 6 * model.layout.tokensPerFrame, model.layout.tokenDim], 3);
       const context = random([1, 6 * model.layout.tokensPerFrame, model.layout.tokenDim], 4);
-      const input = discriminatorInput(model, tokens, context, frames);
+      const input = discriminatorInput(model, model.tokensToFrames(tokens), model.tokensToFrames(context), frames);
       expect(input.shape).toEqual([6, 16, 16, 3]);
       const own = model.tokensToFrames(tokens).reshape([6, 16, 16]);
       const seen = model.tokensToFrames(context).reshape([6, 16, 16]);
@@ -79,10 +79,14 @@ describe('adversarial loss', () => {
     const combined = tf.variableGrads(() => adversarialTerms(model, d, { predicted, truth, context, frames }, weight).total, [...params, predicted]);
     // The references, each side on its own with the plain forward pass.
     const dOnly = tf.variableGrads(
-      () => discriminatorHingeLoss(d.logits(discriminatorInput(model, truth, truth, frames)), d.logits(discriminatorInput(model, tf.clone(predicted), context, frames))),
+      () => {
+        const decode = (t: tf.Tensor) => model.tokensToFrames(t);
+        const real = d.logits(discriminatorInput(model, decode(truth), decode(truth), frames));
+        return discriminatorHingeLoss(real, d.logits(discriminatorInput(model, decode(tf.clone(predicted)), decode(context), frames)));
+      },
       params,
     );
-    const gOnly = tf.grad((x: tf.Tensor) => tf.mul(generatorHingeLoss(d.logits(discriminatorInput(model, x, context, frames))), weight))(predicted);
+    const gOnly = tf.grad((x: tf.Tensor) => tf.mul(generatorHingeLoss(d.logits(discriminatorInput(model, model.tokensToFrames(x), model.tokensToFrames(context), frames))), weight))(predicted);
     let largest = 0;
     for (const p of params) {
       const want = dOnly.grads[p.name] as tf.Tensor;

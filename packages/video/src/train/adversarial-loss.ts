@@ -9,7 +9,7 @@ export interface CleanPrediction {
   readonly predicted: tf.Tensor;
   /** The true clean tokens [B, L, D]. */
   readonly truth: tf.Tensor;
-  /** The context the chunks were conditioned on (the truth, or the model's own rollout), [B, L, D]. */
+  /** The context the chunks were conditioned on, [B, L, D]: `truth` itself when the batch is teacher-forced, or the model's own rollout. */
   readonly context: tf.Tensor;
   /** Frame index of each frame of the clip. */
   readonly frames: readonly number[];
@@ -26,18 +26,17 @@ export function generatorHingeLoss(fake: tf.Tensor): tf.Scalar {
 }
 
 /**
- * What the discriminator sees of a clip: every frame decoded to pixels, stacked on the channel axis with the decoded
- * frames its chunk is conditioned on (the model's conditioningFrames before the chunk, zeros where there are none) —
- * [B·F, S, S, 1 + k].
+ * What the discriminator sees of a clip: every decoded frame [B, F, S, S], stacked on the channel axis with the
+ * decoded frames its chunk is conditioned on (taken from `conditioningSource` [B, F, S, S]: the model's
+ * conditioningFrames before the chunk, zeros where there are none) — [B·F, S, S, 1 + k].
  */
-export function discriminatorInput(model: VideoModel, tokens: tf.Tensor, conditioningSource: tf.Tensor, frames: readonly number[]): tf.Tensor4D {
+export function discriminatorInput(model: VideoModel, decoded: tf.Tensor, conditioningSource: tf.Tensor, frames: readonly number[]): tf.Tensor4D {
   return tf.tidy(() => {
-    const decoded = model.tokensToFrames(tokens);
     const [batch, count, size] = decoded.shape as [number, number, number, number];
     const k = model.config.lastFrameConditioning ? model.config.conditioningFrames : 0;
     if (k === 0) return tf.reshape(decoded, [batch * count, size, size, 1]) as tf.Tensor4D;
-    const source = tf.reshape(model.tokensToFrames(conditioningSource), [batch, count, size * size]);
     // One "token" per frame of size² features: the conditioning's own layout, on pixels.
+    const source = tf.reshape(conditioningSource, [batch, count, size * size]);
     const conditioning = tf.reshape(lastFrameConditioning(source, frames, model.config.framesPerChunk, 1, k), [batch * count, k, size, size]);
     const stacked = tf.concat([tf.reshape(decoded, [batch * count, 1, size, size]), conditioning], 1);
     return tf.transpose(stacked, [0, 2, 3, 1]) as tf.Tensor4D;
@@ -56,13 +55,16 @@ export interface AdversarialTerms {
  * discriminator's hinge loss on the true frames (conditioned on the true frames before them) against the model's
  * predictions (detached, conditioned on the context the model saw), plus `weight` times the generator's loss on the
  * same predictions scored with frozen discriminator weights — each set of weights gets only its own side's gradient;
- * the generator's reaches the model through the (frozen) decoder.
+ * the generator's reaches the model through the (frozen) decoder. The truth is decoded once, and the context only
+ * when it is another tensor (a self-forced rollout).
  */
 export function adversarialTerms(model: VideoModel, discriminator: FrameDiscriminator, prediction: CleanPrediction, weight: number): AdversarialTerms {
   return tf.tidy(() => {
     const { predicted, truth, context, frames } = prediction;
-    const real = discriminator.logits(discriminatorInput(model, truth, truth, frames));
-    const fakeInput = discriminatorInput(model, predicted, context, frames);
+    const trueFrames = model.tokensToFrames(truth);
+    const contextFrames = context === truth ? trueFrames : model.tokensToFrames(context);
+    const real = discriminator.logits(discriminatorInput(model, trueFrames, trueFrames, frames));
+    const fakeInput = discriminatorInput(model, model.tokensToFrames(predicted), contextFrames, frames);
     const d = discriminatorHingeLoss(real, discriminator.logits(stopGradient(fakeInput)));
     const g = generatorHingeLoss(discriminator.logits(fakeInput, true));
     return { total: tf.add(d, tf.mul(g, weight)) as tf.Scalar, discriminator: d, generator: g };

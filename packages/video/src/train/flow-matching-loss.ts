@@ -90,7 +90,7 @@ export function flowMatchingLoss(
     if (!extra) return mse;
     // A velocity v = ε − x₀ at x_t = (1 − t)·x₀ + t·ε gives x₀ = x_t − t·v.
     const estimate = clean ? predicted : tf.sub(noisy, tf.mul(t, predicted));
-    return tf.add(mse, extra({ predicted: estimate, truth: x0, context, frames: batch.frames })) as tf.Scalar;
+    return tf.add(mse, extra({ predicted: estimate, truth: x0, context: batch.selfForced ? context : x0, frames: batch.frames })) as tf.Scalar;
   });
 }
 
