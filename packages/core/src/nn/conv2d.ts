@@ -2,6 +2,7 @@ import { tf } from '../tf.js';
 import { Rng } from '../rng/rng.js';
 import { Module } from './module.js';
 import { torchDefaultInit } from './init.js';
+import { stopGradient } from './stop-gradient.js';
 
 /** PyTorch padding: one number for all sides, [rows, cols], or explicit [top, bottom, left, right]. */
 export type Conv2dPadding = number | readonly [number, number] | readonly [number, number, number, number];
@@ -50,9 +51,14 @@ export class Conv2d extends Module {
     this.bias = options.bias === false ? undefined : this.addParameter('bias', torchDefaultInit([outChannels], rng, fanIn));
   }
 
-  /** x: [B, H, W, C_in] → [B, H', W', C_out]. */
-  forward(x: tf.Tensor4D): tf.Tensor4D {
+  /**
+   * x: [B, H, W, C_in] → [B, H', W', C_out]. `frozen`: the weights pass no gradient, only x does (the generator's
+   * side of an adversarial loss scoring through a discriminator it must not train).
+   */
+  forward(x: tf.Tensor4D, options: { readonly frozen?: boolean } = {}): tf.Tensor4D {
     return tf.tidy(() => {
+      const weight = (options.frozen ? stopGradient(this.weight) : this.weight) as tf.Tensor4D;
+      const bias = this.bias && options.frozen ? stopGradient(this.bias) : this.bias;
       const [top, bottom, left, right] = this.padding;
       const pad: [[number, number], [number, number], [number, number], [number, number]] = [
         [0, 0],
@@ -64,22 +70,21 @@ export class Conv2d extends Module {
         // One fused kernel: on OpenBLAS the bias is added inside the product, on XNNPACK likewise. Not in training:
         // tfjs's fused gradient calls the Conv2DBackpropInput kernel directly, which on plain wasm is a scalar loop
         // (a VQVAE step 3.2 → 9.3 s), where Conv2D's own gradient is nextx's forward-convolution one.
-        const bias = this.bias ? { bias: this.bias } : {};
-        return tf.fused.conv2d({ x, filter: this.weight as tf.Tensor4D, strides: this.stride, pad: pad as never, ...bias });
+        return tf.fused.conv2d({ x, filter: weight, strides: this.stride, pad: pad as never, ...(bias ? { bias } : {}) });
       }
-      const y = this.groups === 1 ? tf.conv2d(x, this.weight as tf.Tensor4D, this.stride, pad as never) : this.groupedConv(x, pad);
-      return this.bias ? (tf.add(y, this.bias) as tf.Tensor4D) : y;
+      const y = this.groups === 1 ? tf.conv2d(x, weight, this.stride, pad as never) : this.groupedConv(x, weight, pad);
+      return bias ? (tf.add(y, bias) as tf.Tensor4D) : y;
     });
   }
 
-  private groupedConv(x: tf.Tensor4D, pad: [[number, number], [number, number], [number, number], [number, number]]) {
+  private groupedConv(x: tf.Tensor4D, weight: tf.Tensor4D, pad: [[number, number], [number, number], [number, number], [number, number]]) {
     const padded = tf.pad(x, pad);
     const inPer = this.inChannels / this.groups;
     const outPer = this.outChannels / this.groups;
     const outputs: tf.Tensor4D[] = [];
     for (let g = 0; g < this.groups; g++) {
       const xg = tf.slice(padded, [0, 0, 0, g * inPer], [-1, -1, -1, inPer]);
-      const wg = tf.slice(this.weight, [0, 0, 0, g * outPer], [-1, -1, -1, outPer]) as tf.Tensor4D;
+      const wg = tf.slice(weight, [0, 0, 0, g * outPer], [-1, -1, -1, outPer]) as tf.Tensor4D;
       outputs.push(tf.conv2d(xg, wg, this.stride, 'valid'));
     }
     return tf.concat(outputs, 3);

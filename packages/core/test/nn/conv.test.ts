@@ -149,6 +149,28 @@ describe.each(TEST_BACKENDS)('Conv1d, Conv2d and Linear vs the definitions on %s
     conv.dispose();
   });
 
+  it.each([
+    ['eval, groups 1', 1, false],
+    ['training, groups 1', 1, true],
+    ['training, groups 2', 2, true],
+  ])('Conv2d frozen (%s): the same output and input gradient, no weight or bias gradient', (_, groups, training) => {
+    const conv = new Conv2d(4, 6, 3, { stride: 2, padding: 1, groups });
+    conv.train(training);
+    tf.tidy(() => {
+      const x = tf.randomNormal([2, 5, 5, 4], 0, 1, 'float32', 7) as tf.Tensor4D;
+      const probe = tf.range(1, 1 + 2 * 3 * 3 * 6).reshape([2, 3, 3, 6]);
+      const weighted = (frozen: boolean) => (input: tf.Tensor) => tf.sum(tf.mul(conv.forward(input as tf.Tensor4D, { frozen }), probe));
+      expectClose(conv.forward(x, { frozen: true }), Array.from(conv.forward(x).dataSync()), 1e-6);
+      expectClose(tf.grad(weighted(true))(x), Array.from(tf.grad(weighted(false))(x).dataSync()), 1e-4);
+      const params = [conv.weight, conv.bias as tf.Variable];
+      const plain = tf.variableGrads(() => weighted(false)(x) as tf.Scalar, params);
+      expect(Math.max(...params.map((p) => tf.max(tf.abs(plain.grads[p.name] as tf.Tensor)).dataSync()[0] as number))).toBeGreaterThan(1e-3);
+      const frozen = tf.variableGrads(() => weighted(true)(x) as tf.Scalar, params);
+      for (const p of params) expect(tf.max(tf.abs(frozen.grads[p.name] as tf.Tensor)).dataSync()[0]).toBe(0);
+    });
+    conv.dispose();
+  });
+
   it('Linear loads torch [out, in] and round-trips its state dict', () => {
     const lin = new Linear(3, 2);
     const w = [[1, 2, 3], [-1, 0, 0.5]];

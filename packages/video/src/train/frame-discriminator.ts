@@ -1,4 +1,4 @@
-import { Conv2d, Module, Rng, stopGradient, tf } from '@nextx/core';
+import { Conv2d, Module, Rng, tf } from '@nextx/core';
 
 export interface FrameDiscriminatorOptions {
   /** Frames judged together: the frame and the ones it was conditioned on (1 + conditioningFrames). */
@@ -33,19 +33,11 @@ export class FrameDiscriminator extends Module {
     return tf.tidy(() => {
       let x: tf.Tensor4D = frames;
       this.layers.forEach((layer, i) => {
-        x = convolve(layer, x, frozen);
+        x = layer.forward(x, { frozen });
         if (i < this.layers.length - 1) x = tf.leakyRelu(x, 0.2);
       });
       const [n, h, w] = x.shape;
       return tf.reshape(x, [n, h, w]);
     });
   }
-}
-
-function convolve(layer: Conv2d, x: tf.Tensor4D, frozen: boolean): tf.Tensor4D {
-  if (!frozen) return layer.forward(x);
-  const [top, bottom, left, right] = layer.padding;
-  const padded = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
-  const y = tf.conv2d(padded, stopGradient(layer.weight) as tf.Tensor4D, layer.stride, 'valid');
-  return layer.bias ? tf.add(y, stopGradient(layer.bias)) : y;
 }
