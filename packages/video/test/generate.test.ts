@@ -27,6 +27,7 @@ describe('streaming video generation', () => {
     { lastFrameConditioning: true },
     { lastFrameConditioning: true, conditioningFrames: 2 },
     { lastFrameConditioning: true, conditioningFrames: 3, framesPerChunk: 1 },
+    { lastFrameConditioning: true, conditioningFrames: 2, conditioningKernel: 3 },
   ])('gives the same frames with the KV cache as recomputing the context at every step (1e-4; %o)', async (conditioning) => {
     const model = tinyModel(conditioning);
     const data = new MovingObjects(model.config.data);

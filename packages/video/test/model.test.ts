@@ -111,6 +111,38 @@ describe('video model', () => {
     tf.dispose([tokens, conditioning, later, single]);
   });
 
+  it('embeds the conditioning over a k × k neighbourhood of each frame\'s token grid, zero-padded at its edges', () => {
+    const model = tinyModel({ patch: 1, lastFrameConditioning: true, conditioningFrames: 2, conditioningKernel: 3 });
+    const { side, tokensPerFrame, tokenDim } = model.layout;
+    const [batch, frames, channels, dim] = [2, 2, 2 * tokenDim, 32];
+    const conditioning = Rng.seeded(8).fillNormal(new Float32Array(batch * frames * tokensPerFrame * channels));
+    const weight = model.transformer.conditionEmbed?.weight.dataSync() as Float32Array; // [3, 3, channels, dim]
+    const got = tf.tidy(() => model.transformer.embedConditioning(tf.tensor3d(conditioning, [batch, frames * tokensPerFrame, channels])).dataSync());
+    let worst = 0;
+    for (let g = 0; g < batch * frames; g++) {
+      for (let r = 0; r < side; r++) {
+        for (let c = 0; c < side; c++) {
+          for (let d = 0; d < dim; d++) {
+            let sum = 0;
+            for (let dr = -1; dr <= 1; dr++) {
+              for (let dc = -1; dc <= 1; dc++) {
+                const [rr, cc] = [r + dr, c + dc];
+                if (rr < 0 || cc < 0 || rr >= side || cc >= side) continue;
+                for (let ch = 0; ch < channels; ch++) {
+                  sum += (weight[(((dr + 1) * 3 + dc + 1) * channels + ch) * dim + d] as number) * (conditioning[(g * tokensPerFrame + rr * side + cc) * channels + ch] as number);
+                }
+              }
+            }
+            worst = Math.max(worst, Math.abs(sum - (got[(g * tokensPerFrame + r * side + c) * dim + d] as number)));
+          }
+        }
+      }
+    }
+    expect(worst).toBeLessThan(1e-4);
+    model.dispose();
+    expect(() => new VideoModel({ ...TINY_CONFIG, lastFrameConditioning: true, conditioningKernel: 2 })).toThrow(/conditioningKernel/);
+  });
+
   it("'last-frame-residual' starts as copying the last frame, gives the velocity of its clean prediction, and is trained on the clean chunk", () => {
     const residual = { lastFrameConditioning: true, prediction: 'last-frame-residual' } as const;
     expect(() => new VideoModel({ ...TINY_CONFIG, prediction: 'last-frame-residual' })).toThrow(/prediction.*lastFrameConditioning/s);

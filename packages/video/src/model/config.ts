@@ -34,6 +34,12 @@ export const videoModelFieldsSchema = z
      */
     conditioningFrames: z.number().int().min(1).max(4).default(1),
     /**
+     * Side of the conditioning's embedding over each frame's token grid: 1 embeds a token's own conditioning
+     * (a linear map), k > 1 a k × k neighbourhood of it (a convolution, zero-padded at the edges) — so that a token
+     * sees the content that moves into it from its neighbours without having to attend for it.
+     */
+    conditioningKernel: z.number().int().positive().default(1),
+    /**
      * What the head predicts. 'velocity': the flow velocity v = ε − x₀ (rectified flow). 'last-frame-residual': the
      * clean chunk as the last-frame conditioning plus a correction, x̂₀ = x_last + head, turned into the velocity
      * v = (x_t − x̂₀)/t for the samplers and trained on the clean-sample error (x-prediction, as in "Back to Basics:
@@ -76,6 +82,7 @@ export const videoModelConfigSchema = videoModelFieldsSchema.superRefine((c, ctx
   if (c.prediction === 'last-frame-residual' && !c.lastFrameConditioning) {
     ctx.addIssue({ code: 'custom', path: ['prediction'], message: "'last-frame-residual' predicts from the last frame: set lastFrameConditioning to true" });
   }
+  if (c.conditioningKernel % 2 === 0) ctx.addIssue({ code: 'custom', path: ['conditioningKernel'], message: 'must be odd (a neighbourhood centred on the token)' });
   const headDim = c.dim / c.heads;
   const rest = headDim - c.ropeTimeDims;
   if (rest <= 0 || rest % 4 !== 0) {

@@ -1,4 +1,4 @@
-import { AxialRotaryEmbedding, InputError, Linear, Module, ModuleList, Rng, layerNorm, modulate, normalInit, silu, tf, type KVCache } from '@nextx/core';
+import { AxialRotaryEmbedding, Conv2d, InputError, Linear, Module, ModuleList, Rng, layerNorm, modulate, normalInit, silu, tf, type KVCache } from '@nextx/core';
 import type { TokenLayout, VideoModelConfig } from './config.js';
 import { levelsPerToken } from './frame-levels.js';
 import { TimestepEmbedding } from './timestep-embedding.js';
@@ -28,8 +28,8 @@ export interface TransformerCall {
  */
 export class VideoTransformer extends Module {
   readonly embed: Linear;
-  /** Embeds the last-frame conditioning (zero-initialised), when the config asks for it. */
-  readonly conditionEmbed: Linear | undefined;
+  /** Embeds the last-frame conditioning (zero-initialised), when the config asks for it: per token, or over a neighbourhood of tokens (config.conditioningKernel). */
+  readonly conditionEmbed: Linear | Conv2d | undefined;
   readonly timeEmbed: TimestepEmbedding;
   readonly tBlock: Linear;
   readonly blocks: ModuleList<VideoBlock>;
@@ -55,9 +55,7 @@ export class VideoTransformer extends Module {
       },
     });
     this.embed = this.addModule('x_embedder', new Linear(layout.tokenDim, dim, { rng: rng.fork() }));
-    this.conditionEmbed = config.lastFrameConditioning
-      ? this.addModule('cond_embedder', new Linear(layout.tokenDim * config.conditioningFrames, dim, { bias: false, rng: rng.fork() }))
-      : undefined;
+    this.conditionEmbed = config.lastFrameConditioning ? this.addModule('cond_embedder', conditionEmbedding(config, layout, rng.fork())) : undefined;
     this.timeEmbed = this.addModule('t_embedder', new TimestepEmbedding(dim, 128, rng.fork()));
     this.tBlock = this.addModule('t_block', new Linear(dim, 6 * dim, { rng: rng.fork() }));
     this.blocks = this.addModule(
@@ -101,6 +99,19 @@ export class VideoTransformer extends Module {
     });
   }
 
+  /** The last-frame conditioning [B, F·n, C] embedded [B, F·n, D]: per token, or by a convolution over each frame's token grid. */
+  embedConditioning(conditioning: tf.Tensor): tf.Tensor {
+    const embed = this.conditionEmbed;
+    if (!embed) throw new InputError('VideoTransformer: this model has no last-frame conditioning (config.lastFrameConditioning is false)');
+    if (embed instanceof Linear) return embed.forward(conditioning);
+    return tf.tidy(() => {
+      const [batch, length, channels] = conditioning.shape as [number, number, number];
+      const { side } = this.layout;
+      const grids = tf.reshape(conditioning, [-1, side, side, channels]) as tf.Tensor4D;
+      return tf.reshape(embed.forward(grids), [batch, length, this.config.dim]);
+    });
+  }
+
   private headOutput(tokens: tf.Tensor, levels: tf.Tensor, call: TransformerCall): tf.Tensor {
     return tf.tidy(() => {
       const [batch, length] = tokens.shape as [number, number, number];
@@ -110,7 +121,7 @@ export class VideoTransformer extends Module {
       let h = this.embedTokens(tokens);
       if (this.conditionEmbed) {
         if (!call.conditioning) throw new InputError('VideoTransformer: this model is conditioned on the last frame; pass call.conditioning');
-        h = tf.add(h, this.conditionEmbed.forward(call.conditioning));
+        h = tf.add(h, this.embedConditioning(call.conditioning));
       }
       this.blocks.items.forEach((block, l) => {
         h = block.forward(h, modulation, {
@@ -126,4 +137,11 @@ export class VideoTransformer extends Module {
       return this.head.forward(tf.reshape(modulate(normed, shift, scale), [batch, length, this.config.dim]));
     });
   }
+}
+
+function conditionEmbedding(config: VideoModelConfig, layout: TokenLayout, rng: Rng): Linear | Conv2d {
+  const channels = layout.tokenDim * config.conditioningFrames;
+  const k = config.conditioningKernel;
+  if (k === 1) return new Linear(channels, config.dim, { bias: false, rng });
+  return new Conv2d(channels, config.dim, k, { padding: (k - 1) / 2, bias: false, rng });
 }
