@@ -28,7 +28,7 @@ describe('adversarial loss', () => {
 
   it('the discriminator gives a logit per quarter-size patch, each seeing only its neighbourhood; frozen scores the same', () => {
     tf.tidy(() => {
-      const d = new FrameDiscriminator({ channels: 2, hidden: 4, rng: Rng.seeded(1) });
+      const d = new FrameDiscriminator({ conditioningFrames: 1, hidden: 4, rng: Rng.seeded(1) });
       const frames = random([1, 32, 32, 2], 2) as tf.Tensor4D;
       const base = d.logits(frames);
       expect(base.shape).toEqual([1, 8, 8]);
@@ -48,7 +48,7 @@ describe('adversarial loss', () => {
       const frames = [0, 1, 2, 3, 10, 11];
       const tokens = random([1, 6 * model.layout.tokensPerFrame, model.layout.tokenDim], 3);
       const context = random([1, 6 * model.layout.tokensPerFrame, model.layout.tokenDim], 4);
-      const input = discriminatorInput(model, model.tokensToFrames(tokens), model.tokensToFrames(context), frames);
+      const input = discriminatorInput(model, model.tokensToFrames(tokens), model.tokensToFrames(context), frames, 2);
       expect(input.shape).toEqual([6, 16, 16, 3]);
       const own = model.tokensToFrames(tokens).reshape([6, 16, 16]);
       const seen = model.tokensToFrames(context).reshape([6, 16, 16]);
@@ -66,9 +66,31 @@ describe('adversarial loss', () => {
     });
   });
 
+  it('an unconditioned discriminator judges the frames alone: the context does not change its terms', () => {
+    tf.tidy(() => {
+      const model = tinyModel({ lastFrameConditioning: true, conditioningFrames: 2 });
+      const d = new FrameDiscriminator({ conditioningFrames: 0, hidden: 4, rng: Rng.seeded(8) });
+      const frames = [0, 1, 2, 3];
+      const shape = [1, 4 * model.layout.tokensPerFrame, model.layout.tokenDim];
+      const [truth, predicted] = [random(shape, 9), random(shape, 10)];
+      const input = discriminatorInput(model, model.tokensToFrames(predicted), model.tokensToFrames(random(shape, 11)), frames, 0);
+      expect(input.shape).toEqual([4, 16, 16, 1]);
+      expect(maxDiff(input, model.tokensToFrames(predicted).reshape([4, 16, 16, 1]))).toBe(0);
+      const terms = (context: tf.Tensor) => adversarialTerms(model, d, { predicted, truth, context, frames }, 1).total.dataSync()[0] as number;
+      expect(terms(random(shape, 12))).toBe(terms(random(shape, 13)));
+      // While a conditioned one (through the untrained decoder the difference is small, but not zero) sees them.
+      const conditioned = new FrameDiscriminator({ conditioningFrames: 2, hidden: 4, rng: Rng.seeded(8) });
+      const logitsWith = (seed: number) => conditioned.logits(discriminatorInput(model, model.tokensToFrames(predicted), model.tokensToFrames(random(shape, seed)), frames, 2));
+      expect(maxDiff(logitsWith(12), logitsWith(13))).toBeGreaterThan(0);
+      d.dispose();
+      conditioned.dispose();
+      model.dispose();
+    });
+  });
+
   it('one sum gives the discriminator only its hinge gradient and the prediction only the weighted generator gradient', () => {
     const model = tinyModel({ lastFrameConditioning: true, conditioningFrames: 2 });
-    const d = new FrameDiscriminator({ channels: 3, hidden: 4, rng: Rng.seeded(4) });
+    const d = new FrameDiscriminator({ conditioningFrames: 2, hidden: 4, rng: Rng.seeded(4) });
     const frames = [0, 1, 2, 3];
     const shape = [2, 4 * model.layout.tokensPerFrame, model.layout.tokenDim];
     const truth = random(shape, 5);
@@ -81,12 +103,12 @@ describe('adversarial loss', () => {
     const dOnly = tf.variableGrads(
       () => {
         const decode = (t: tf.Tensor) => model.tokensToFrames(t);
-        const real = d.logits(discriminatorInput(model, decode(truth), decode(truth), frames));
-        return discriminatorHingeLoss(real, d.logits(discriminatorInput(model, decode(tf.clone(predicted)), decode(context), frames)));
+        const real = d.logits(discriminatorInput(model, decode(truth), decode(truth), frames, 2));
+        return discriminatorHingeLoss(real, d.logits(discriminatorInput(model, decode(tf.clone(predicted)), decode(context), frames, 2)));
       },
       params,
     );
-    const gOnly = tf.grad((x: tf.Tensor) => tf.mul(generatorHingeLoss(d.logits(discriminatorInput(model, model.tokensToFrames(x), model.tokensToFrames(context), frames))), weight))(predicted);
+    const gOnly = tf.grad((x: tf.Tensor) => tf.mul(generatorHingeLoss(d.logits(discriminatorInput(model, model.tokensToFrames(x), model.tokensToFrames(context), frames, 2))), weight))(predicted);
     let largest = 0;
     for (const p of params) {
       const want = dOnly.grads[p.name] as tf.Tensor;

@@ -74,7 +74,7 @@ describe('video model', () => {
     const length = 3 * tokensPerChunk;
     const values = (seed: number) => Rng.seeded(seed).fillNormal(new Float32Array(length * tokenDim));
     const clean = values(1);
-    const batch = (context: Float32Array): VideoBatch => ({ batch: 1, frames: [0, 1, 2, 3, 4, 5], clean, context, selfForced: false });
+    const batch = (context: Float32Array): VideoBatch => ({ batch: 1, frames: [0, 1, 2, 3, 4, 5], clean, context, selfForced: false, trueContextChunks: 3 });
     const masks = new MaskCache();
     const options = { perFrameNoise: 0, gridProbability: 0, grid: [1] };
     const loss = (context: Float32Array) => tf.tidy(() => flowMatchingLoss(model, batch(context), Rng.seeded(9), options, masks).dataSync()[0] as number);
@@ -171,16 +171,29 @@ describe('video model', () => {
     const clean = Rng.seeded(5).fillNormal(new Float32Array(length));
     const context = Rng.seeded(6).fillNormal(new Float32Array(length));
     const masks = new MaskCache();
-    const loss = tf.tidy(() => flowMatchingLoss(fresh, { batch: 1, frames, clean, context, selfForced: false }, Rng.seeded(9), { perFrameNoise: 0.5, gridProbability: 0, grid: [1] }, masks).dataSync()[0] as number);
+    const lossOf = (trueContextChunks: number, rolloutTargetWeight?: number) =>
+      tf.tidy(() => {
+        const batch = { batch: 1, frames, clean, context, selfForced: trueContextChunks < 3, trueContextChunks };
+        const options = { perFrameNoise: 0.5, gridProbability: 0, grid: [1], ...(rolloutTargetWeight === undefined ? {} : { rolloutTargetWeight }) };
+        return flowMatchingLoss(fresh, batch, Rng.seeded(9), options, masks).dataSync()[0] as number;
+      });
     const frameSize = tokensPerFrame * tokenDim;
-    let sum = 0;
-    for (let i = 0; i < length; i++) {
-      const frame = Math.floor(i / frameSize);
-      const chunkStart = frame - (frame % 2);
-      const last = chunkStart === 0 ? 0 : (context[(chunkStart - 1) * frameSize + (i % frameSize)] as number);
-      sum += (last - (clean[i] as number)) ** 2;
-    }
-    expect(loss).toBeCloseTo(sum / length, 4);
+    // chunkWeight(c): what the MSE of chunk c counts for.
+    const reference = (chunkWeight: (chunk: number) => number) => {
+      let sum = 0;
+      for (let i = 0; i < length; i++) {
+        const frame = Math.floor(i / frameSize);
+        const chunkStart = frame - (frame % 2);
+        const last = chunkStart === 0 ? 0 : (context[(chunkStart - 1) * frameSize + (i % frameSize)] as number);
+        sum += chunkWeight(chunkStart / 2) * (last - (clean[i] as number)) ** 2;
+      }
+      return sum / length;
+    };
+    expect(lossOf(3)).toBeCloseTo(reference(() => 1), 4);
+    // Self-forced from chunk 1 on: chunk 2 is conditioned on the rolled-out chunk 1, and only it takes the weight.
+    expect(lossOf(1, 0.25)).toBeCloseTo(reference((c) => (c === 2 ? 0.25 : 1)), 4);
+    expect(lossOf(1, 1)).toBeCloseTo(reference(() => 1), 4);
+    expect(lossOf(3, 0.25)).toBeCloseTo(reference(() => 1), 4); // teacher-forced: nothing rolled out
     masks.dispose();
     fresh.dispose();
     trained.dispose();

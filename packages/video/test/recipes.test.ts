@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '@nextx/core';
 import { videoModelConfigSchema } from '../src/model/config.js';
 import { trainRecipeSchema } from '../src/train/recipe.js';
 import { recipeModelConfig } from '../src/train/train-video.js';
@@ -28,5 +29,13 @@ describe('the recipes this package ships', () => {
     for (const field of ['patch', 'framesPerChunk', 'dim', 'depth', 'heads', 'conditioningFrames', 'conditioningKernel', 'prediction', 'data', 'autoencoder'] as const) {
       expect(bundled[field], field).toEqual(expected[field]);
     }
+  });
+});
+
+describe('training recipe checks', () => {
+  it('refuses rolled-out chunks without any loss, naming the field', () => {
+    expect(() => parseConfig(trainRecipeSchema, { selfForcing: { targetWeight: 0 } }, 'training recipe')).toThrow(/selfForcing\.targetWeight.*adversarial\.weight/s);
+    expect(() => parseConfig(trainRecipeSchema, { selfForcing: { targetWeight: 0 }, adversarial: { weight: 1 } }, 'training recipe')).not.toThrow();
+    expect(() => parseConfig(trainRecipeSchema, { selfForcing: { targetWeight: 0.5 } }, 'training recipe')).not.toThrow();
   });
 });

@@ -27,13 +27,12 @@ export function generatorHingeLoss(fake: tf.Tensor): tf.Scalar {
 
 /**
  * What the discriminator sees of a clip: every decoded frame [B, F, S, S], stacked on the channel axis with the
- * decoded frames its chunk is conditioned on (taken from `conditioningSource` [B, F, S, S]: the model's
- * conditioningFrames before the chunk, zeros where there are none) — [B·F, S, S, 1 + k].
+ * k decoded frames its chunk is conditioned on (taken from `conditioningSource` [B, F, S, S]: the model's
+ * conditioning frames before the chunk, zeros where there are none) — [B·F, S, S, 1 + k]; k = 0 gives the frames alone.
  */
-export function discriminatorInput(model: VideoModel, decoded: tf.Tensor, conditioningSource: tf.Tensor, frames: readonly number[]): tf.Tensor4D {
+export function discriminatorInput(model: VideoModel, decoded: tf.Tensor, conditioningSource: tf.Tensor, frames: readonly number[], k: number): tf.Tensor4D {
   return tf.tidy(() => {
     const [batch, count, size] = decoded.shape as [number, number, number, number];
-    const k = model.config.lastFrameConditioning ? model.config.conditioningFrames : 0;
     if (k === 0) return tf.reshape(decoded, [batch * count, size, size, 1]) as tf.Tensor4D;
     // One "token" per frame of size² features: the conditioning's own layout, on pixels.
     const source = tf.reshape(conditioningSource, [batch, count, size * size]);
@@ -56,15 +55,16 @@ export interface AdversarialTerms {
  * predictions (detached, conditioned on the context the model saw), plus `weight` times the generator's loss on the
  * same predictions scored with frozen discriminator weights — each set of weights gets only its own side's gradient;
  * the generator's reaches the model through the (frozen) decoder. The truth is decoded once, and the context only
- * when it is another tensor (a self-forced rollout).
+ * when it is another tensor (a self-forced rollout) and the discriminator looks at it.
  */
 export function adversarialTerms(model: VideoModel, discriminator: FrameDiscriminator, prediction: CleanPrediction, weight: number): AdversarialTerms {
   return tf.tidy(() => {
     const { predicted, truth, context, frames } = prediction;
     const trueFrames = model.tokensToFrames(truth);
-    const contextFrames = context === truth ? trueFrames : model.tokensToFrames(context);
-    const real = discriminator.logits(discriminatorInput(model, trueFrames, trueFrames, frames));
-    const fakeInput = discriminatorInput(model, model.tokensToFrames(predicted), contextFrames, frames);
+    const contextFrames = context === truth || discriminator.conditioningFrames === 0 ? trueFrames : model.tokensToFrames(context);
+    const k = discriminator.conditioningFrames;
+    const real = discriminator.logits(discriminatorInput(model, trueFrames, trueFrames, frames, k));
+    const fakeInput = discriminatorInput(model, model.tokensToFrames(predicted), contextFrames, frames, k);
     const d = discriminatorHingeLoss(real, discriminator.logits(stopGradient(fakeInput)));
     const g = generatorHingeLoss(discriminator.logits(fakeInput, true));
     return { total: tf.add(d, tf.mul(g, weight)) as tf.Scalar, discriminator: d, generator: g };

@@ -14,6 +14,19 @@ export interface FlowLossOptions {
   readonly grid: readonly number[];
   /** The highest level context frames are noised to (U(0, this) per frame; 0 = clean context). */
   readonly contextNoise?: number;
+  /** Weight of the MSE on chunks conditioned on a rolled-out chunk of the context (default 1, as the others). */
+  readonly rolloutTargetWeight?: number;
+}
+
+/**
+ * Per-token weights [1, L, 1] of the MSE over a clip: 1 for the chunks that see only true context, `weight` for the
+ * ones after the first rolled-out chunk — chunk c sees context chunks 0 … c − 1 (and is conditioned on c − 1), so
+ * those from trueContextChunks + 1 on. The mean stays over every token, so the weight scales the chunks' share.
+ */
+export function targetWeights(chunks: number, trueContextChunks: number, tokensPerChunk: number, weight: number): tf.Tensor3D {
+  const w = new Float32Array(chunks * tokensPerChunk).fill(1);
+  w.fill(weight, Math.min(chunks, trueContextChunks + 1) * tokensPerChunk);
+  return tf.tensor3d(w, [1, chunks * tokensPerChunk, 1]);
 }
 
 /** Levels t per frame of each clip, [B, frames]: per chunk or per frame, uniform or from the sampler's grid. */
@@ -42,8 +55,8 @@ export function samplerGrid(steps: number, shift: number): number[] {
  * so every chunk is denoised against the clean context of the chunks before it, as in generation with a KV cache.
  * With `contextNoise`, the context frames are themselves put at levels drawn from U(0, contextNoise) (the last-frame
  * conditioning stays clean, as generation keeps it).
- * Mean squared error of that target over the noised tokens, plus `extra` of the model's clean estimate when given (the
- * adversarial term).
+ * Mean squared error of that target over the noised tokens (chunks conditioned on a rollout weighted by
+ * `rolloutTargetWeight`), plus `extra` of the model's clean estimate when given (the adversarial term).
  */
 export function flowMatchingLoss(
   model: VideoModel,
@@ -86,7 +99,11 @@ export function flowMatchingLoss(
     const clean = model.config.prediction === 'last-frame-residual';
     const output = clean ? model.transformer.predictClean(sequence, sequenceLevels, call) : model.transformer.forward(sequence, sequenceLevels, call);
     const predicted = tf.slice(output, [0, length, 0], [-1, length, -1]);
-    const mse = tf.mean(tf.square(tf.sub(predicted, clean ? x0 : tf.sub(eps, x0)))) as tf.Scalar;
+    const squared = tf.square(tf.sub(predicted, clean ? x0 : tf.sub(eps, x0)));
+    const weight = options.rolloutTargetWeight ?? 1;
+    const chunks = frames / framesPerChunk;
+    const weighted = weight === 1 || batch.trueContextChunks >= chunks ? squared : tf.mul(squared, targetWeights(chunks, batch.trueContextChunks, tokensPerChunk, weight));
+    const mse = tf.mean(weighted) as tf.Scalar;
     if (!extra) return mse;
     // A velocity v = ε − x₀ at x_t = (1 − t)·x₀ + t·ε gives x₀ = x_t − t·v.
     const estimate = clean ? predicted : tf.sub(noisy, tf.mul(t, predicted));

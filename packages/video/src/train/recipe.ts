@@ -59,6 +59,13 @@ export const trainRecipeSchema = z
         start: fraction.default(0.5),
         /** Share of batches after `start` whose context is the model's own rollout. */
         probability: fraction.default(0.5),
+        /**
+         * Weight of the MSE to the true continuation on the chunks a rollout conditions (1 = as every other chunk;
+         * 0 = those chunks learn only from the adversarial term, as Self Forcing trains its rollouts by distribution
+         * matching alone): on its own drifted context the model cannot know where the truth is, and the MSE's
+         * answer to that is the blur of every place it could be.
+         */
+        targetWeight: fraction.default(1),
       })
       .strict()
       .prefault({}),
@@ -72,11 +79,22 @@ export const trainRecipeSchema = z
         weight: z.number().nonnegative().default(0),
         start: fraction.default(0.5),
         hidden: z.number().int().positive().default(32),
+        /**
+         * Whether the discriminator sees each frame with the frames it was conditioned on (true) or alone. On a
+         * self-forced batch the fake's conditioning is the model's rollout and the real's the truth, so a conditioned
+         * discriminator can tell them apart by the conditioning alone, which the model cannot change.
+         */
+        conditioned: z.boolean().default(true),
       })
       .strict()
       .prefault({}),
     checkpointEvery: z.number().int().nonnegative().default(100),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.selfForcing.targetWeight === 0 && r.adversarial.weight === 0) {
+      ctx.addIssue({ code: 'custom', path: ['selfForcing', 'targetWeight'], message: '0 leaves the rolled-out chunks without a loss: set adversarial.weight above 0, or keep some of the MSE' });
+    }
+  });
 export type TrainRecipe = z.infer<typeof trainRecipeSchema>;
 export type TrainRecipeInput = z.input<typeof trainRecipeSchema>;

@@ -142,6 +142,7 @@ async function runTransformerStage(recipe: TrainRecipe, model: VideoModel, data:
     gridProbability: t.gridProbability,
     grid: samplerGrid(recipe.sampling.steps, recipe.sampling.shift),
     contextNoise: t.contextNoise,
+    rolloutTargetWeight: recipe.selfForcing.targetWeight,
   };
   const adversarial = recipe.adversarial.weight > 0 ? new AdversarialStage(recipe, model, join(options.out, 'adversarial-metrics.jsonl')) : undefined;
   const trainer: Trainer<VideoBatch> = new Trainer({
@@ -192,8 +193,8 @@ class AdversarialStage {
     private readonly model: VideoModel,
     private readonly metricsFile: string,
   ) {
-    const conditioningFrames = model.config.lastFrameConditioning ? model.config.conditioningFrames : 0;
-    this.discriminator = new FrameDiscriminator({ channels: 1 + conditioningFrames, hidden: recipe.adversarial.hidden, rng: Rng.seeded(recipe.seed + 5) });
+    const conditioningFrames = model.config.lastFrameConditioning && recipe.adversarial.conditioned ? model.config.conditioningFrames : 0;
+    this.discriminator = new FrameDiscriminator({ conditioningFrames, hidden: recipe.adversarial.hidden, rng: Rng.seeded(recipe.seed + 5) });
     this.optimised = new TransformerWithDiscriminator(model.transformer, this.discriminator);
     this.start = Math.round(recipe.adversarial.start * recipe.transformer.steps);
   }

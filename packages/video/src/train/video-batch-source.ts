@@ -16,6 +16,8 @@ export interface VideoBatch {
   /** What the clip's chunks are conditioned on, [B, L, tokenDim]: the truth, or the model's own rollout (self forcing). */
   readonly context: Float32Array;
   readonly selfForced: boolean;
+  /** Leading chunks of `context` that are the truth: all of them unless self-forced (then the sink, and the window's first chunk after a gap). */
+  readonly trueContextChunks: number;
 }
 
 export interface VideoBatchOptions {
@@ -27,6 +29,11 @@ export interface VideoBatchOptions {
   readonly selfForcing: (step: number) => number;
   readonly sampling: Sampling;
   readonly seed: number;
+}
+
+/** The first rolled-out chunk of a self-forced clip: after the sink, or after the window's first chunk when the window starts after a gap (see rollOut). */
+function rolloutStart(frames: readonly number[], framesPerChunk: number): number {
+  return frames[framesPerChunk] === framesPerChunk ? 1 : 2;
 }
 
 const stateSchema = z.object({ rng: rngStateSchema, batches: z.number().int().nonnegative() });
@@ -65,9 +72,11 @@ export class VideoBatchSource implements BatchSource<VideoBatch> {
     const selfForced = rng.uniform() < this.options.selfForcing(this.batches);
     const clean = tf.tidy(() => this.model.framesToTokens(tf.tensor4d(pixels, [batch, frames.length, size, size])));
     try {
-      const context = selfForced ? await this.rollOut(clean, frames, rng) : (clean.dataSync() as Float32Array).slice();
+      const chunks = frames.length / framesPerChunk;
+      const trueContextChunks = selfForced ? rolloutStart(frames, framesPerChunk) : chunks;
+      const context = selfForced ? await this.rollOut(clean, frames, trueContextChunks, rng) : (clean.dataSync() as Float32Array).slice();
       this.batches += 1;
-      return { batch, frames, clean: (clean.dataSync() as Float32Array).slice(), context, selfForced };
+      return { batch, frames, clean: (clean.dataSync() as Float32Array).slice(), context, selfForced, trueContextChunks };
     } finally {
       clean.dispose();
     }
@@ -81,11 +90,10 @@ export class VideoBatchSource implements BatchSource<VideoBatch> {
    * context (the targets are the truth, not Self Forcing's distribution-matching loss). At inference the window
    * always holds the recent frames.
    */
-  private async rollOut(clean: tf.Tensor, frames: readonly number[], rng: Rng): Promise<Float32Array> {
+  private async rollOut(clean: tf.Tensor, frames: readonly number[], trueChunks: number, rng: Rng): Promise<Float32Array> {
     const { tokensPerChunk } = this.model.layout;
     const { framesPerChunk } = this.model.config;
     const chunks = frames.length / framesPerChunk;
-    const trueChunks = frames[framesPerChunk] === framesPerChunk ? 1 : 2;
     const rollout = new ChunkRollout(this.model, { batch: this.options.batch, cache: { mode: 'full' }, sampling: this.options.sampling, rng });
     const parts: tf.Tensor[] = [];
     try {
