@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng, initBackend, tf } from '@nextx/core';
-import { adversarialTerms, discriminatorHingeLoss, discriminatorInput, generatorHingeLoss } from '../src/train/adversarial-loss.js';
+import { adversarialTerms, discriminatorHingeLoss, discriminatorInput, generatorHingeLoss, referencePairs } from '../src/train/adversarial-loss.js';
 import { FrameDiscriminator } from '../src/train/frame-discriminator.js';
+import { ReferenceDiscriminator } from '../src/train/reference-discriminator.js';
 import { tinyModel } from './helpers/tiny-model.js';
 
 function random(shape: number[], seed: number): tf.Tensor {
@@ -121,6 +122,71 @@ describe('adversarial loss', () => {
     expect(maxDiff(combined.grads[predicted.name] as tf.Tensor, gOnly)).toBeLessThan(1e-4 * maxAbs(gOnly));
     tf.dispose([...Object.values(combined.grads), combined.value, ...Object.values(dOnly.grads), dOnly.value, gOnly, truth, predicted, context]);
     d.dispose();
+    model.dispose();
+  });
+
+  it('the reference discriminator scores a pair the same wherever the item is, and differently against another reference', () => {
+    tf.tidy(() => {
+      const d = new ReferenceDiscriminator({ hidden: 4, rng: Rng.seeded(20) });
+      // An 8 × 8 item on a 64 × 64 canvas, far from the borders; two stride-2 layers make a 4-pixel shift exact.
+      const item = random([8, 8], 21);
+      const at = (row: number, col: number) => tf.pad(item, [[row, 56 - row], [col, 56 - col]]).reshape([1, 64, 64, 1]) as tf.Tensor4D;
+      const reference = at(20, 36);
+      const here = d.logits(at(24, 24), reference).dataSync()[0] as number;
+      expect(d.logits(at(32, 28), reference).dataSync()[0]).toBeCloseTo(here, 5);
+      // A patch discriminator's logits at the item's old place change when it moves; this one asks which item, not where.
+      const other = tf.pad(random([8, 8], 22), [[20, 36], [36, 20]]).reshape([1, 64, 64, 1]) as tf.Tensor4D;
+      expect(Math.abs((d.logits(at(24, 24), other).dataSync()[0] as number) - here)).toBeGreaterThan(1e-4);
+      d.dispose();
+    });
+  });
+
+  it('pairs every frame after the first chunk with the clip’s first true frame', () => {
+    tf.tidy(() => {
+      // Frame f of clip b is filled with 10·b + f (truth) and −(10·b + f) (predictions).
+      const values = Array.from({ length: 2 * 4 }, (_, i) => 10 * Math.floor(i / 4) + (i % 4));
+      const filled = (sign: number) => tf.tensor(values.flatMap((v) => Array<number>(9).fill(sign * v)), [2, 4, 3, 3]);
+      const pairs = referencePairs(filled(1), filled(-1), 2);
+      const firstPixel = (t: tf.Tensor) => Array.from(tf.slice(t, [0, 0, 0, 0], [-1, 1, 1, 1]).dataSync());
+      expect(pairs.truth.shape).toEqual([4, 3, 3, 1]);
+      expect(firstPixel(pairs.truth)).toEqual([2, 3, 12, 13]);
+      expect(firstPixel(pairs.predicted)).toEqual([-2, -3, -12, -13]);
+      expect(firstPixel(pairs.sink)).toEqual([0, 0, 10, 10]);
+    });
+  });
+
+  it('with a reference discriminator, it gets only its own hinge gradient and the prediction both generator terms', () => {
+    const model = tinyModel({ lastFrameConditioning: true, conditioningFrames: 2 });
+    const d = new FrameDiscriminator({ conditioningFrames: 2, hidden: 4, rng: Rng.seeded(23) });
+    const r = new ReferenceDiscriminator({ hidden: 4, rng: Rng.seeded(24) });
+    const frames = [0, 1, 2, 3];
+    const shape = [2, 4 * model.layout.tokensPerFrame, model.layout.tokenDim];
+    const [truth, context] = [random(shape, 25), random(shape, 26)];
+    const predicted = tf.variable(random(shape, 27));
+    const weight = 0.7;
+    const params = r.parameters();
+    const combined = tf.variableGrads(() => adversarialTerms(model, d, { predicted, truth, context, frames }, weight, r).total, [...params, predicted]);
+    // References written out by hand: frames 2 and 3 of each clip against frame 0 of that clip.
+    const decoded = (t: tf.Tensor) => model.tokensToFrames(t);
+    const later = (t: tf.Tensor) => tf.reshape(tf.slice(decoded(t), [0, 2, 0, 0], [-1, 2, -1, -1]), [4, 16, 16, 1]) as tf.Tensor4D;
+    const sink = () => tf.reshape(tf.stack([0, 0, 1, 1].map((b) => tf.slice(decoded(truth), [b, 0, 0, 0], [1, 1, -1, -1]).reshape([16, 16]))), [4, 16, 16, 1]) as tf.Tensor4D;
+    const rOnly = tf.variableGrads(() => discriminatorHingeLoss(r.logits(later(truth), sink()), r.logits(later(tf.clone(predicted)), sink())), params);
+    const patchG = (x: tf.Tensor) => generatorHingeLoss(d.logits(discriminatorInput(model, decoded(x), decoded(context), frames, 2)));
+    const gBoth = tf.grad((x: tf.Tensor) => tf.mul(tf.add(patchG(x), generatorHingeLoss(r.logits(later(x), sink()))), weight))(predicted);
+    const gPatch = tf.grad((x: tf.Tensor) => tf.mul(patchG(x), weight))(predicted);
+    let largest = 0;
+    for (const p of params) {
+      const want = rOnly.grads[p.name] as tf.Tensor;
+      expect(maxDiff(combined.grads[p.name] as tf.Tensor, want)).toBeLessThan(1e-5);
+      largest = Math.max(largest, maxAbs(want));
+    }
+    expect(largest).toBeGreaterThan(1e-3);
+    expect(maxDiff(combined.grads[predicted.name] as tf.Tensor, gBoth)).toBeLessThan(1e-4 * maxAbs(gBoth));
+    // The reference term does reach the prediction.
+    expect(maxDiff(gBoth, gPatch)).toBeGreaterThan(1e-3 * maxAbs(gBoth));
+    tf.dispose([...Object.values(combined.grads), combined.value, ...Object.values(rOnly.grads), rOnly.value, gBoth, gPatch, truth, predicted, context]);
+    d.dispose();
+    r.dispose();
     model.dispose();
   });
 });

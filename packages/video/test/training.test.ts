@@ -76,25 +76,25 @@ describe('training', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('trains adversarially from the start fraction on: the discriminator rides in the stage checkpoint (and a resume), not in the model', async () => {
+  it('trains adversarially from the start fraction on: the discriminators ride in the stage checkpoint (and a resume), not in the model', async () => {
     const before = tf.memory().numTensors;
     const out = join(dir, 'adversarial');
-    const recipe = { ...TINY_RECIPE, adversarial: { weight: 0.5, start: 0.5, hidden: 8 } };
+    const recipe = { ...TINY_RECIPE, adversarial: { weight: 0.5, start: 0.5, hidden: 8, reference: true } };
     const result = await trainVideoModel(recipe, { out });
     expect(Number.isFinite(result.transformer.finalLoss)).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
     const stage = readSafetensors(join(out, 'transformer-run', 'model.safetensors'));
     const names = Object.keys(stage);
     tf.dispose(Object.values(stage));
-    expect(names.some((n) => n.startsWith('discriminator.'))).toBe(true);
-    expect(names.some((n) => n.startsWith('transformer.'))).toBe(true);
+    for (const prefix of ['discriminator.', 'reference.', 'transformer.']) expect(names.some((n) => n.startsWith(prefix))).toBe(true);
     const model = loadVideoModel(result.checkpoint);
-    expect(Object.keys(model.stateDictShapes()).some((n) => n.includes('discriminator'))).toBe(false);
+    expect(Object.keys(model.stateDictShapes()).some((n) => n.includes('discriminator') || n.startsWith('reference'))).toBe(false);
     model.dispose();
     // Logged at step 1 (before the start: the generator's weight 0) and at the start (step 3: 0.5 · 4 steps done).
-    const lines = readFileSync(join(out, 'adversarial-metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; weight: number; discriminator: number; generator: number });
+    const lines = readFileSync(join(out, 'adversarial-metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; weight: number; discriminator: number; generator: number; reference: number });
     expect(lines.map(({ step, weight }) => ({ step, weight }))).toEqual([{ step: 1, weight: 0 }, { step: 3, weight: 0.5 }]);
-    expect(lines.every((l) => Number.isFinite(l.discriminator) && Number.isFinite(l.generator))).toBe(true);
+    // The reference discriminator's hinge loss is logged on its own, and is part of the discriminators' sum.
+    expect(lines.every((l) => Number.isFinite(l.discriminator) && Number.isFinite(l.generator) && l.reference > 0 && l.reference < l.discriminator)).toBe(true);
     // More steps resume the stage with its discriminator (a missing one would fail the state-dict load).
     const longer = await trainVideoModel({ ...recipe, transformer: { ...recipe.transformer, steps: 6 } }, { out });
     expect(longer.transformer.steps).toBe(6);

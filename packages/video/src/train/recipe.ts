@@ -85,6 +85,12 @@ export const trainRecipeSchema = z
          * discriminator can tell them apart by the conditioning alone, which the model cannot change.
          */
         conditioned: z.boolean().default(true),
+        /**
+         * A second discriminator judging each frame against the clip's first (the sink), over the whole frame: does it
+         * show the items the video started with, wherever they are now? Neither the patch discriminator nor the MSE on a
+         * drifted rollout asks that, so the items' shapes can wander while they stay sharp.
+         */
+        reference: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

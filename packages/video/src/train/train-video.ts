@@ -8,6 +8,7 @@ import { VideoModel } from '../model/video-model.js';
 import { videoModelConfigSchema, type VideoModelConfigInput } from '../model/config.js';
 import { adversarialTerms, type CleanPrediction } from './adversarial-loss.js';
 import { FrameDiscriminator } from './frame-discriminator.js';
+import { ReferenceDiscriminator } from './reference-discriminator.js';
 import { FrameBatchSource } from './frame-batch-source.js';
 import { MaskCache, flowMatchingLoss, samplerGrid } from './flow-matching-loss.js';
 import { profileHeads } from './head-roles.js';
@@ -185,6 +186,7 @@ async function runTransformerStage(recipe: TrainRecipe, model: VideoModel, data:
  */
 class AdversarialStage {
   readonly discriminator: FrameDiscriminator;
+  readonly reference: ReferenceDiscriminator | undefined;
   readonly optimised: Module;
   private readonly start: number;
 
@@ -195,7 +197,8 @@ class AdversarialStage {
   ) {
     const conditioningFrames = model.config.lastFrameConditioning && recipe.adversarial.conditioned ? model.config.conditioningFrames : 0;
     this.discriminator = new FrameDiscriminator({ conditioningFrames, hidden: recipe.adversarial.hidden, rng: Rng.seeded(recipe.seed + 5) });
-    this.optimised = new TransformerWithDiscriminator(model.transformer, this.discriminator);
+    this.reference = recipe.adversarial.reference ? new ReferenceDiscriminator({ hidden: recipe.adversarial.hidden, rng: Rng.seeded(recipe.seed + 6) }) : undefined;
+    this.optimised = new TransformerWithDiscriminator(model.transformer, this.discriminator, this.reference);
     this.start = Math.round(recipe.adversarial.start * recipe.transformer.steps);
   }
 
@@ -203,26 +206,29 @@ class AdversarialStage {
   term(completed: number): (prediction: CleanPrediction) => tf.Scalar {
     const weight = completed >= this.start ? this.recipe.adversarial.weight : 0;
     return (prediction) => {
-      const terms = adversarialTerms(this.model, this.discriminator, prediction, weight);
+      const terms = adversarialTerms(this.model, this.discriminator, prediction, weight, this.reference);
       if (completed % 50 === 0 || completed === this.start) {
         const [discriminator, generator] = [terms.discriminator.dataSync()[0], terms.generator.dataSync()[0]];
-        appendFileSync(this.metricsFile, `${JSON.stringify({ step: completed + 1, weight, discriminator, generator })}\n`);
+        const reference = terms.reference ? { reference: terms.reference.dataSync()[0] } : {};
+        appendFileSync(this.metricsFile, `${JSON.stringify({ step: completed + 1, weight, discriminator, generator, ...reference })}\n`);
       }
-      tf.dispose([terms.discriminator, terms.generator]);
+      tf.dispose([terms.discriminator, terms.generator, ...(terms.reference ? [terms.reference] : [])]);
       return terms.total;
     };
   }
 
   dispose(): void {
     this.discriminator.dispose();
+    this.reference?.dispose();
   }
 }
 
 class TransformerWithDiscriminator extends Module {
-  constructor(transformer: Module, discriminator: FrameDiscriminator) {
+  constructor(transformer: Module, discriminator: FrameDiscriminator, reference: ReferenceDiscriminator | undefined) {
     super();
     this.addModule('transformer', transformer);
     this.addModule('discriminator', discriminator);
+    if (reference) this.addModule('reference', reference);
   }
 }
 
