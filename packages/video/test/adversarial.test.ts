@@ -13,6 +13,16 @@ function random(shape: number[], seed: number): tf.Tensor {
 const maxAbs = (t: tf.Tensor) => tf.max(tf.abs(t)).dataSync()[0] as number;
 const maxDiff = (a: tf.Tensor, b: tf.Tensor) => maxAbs(tf.sub(a, b));
 
+/** Each parameter's gradient in `got` is the one in `want` (and they are not all vanishing). */
+function expectSameGradients(got: tf.NamedTensorMap, want: tf.NamedTensorMap, params: readonly tf.Variable[]): void {
+  let largest = 0;
+  for (const p of params) {
+    expect(maxDiff(got[p.name] as tf.Tensor, want[p.name] as tf.Tensor)).toBeLessThan(1e-5);
+    largest = Math.max(largest, maxAbs(want[p.name] as tf.Tensor));
+  }
+  expect(largest).toBeGreaterThan(1e-3);
+}
+
 describe('adversarial loss', () => {
   beforeAll(async () => {
     await initBackend({ prefer: 'wasm' });
@@ -110,13 +120,7 @@ describe('adversarial loss', () => {
       params,
     );
     const gOnly = tf.grad((x: tf.Tensor) => tf.mul(generatorHingeLoss(d.logits(discriminatorInput(model, model.tokensToFrames(x), model.tokensToFrames(context), frames, 2))), weight))(predicted);
-    let largest = 0;
-    for (const p of params) {
-      const want = dOnly.grads[p.name] as tf.Tensor;
-      expect(maxDiff(combined.grads[p.name] as tf.Tensor, want)).toBeLessThan(1e-5);
-      largest = Math.max(largest, maxAbs(want));
-    }
-    expect(largest).toBeGreaterThan(1e-3);
+    expectSameGradients(combined.grads, dOnly.grads, params);
     // (Small through the untrained decoder, so compared relative to its size.)
     expect(maxAbs(gOnly)).toBeGreaterThan(1e-9);
     expect(maxDiff(combined.grads[predicted.name] as tf.Tensor, gOnly)).toBeLessThan(1e-4 * maxAbs(gOnly));
@@ -174,13 +178,7 @@ describe('adversarial loss', () => {
     const patchG = (x: tf.Tensor) => generatorHingeLoss(d.logits(discriminatorInput(model, decoded(x), decoded(context), frames, 2)));
     const gBoth = tf.grad((x: tf.Tensor) => tf.mul(tf.add(patchG(x), generatorHingeLoss(r.logits(later(x), sink()))), weight))(predicted);
     const gPatch = tf.grad((x: tf.Tensor) => tf.mul(patchG(x), weight))(predicted);
-    let largest = 0;
-    for (const p of params) {
-      const want = rOnly.grads[p.name] as tf.Tensor;
-      expect(maxDiff(combined.grads[p.name] as tf.Tensor, want)).toBeLessThan(1e-5);
-      largest = Math.max(largest, maxAbs(want));
-    }
-    expect(largest).toBeGreaterThan(1e-3);
+    expectSameGradients(combined.grads, rOnly.grads, params);
     expect(maxDiff(combined.grads[predicted.name] as tf.Tensor, gBoth)).toBeLessThan(1e-4 * maxAbs(gBoth));
     // The reference term does reach the prediction.
     expect(maxDiff(gBoth, gPatch)).toBeGreaterThan(1e-3 * maxAbs(gBoth));
