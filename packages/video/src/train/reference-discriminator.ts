@@ -10,8 +10,9 @@ export interface ReferenceDiscriminatorOptions {
  * Judges whether a frame shows the items of a reference frame — the video's first, which a rolling cache keeps as its
  * sink — wherever each of them is now. A patch discriminator cannot: its patches see one neighbourhood of both frames,
  * and after a while the items are far from where they started. Here a shared convolutional trunk describes each
- * frame by its features' maximum over the whole frame (translation-invariant), and a 1 × 1 head scores the pair from
- * [a, b, a·b, |a − b|]. [N, S, S, 1] × [N, S, S, 1] → [N].
+ * frame by its features' maximum and mean over the whole frame (both translation-invariant: the maximum says what the
+ * frame contains, the mean also how much of it — with the maximum alone, extra fragments cost nothing), and a 1 × 1
+ * head scores the pair from [a, b, a·b, |a − b|]. [N, S, S, 1] × [N, S, S, 1] → [N].
  */
 export class ReferenceDiscriminator extends Module {
   private readonly trunk: readonly Conv2d[];
@@ -27,7 +28,7 @@ export class ReferenceDiscriminator extends Module {
       this.addModule('down2', new Conv2d(h, 2 * h, 4, { stride: 2, padding: 1, rng: rng.fork() })),
       this.addModule('features', new Conv2d(2 * h, 2 * h, 3, { padding: 1, rng: rng.fork() })),
     ];
-    this.pair = this.addModule('pair', new Conv2d(8 * h, h, 1, { rng: rng.fork() }));
+    this.pair = this.addModule('pair', new Conv2d(16 * h, h, 1, { rng: rng.fork() }));
     this.out = this.addModule('out', new Conv2d(h, 1, 1, { rng: rng.fork() }));
   }
 
@@ -41,12 +42,12 @@ export class ReferenceDiscriminator extends Module {
     });
   }
 
-  /** [N, S, S, 1] → [N, 1, 1, 2·hidden]: the trunk's features, their maximum over the frame. */
+  /** [N, S, S, 1] → [N, 1, 1, 4·hidden]: the trunk's features, their maximum and their mean over the frame. */
   private describe(frames: tf.Tensor4D, frozen: boolean): tf.Tensor4D {
     return tf.tidy(() => {
       let x = frames;
       for (const layer of this.trunk) x = tf.leakyRelu(layer.forward(x, { frozen }), 0.2);
-      return tf.max(x, [1, 2], true) as tf.Tensor4D;
+      return tf.concat([tf.max(x, [1, 2], true), tf.mean(x, [1, 2], true)], 3) as tf.Tensor4D;
     });
   }
 }
