@@ -82,8 +82,9 @@ describe('nextx generate / eval video/stream', () => {
     const out = join(dir, 'eval');
     const report = (await evalVideoCommand.run({ checkpoint, sequences: '2', context: '2', horizon: '4', batch: '2' }, context(out))) as {
       summary: Record<string, { psnr8: number }>;
-      perHorizon: Record<string, { psnr: number[]; coherence: number[] }>;
+      perHorizon: Record<string, { psnr: number[]; coherence: number[]; speed: number[] }>;
       truthCoherence: number[];
+      truthSpeed: number[];
     };
     expect(Object.keys(report.summary).sort()).toEqual(['copy-last', 'linear', 'model']);
     expect(report.perHorizon['model']?.psnr).toHaveLength(4);
@@ -93,6 +94,11 @@ describe('nextx generate / eval video/stream', () => {
     copied.forEach((c) => expect(c).toBeCloseTo(copied[0] as number, 12));
     expect(report.truthCoherence).toHaveLength(4);
     for (const c of [...report.truthCoherence, copied[0] as number]) expect(c).toBeGreaterThan(0.5);
+    // …and stands still; the true items move (every sequence's items at 0.75–2 px/frame, placed to the pixel).
+    expect(report.perHorizon['copy-last']?.speed).toEqual([0, 0, 0, 0]);
+    const meanTruthSpeed = report.truthSpeed.reduce((a, b) => a + b, 0) / 4;
+    expect(meanTruthSpeed).toBeGreaterThan(0.5);
+    expect(meanTruthSpeed).toBeLessThan(3);
     expect(existsSync(join(out, 'eval.png'))).toBe(true);
     expect(existsSync(join(out, 'eval.json'))).toBe(true);
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { psnr, ssim } from '../src/eval/metrics.js';
 import { copyLastFrame, linearExtrapolation } from '../src/eval/baselines.js';
-import { objectCoherence, spriteMatch } from '../src/eval/coherence.js';
+import { objectCoherence, objectPlacements, placementShift, spriteMatch, spritePlacement } from '../src/eval/coherence.js';
 
 interface Case {
   height: number;
@@ -79,5 +79,24 @@ describe('object coherence', () => {
     // The second item, [.5, 0, .5, 0], is the window at (0, 1) exactly.
     expect(objectCoherence([1, 0, 0, 0.5, 0, 0, 0.5, 0, 0], 3, [tiny, { ...tiny, pixels: Float32Array.from([0.5, 0, 0.5, 0]) }])).toBeCloseTo((best + 1) / 2, 10);
     expect(() => spriteMatch([0, 0, 0], 3, tiny)).toThrow(/3 values for a 3 × 3 frame/);
+  });
+
+  it('places each item where it is, and measures how far the placements moved', () => {
+    expect(spritePlacement(place(1, 3), 8, sprite)).toEqual({ x: 1, y: 3, score: expect.closeTo(1, 10) });
+    // Two items in one frame: the sprite at (4, 0) and its negative-free inverse at (0, 4).
+    const inverse = { ...sprite, pixels: sprite.pixels.map((v) => 1 - v) };
+    const frame = (a: [number, number], b: [number, number]) => {
+      const f = place(a[0], a[1]);
+      for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) f[(b[1] + r) * 8 + b[0] + c] = inverse.pixels[r * 4 + c] as number;
+      return f;
+    };
+    const before = objectPlacements(frame([4, 0], [0, 4]), 8, [sprite, inverse]);
+    expect(before.map(({ x, y }) => [x, y])).toEqual([[4, 0], [0, 4]]);
+    // The first moves by (−3, +4) → 5 px, the second stays: a mean shift of 2.5 px.
+    const after = objectPlacements(frame([1, 4], [0, 0]), 8, [sprite, inverse]);
+    expect(after.map(({ x, y }) => [x, y])).toEqual([[1, 4], [0, 0]]);
+    expect(placementShift(before, [after[0]!, before[1]!])).toBeCloseTo(2.5, 12);
+    expect(placementShift(before, after)).toBeCloseTo((5 + 4) / 2, 12);
+    expect(placementShift(before, before)).toBe(0);
   });
 });

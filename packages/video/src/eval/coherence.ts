@@ -1,6 +1,13 @@
 import { InputError } from '@nextx/core';
 import type { Sprite } from '../data/sprites.js';
 
+/** Where a sprite fits a frame best: the window's top-left corner and its score. */
+export interface Placement {
+  readonly x: number;
+  readonly y: number;
+  readonly score: number;
+}
+
 /**
  * How well `sprite` is present anywhere in a size × size frame, at its own contrast: over every integer placement
  * inside the canvas (where the data's objects live), the normalised cross-correlation of the sprite with the
@@ -9,6 +16,11 @@ import type { Sprite } from '../data/sprites.js';
  * near 1 at a fractional one or partly occluded, low for a blur, a blob or a fading copy; 0 where the frame is flat.
  */
 export function spriteMatch(frame: ArrayLike<number>, size: number, sprite: Sprite): number {
+  return spritePlacement(frame, size, sprite).score;
+}
+
+/** The best placement of spriteMatch (the first in row-major order among equals; x = y = 0 with score 0 on a flat frame). */
+export function spritePlacement(frame: ArrayLike<number>, size: number, sprite: Sprite): Placement {
   const s = sprite.size;
   if (frame.length !== size * size) throw new InputError(`spriteMatch: ${frame.length} values for a ${size} × ${size} frame`);
   if (s > size) throw new InputError(`spriteMatch: a ${s}-pixel sprite does not fit a ${size}-pixel frame`);
@@ -20,8 +32,8 @@ export function spriteMatch(frame: ArrayLike<number>, size: number, sprite: Spri
     template[i] = (template[i] as number) - templateMean;
     templateNorm += (template[i] as number) ** 2;
   }
-  if (templateNorm === 0) return 0;
-  let best = 0;
+  if (templateNorm === 0) return { x: 0, y: 0, score: 0 };
+  let best: Placement = { x: 0, y: 0, score: 0 };
   for (let y = 0; y <= size - s; y++) {
     for (let x = 0; x <= size - s; x++) {
       let sum = 0;
@@ -37,7 +49,9 @@ export function spriteMatch(frame: ArrayLike<number>, size: number, sprite: Spri
       }
       // Σ(w − w̄)(t − t̄) = Σ w·(t − t̄), since Σ(t − t̄) = 0.
       const windowNorm = sumSquares - (sum * sum) / n;
-      if (windowNorm > 1e-12) best = Math.max(best, (cross / Math.sqrt(windowNorm * templateNorm)) * Math.min(1, Math.sqrt(windowNorm / templateNorm)));
+      if (windowNorm <= 1e-12) continue;
+      const score = (cross / Math.sqrt(windowNorm * templateNorm)) * Math.min(1, Math.sqrt(windowNorm / templateNorm));
+      if (score > best.score) best = { x, y, score };
     }
   }
   return best;
@@ -49,6 +63,25 @@ export function spriteMatch(frame: ArrayLike<number>, size: number, sprite: Spri
  * where any placement error dominates them (the true frames score the ceiling, below 1 when objects overlap).
  */
 export function objectCoherence(frame: ArrayLike<number>, size: number, sprites: readonly Sprite[]): number {
+  return meanScore(objectPlacements(frame, size, sprites));
+}
+
+/** spritePlacement of each of the sequence's objects. */
+export function objectPlacements(frame: ArrayLike<number>, size: number, sprites: readonly Sprite[]): Placement[] {
   if (sprites.length === 0) throw new InputError('objectCoherence: no sprites to look for');
-  return sprites.reduce((sum, sprite) => sum + spriteMatch(frame, size, sprite), 0) / sprites.length;
+  return sprites.map((sprite) => spritePlacement(frame, size, sprite));
+}
+
+/** objectCoherence from a frame's placements. */
+export function meanScore(placements: readonly Placement[]): number {
+  return placements.reduce((sum, p) => sum + p.score, 0) / placements.length;
+}
+
+/**
+ * How far the objects' best placements moved between two frames, in pixels (Euclidean, mean over the objects): the
+ * items' speed where they are found — a stalled item scores 0 while its coherence stays high; a lost one's placement
+ * jumps to wherever the frame best resembles it.
+ */
+export function placementShift(before: readonly Placement[], after: readonly Placement[]): number {
+  return before.reduce((sum, p, i) => sum + Math.hypot((after[i] as Placement).x - p.x, (after[i] as Placement).y - p.y), 0) / before.length;
 }

@@ -3,7 +3,7 @@ import { MovingObjects } from '../data/moving-objects.js';
 import { generateVideo, type VideoRequestInput } from '../generate/generate.js';
 import type { VideoModel } from '../model/video-model.js';
 import { copyLastFrame, linearExtrapolation } from './baselines.js';
-import { objectCoherence } from './coherence.js';
+import { meanScore, objectPlacements, placementShift, type Placement } from './coherence.js';
 import { psnr, ssim } from './metrics.js';
 
 export type Method = 'model' | 'copy-last' | 'linear';
@@ -31,6 +31,8 @@ export interface HorizonMetrics {
   readonly ssim: number[];
   /** Mean objectCoherence at each k: whether the frame still shows the sequence's items, wherever they are. */
   readonly coherence: number[];
+  /** Mean placementShift from frame k − 1 to k (k = 1: from the last given frame), in pixels: whether the items move. */
+  readonly speed: number[];
 }
 
 export interface EvaluationReport {
@@ -42,8 +44,11 @@ export interface EvaluationReport {
   /** objectCoherence of the true frames at each k: the ceiling (below 1 where the items overlap), and its mean. */
   readonly truthCoherence: number[];
   readonly truthCoherenceAll: number;
+  /** The true frames' speed at each k, and its mean. */
+  readonly truthSpeed: number[];
+  readonly truthSpeedAll: number;
   /** Means over the first 8 and over all `horizon` predicted frames. */
-  readonly summary: Record<Method, { psnr8: number; ssim8: number; psnrAll: number; ssimAll: number; coherenceAll: number }>;
+  readonly summary: Record<Method, { psnr8: number; ssim8: number; psnrAll: number; ssimAll: number; coherenceAll: number; speedAll: number }>;
   readonly seconds: number;
 }
 
@@ -62,8 +67,9 @@ export async function evaluateModel(model: VideoModel, options: EvaluationOption
   const size = data.config.size;
   const plane = size * size;
   const zeros = () => new Array<number>(horizon).fill(0);
-  const sums = Object.fromEntries(METHODS.map((m) => [m, { psnr: zeros(), ssim: zeros(), coherence: zeros() }])) as Record<Method, HorizonMetrics>;
+  const sums = Object.fromEntries(METHODS.map((m) => [m, { psnr: zeros(), ssim: zeros(), coherence: zeros(), speed: zeros() }])) as Record<Method, HorizonMetrics>;
   const truthCoherence = zeros();
+  const truthSpeed = zeros();
   let example: ExampleRows | undefined;
   const started = performance.now();
   for (let first = 0; first < sequences; first += batchSize) {
@@ -94,32 +100,53 @@ export async function evaluateModel(model: VideoModel, options: EvaluationOption
         linear: linearExtrapolation(own, contextFrames, plane, horizon),
       };
       const sprites = (held[b] as (typeof held)[number]).sprites;
+      const lastGiven = objectPlacements(own.subarray((contextFrames - 1) * plane), size, sprites);
+      const previous = Object.fromEntries([...METHODS, 'truth'].map((m) => [m, lastGiven])) as Record<Method | 'truth', Placement[]>;
       for (let k = 0; k < horizon; k++) {
         const a = truth.subarray((contextFrames + k) * plane, (contextFrames + k + 1) * plane);
-        truthCoherence[k] = (truthCoherence[k] as number) + objectCoherence(a, size, sprites);
+        const truthPlaced = objectPlacements(a, size, sprites);
+        truthCoherence[k] = (truthCoherence[k] as number) + meanScore(truthPlaced);
+        truthSpeed[k] = (truthSpeed[k] as number) + placementShift(previous.truth, truthPlaced);
+        previous.truth = truthPlaced;
         for (const m of METHODS) {
           const p = (outputs[m] as Float32Array).subarray(k * plane, (k + 1) * plane);
+          const placed = objectPlacements(p, size, sprites);
           sums[m].psnr[k] = (sums[m].psnr[k] as number) + Math.min(psnr(a, p), 100);
           sums[m].ssim[k] = (sums[m].ssim[k] as number) + ssim(a, p, size, size);
-          sums[m].coherence[k] = (sums[m].coherence[k] as number) + objectCoherence(p, size, sprites);
+          sums[m].coherence[k] = (sums[m].coherence[k] as number) + meanScore(placed);
+          sums[m].speed[k] = (sums[m].speed[k] as number) + placementShift(previous[m], placed);
+          previous[m] = placed;
         }
       }
       if (!example) example = { truth: truth.slice(contextFrames * plane), context: own.slice(), outputs, size, horizon };
     });
     options.onProgress?.(first + batch, sequences);
   }
+  const perSequence = (sums: readonly number[]) => sums.map((v) => v / sequences);
   const perHorizon = Object.fromEntries(
-    METHODS.map((m) => [m, { psnr: sums[m].psnr.map((v) => v / sequences), ssim: sums[m].ssim.map((v) => v / sequences), coherence: sums[m].coherence.map((v) => v / sequences) }]),
+    METHODS.map((m) => [m, { psnr: perSequence(sums[m].psnr), ssim: perSequence(sums[m].ssim), coherence: perSequence(sums[m].coherence), speed: perSequence(sums[m].speed) }]),
   ) as Record<Method, HorizonMetrics>;
   const mean = (values: readonly number[], n: number) => values.slice(0, n).reduce((a, b) => a + b, 0) / Math.min(n, values.length);
   const summary = Object.fromEntries(
     METHODS.map((m) => {
       const h = perHorizon[m];
-      return [m, { psnr8: mean(h.psnr, 8), ssim8: mean(h.ssim, 8), psnrAll: mean(h.psnr, horizon), ssimAll: mean(h.ssim, horizon), coherenceAll: mean(h.coherence, horizon) }];
+      return [m, { psnr8: mean(h.psnr, 8), ssim8: mean(h.ssim, 8), psnrAll: mean(h.psnr, horizon), ssimAll: mean(h.ssim, horizon), coherenceAll: mean(h.coherence, horizon), speedAll: mean(h.speed, horizon) }];
     }),
   ) as EvaluationReport['summary'];
-  const truthMeans = truthCoherence.map((v) => v / sequences);
-  const report = { sequences, contextFrames, horizon, sprites: data.spriteKind, perHorizon, truthCoherence: truthMeans, truthCoherenceAll: mean(truthMeans, horizon), summary, seconds: (performance.now() - started) / 1000 };
+  const [truthMeans, truthSpeeds] = [perSequence(truthCoherence), perSequence(truthSpeed)];
+  const report = {
+    sequences,
+    contextFrames,
+    horizon,
+    sprites: data.spriteKind,
+    perHorizon,
+    truthCoherence: truthMeans,
+    truthCoherenceAll: mean(truthMeans, horizon),
+    truthSpeed: truthSpeeds,
+    truthSpeedAll: mean(truthSpeeds, horizon),
+    summary,
+    seconds: (performance.now() - started) / 1000,
+  };
   return { report, example: example as ExampleRows };
 }
 
@@ -132,15 +159,16 @@ export interface ExampleRows {
   readonly horizon: number;
 }
 
-/** PSNR, SSIM and object coherence against the horizon for the three methods, and one sequence's frames at a few horizons. */
+/** PSNR, SSIM, object coherence and speed against the horizon for the three methods, and one sequence's frames at a few horizons. */
 export function evaluationFigure(report: EvaluationReport, example: ExampleRows): Figure {
   const x = Array.from({ length: report.horizon }, (_, k) => k + 1);
+  const truthCurves: Partial<Record<keyof HorizonMetrics, number[]>> = { coherence: report.truthCoherence, speed: report.truthSpeed };
   const curve = (metric: keyof HorizonMetrics, label: string) =>
     linePlot({
       title: `${label} of predicted frames (${report.sequences} held-out sequences)`,
       xLabel: 'frames ahead',
       yLabel: label,
-      series: [...METHODS.map((m) => ({ name: m, x, y: report.perHorizon[m][metric] })), ...(metric === 'coherence' ? [{ name: 'truth', x, y: report.truthCoherence }] : [])],
+      series: [...METHODS.map((m) => ({ name: m, x, y: report.perHorizon[m][metric] })), ...(truthCurves[metric] ? [{ name: 'truth', x, y: truthCurves[metric] }] : [])],
       width: 360,
       height: 220,
     });
@@ -149,5 +177,5 @@ export function evaluationFigure(report: EvaluationReport, example: ExampleRows)
   const rows: { label: string; frames: Float32Array }[] = [{ label: 'truth', frames: example.truth }, ...METHODS.map((m) => ({ label: m, frames: example.outputs[m] }))];
   const images = rows.flatMap((row) => shown.map((k) => ({ data: row.frames.subarray((k - 1) * plane, k * plane), height: example.size, width: example.size, channels: 1 as const })));
   const grid = imageGridFigure({ images, columns: shown.length, rowLabels: rows.map((r) => r.label), titles: rows.flatMap(() => shown.map((k) => `+${k}`)), zoom: 3, title: 'one held-out sequence' });
-  return panels([curve('psnr', 'PSNR (dB)'), curve('ssim', 'SSIM'), curve('coherence', 'object coherence'), grid], { columns: 2, title: `next-frame prediction from ${report.contextFrames} given frames` });
+  return panels([curve('psnr', 'PSNR (dB)'), curve('ssim', 'SSIM'), curve('coherence', 'object coherence'), curve('speed', 'object speed (px/frame)'), grid], { columns: 2, title: `next-frame prediction from ${report.contextFrames} given frames` });
 }
