@@ -194,6 +194,28 @@ describe('video model', () => {
     expect(lossOf(1, 0.25)).toBeCloseTo(reference((c) => (c === 2 ? 0.25 : 1)), 4);
     expect(lossOf(1, 1)).toBeCloseTo(reference(() => 1), 4);
     expect(lossOf(3, 0.25)).toBeCloseTo(reference(() => 1), 4); // teacher-forced: nothing rolled out
+    // Unrolled: each chunk is conditioned on the fresh model's one-step predictions of the context chunks from the rollout
+    // start on (each the context frame before it), and those predictions' MSE is added.
+    const unrolledLoss = (clip: readonly number[]) =>
+      tf.tidy(() => {
+        const batch = { batch: 1, frames: clip, clean, context, selfForced: false, trueContextChunks: 3, unrolled: true };
+        return flowMatchingLoss(fresh, batch, Rng.seeded(9), { perFrameNoise: 0.5, gridProbability: 0, grid: [1] }, masks).dataSync()[0] as number;
+      });
+    const tokenOf = (source: Float32Array, frame: number, i: number) => (frame < 0 ? 0 : (source[frame * frameSize + (i % frameSize)] as number));
+    // lastAt(c): the clip index of the frame just before chunk c, or −1 where the clip does not hold it. The fresh model's
+    // one-step prediction of chunk c is that frame of the context, and the second pass's that frame of the unrolled one.
+    const unrolledReference = (lastAt: (chunk: number) => number, predictedFrom: number) => {
+      const chunkOf = (i: number) => Math.floor(i / frameSize / 2);
+      const predicted = new Float32Array(length).map((_, i) => tokenOf(context, lastAt(chunkOf(i)), i));
+      const seen = context.map((v, i) => (chunkOf(i) >= predictedFrom ? (predicted[i] as number) : v));
+      let sum = 0;
+      for (let i = 0; i < length; i++) sum += (tokenOf(seen, lastAt(chunkOf(i)), i) - (clean[i] as number)) ** 2 + ((predicted[i] as number) - (clean[i] as number)) ** 2;
+      return sum / length;
+    };
+    // Contiguous: chunk 1 is the truth's frame 1 again, chunk 2 that prediction's frame 3 = frame 1 (not frame 3).
+    expect(unrolledLoss(frames)).toBeCloseTo(unrolledReference((c) => 2 * c - 1, 1), 4);
+    // After a gap (frames 0, 1 | 5, 6 | 7, 8) the window's first chunk stays true, and nothing is before it in the clip.
+    expect(unrolledLoss([0, 1, 5, 6, 7, 8])).toBeCloseTo(unrolledReference((c) => (c === 2 ? 3 : -1), 2), 4);
     masks.dispose();
     fresh.dispose();
     trained.dispose();
@@ -205,5 +227,37 @@ describe('video model', () => {
     const fromTwo = tf.tidy(() => two.transformer.predictClean(tf.tensor3d(xt, [1, tokensPerChunk, tokenDim]), tf.tensor2d(levels, [1, 2]), { positions: Array.from({ length: tokensPerChunk }, (_, i) => i), conditioning: tf.tensor3d(pair, [1, tokensPerChunk, 2 * tokenDim]) }).dataSync());
     fromTwo.forEach((v, i) => expect(v).toBeCloseTo(previous[i] as number, 4));
     two.dispose();
+  });
+  it('an unrolled loss backpropagates through the predictions it conditions on (its gradient matches finite differences)', () => {
+    const model = tinyModel({ lastFrameConditioning: true, prediction: 'last-frame-residual' });
+    const { tokensPerChunk, tokenDim } = model.layout;
+    const length = 3 * tokensPerChunk * tokenDim;
+    const clean = Rng.seeded(1).fillNormal(new Float32Array(length));
+    const batch: VideoBatch = { batch: 1, frames: [0, 1, 2, 3, 4, 5], clean, context: clean, selfForced: false, trueContextChunks: 3, unrolled: true };
+    const masks = new MaskCache();
+    const options = { perFrameNoise: 0, gridProbability: 0, grid: [1] };
+    const loss = () => flowMatchingLoss(model, batch, Rng.seeded(9), options, masks);
+    // The output head shapes the predictions (pass one) and what is made of them (pass two).
+    const head = model.transformer.head.weight;
+    const direction = tf.tidy(() => tf.randomNormal(head.shape, 0, 1, 'float32', 4));
+    const analytic = tf.tidy(() => {
+      const { grads } = tf.variableGrads(loss, [head]);
+      return tf.sum(tf.mul(grads[head.name] as tf.Tensor, direction)).dataSync()[0] as number;
+    });
+    const original = head.clone();
+    const at = (step: number) => {
+      const moved = tf.tidy(() => tf.add(original, tf.mul(direction, step)));
+      head.assign(moved);
+      moved.dispose();
+      return tf.tidy(() => loss().dataSync()[0] as number);
+    };
+    const h = 1e-2;
+    const numeric = (at(h) - at(-h)) / (2 * h);
+    head.assign(original);
+    expect(Math.abs(analytic)).toBeGreaterThan(1e-3);
+    expect(Math.abs(analytic - numeric)).toBeLessThan(0.02 * Math.abs(numeric));
+    tf.dispose([direction, original]);
+    masks.dispose();
+    model.dispose();
   });
 });

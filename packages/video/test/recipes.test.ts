@@ -38,4 +38,10 @@ describe('training recipe checks', () => {
     expect(() => parseConfig(trainRecipeSchema, { selfForcing: { targetWeight: 0 }, adversarial: { weight: 1 } }, 'training recipe')).not.toThrow();
     expect(() => parseConfig(trainRecipeSchema, { selfForcing: { targetWeight: 0.5 } }, 'training recipe')).not.toThrow();
   });
+
+  it('refuses unrolling a multi-step sampler, naming the field', () => {
+    expect(() => parseConfig(trainRecipeSchema, { selfForcing: { unroll: 0.5 }, sampling: { steps: 4 } }, 'training recipe')).toThrow(/selfForcing\.unroll.*sampling\.steps to 1 \(it is 4\)/s);
+    expect(() => parseConfig(trainRecipeSchema, { selfForcing: { unroll: 0.5 }, sampling: { steps: 1 } }, 'training recipe')).not.toThrow();
+    expect(() => parseConfig(trainRecipeSchema, { selfForcing: { unroll: 1.5 }, sampling: { steps: 1 } }, 'training recipe')).toThrow(/selfForcing\.unroll/);
+  });
 });

@@ -76,6 +76,20 @@ describe('training', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('trains unrolled (one-step sampling) from the start fraction on, no tensor leaks', async () => {
+    const before = tf.memory().numTensors;
+    const recipe = {
+      ...TINY_RECIPE,
+      model: { ...TINY_RECIPE.model, prediction: 'last-frame-residual' as const },
+      sampling: { steps: 1 },
+      selfForcing: { start: 0.5, probability: 0.5, unroll: 1 },
+    };
+    const result = await trainVideoModel(recipe, { out: join(dir, 'unrolled') });
+    expect(result.transformer.unrolledBatches).toBe(2); // steps 3 and 4 of 4
+    expect(Number.isFinite(result.transformer.finalLoss)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('trains adversarially from the start fraction on: the discriminators ride in the stage checkpoint (and a resume), not in the model', async () => {
     const before = tf.memory().numTensors;
     const out = join(dir, 'adversarial');
@@ -129,6 +143,14 @@ describe('training', () => {
     }
     expect(seen.gap).toBeGreaterThan(0);
     expect(seen.adjacent).toBeGreaterThan(0);
+    // Unrolling is flagged per batch with its share, drawn only when asked: without it the stream is the same.
+    const flagged = (unroll: number) => new VideoBatchSource(model, data, { ...options, selfForcing: () => 0, unroll: () => unroll });
+    const plain = await new VideoBatchSource(model, data, { ...options, selfForcing: () => 0 }).next();
+    const off = await flagged(0).next();
+    expect(off.unrolled).toBeUndefined();
+    expect(Array.from(off.clean)).toEqual(Array.from(plain.clean));
+    const always = flagged(1);
+    for (let i = 0; i < 3; i++) expect((await always.next()).unrolled).toBe(true);
     const taught = await new VideoBatchSource(model, data, { ...options, selfForcing: () => 0 }).next();
     expect(taught.selfForced).toBe(false);
     expect(Array.from(taught.context)).toEqual(Array.from(taught.clean));

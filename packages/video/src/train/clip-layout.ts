@@ -11,3 +11,12 @@ export function clipFrames(rng: Rng, chunks: number, framesPerChunk: number, gap
   const sink = Array.from({ length: framesPerChunk }, (_, i) => i);
   return [...sink, ...Array.from({ length: (chunks - 1) * framesPerChunk }, (_, i) => start + i)];
 }
+
+/**
+ * The first chunk of a clip the model's own predictions may stand in for (self forcing, unrolling): the one after the
+ * sink, or after the window's first chunk when the window starts after a gap — a prediction from the sink alone could
+ * not know where the objects are after the gap (see VideoBatchSource).
+ */
+export function rolloutStart(frames: readonly number[], framesPerChunk: number): number {
+  return frames[framesPerChunk] === framesPerChunk ? 1 : 2;
+}

@@ -1,6 +1,7 @@
 import { flowTimesteps, tf, type Rng } from '@nextx/core';
 import type { VideoModel } from '../model/video-model.js';
 import { chunkIds, framePositions, teacherForcingMask } from '../model/chunk-mask.js';
+import { rolloutStart } from './clip-layout.js';
 import { levelsPerToken, renoise } from '../model/frame-levels.js';
 import type { VideoBatch } from './video-batch-source.js';
 import type { CleanPrediction } from './adversarial-loss.js';
@@ -57,6 +58,9 @@ export function samplerGrid(steps: number, shift: number): number[] {
  * conditioning stays clean, as generation keeps it).
  * Mean squared error of that target over the noised tokens (chunks conditioned on a rollout weighted by
  * `rolloutTargetWeight`), plus `extra` of the model's clean estimate when given (the adversarial term).
+ * An `unrolled` batch is conditioned instead on the model's one-step predictions of its context chunks (from the
+ * rollout start on; see oneStepPredictions), with gradient, and their MSE to the truth is added: each prediction is
+ * then also trained for what the next chunk makes of it, which a rollout without gradient cannot teach.
  */
 export function flowMatchingLoss(
   model: VideoModel,
@@ -76,9 +80,13 @@ export function flowMatchingLoss(
   // Drawn only when asked, so that a recipe without context noise keeps its random stream.
   const contextLevels = contextNoise > 0 ? Float32Array.from({ length: batch.batch * frames }, () => rng.uniform() * contextNoise) : undefined;
   const contextEps = contextNoise > 0 ? rng.fillNormal(new Float32Array(batch.batch * length * tokenDim)) : undefined;
+  const unrollEps = batch.unrolled ? rng.fillNormal(new Float32Array(batch.batch * length * tokenDim)) : undefined;
+  const trueContextChunks = batch.unrolled ? Math.min(batch.trueContextChunks, rolloutStart(batch.frames, framesPerChunk)) : batch.trueContextChunks;
   return tf.tidy(() => {
     const x0 = tf.tensor3d(batch.clean, [batch.batch, length, tokenDim]);
-    const context = tf.tensor3d(batch.context, [batch.batch, length, tokenDim]);
+    const given = tf.tensor3d(batch.context, [batch.batch, length, tokenDim]);
+    const predictions = unrollEps ? oneStepPredictions(model, given, batch.frames, tf.tensor3d(unrollEps, [batch.batch, length, tokenDim]), masks) : undefined;
+    const context = predictions ? withPredictedChunks(given, predictions, trueContextChunks * tokensPerChunk) : given;
     const contextLevel = contextLevels ? tf.tensor2d(contextLevels, [batch.batch, frames]) : tf.zeros([batch.batch, frames]);
     const eps = tf.tensor3d(noise, [batch.batch, length, tokenDim]);
     const levels = tf.tensor2d(perFrame, [batch.batch, frames]);
@@ -102,12 +110,48 @@ export function flowMatchingLoss(
     const squared = tf.square(tf.sub(predicted, clean ? x0 : tf.sub(eps, x0)));
     const weight = options.rolloutTargetWeight ?? 1;
     const chunks = frames / framesPerChunk;
-    const weighted = weight === 1 || batch.trueContextChunks >= chunks ? squared : tf.mul(squared, targetWeights(chunks, batch.trueContextChunks, tokensPerChunk, weight));
-    const mse = tf.mean(weighted) as tf.Scalar;
+    const weighted = weight === 1 || trueContextChunks >= chunks ? squared : tf.mul(squared, targetWeights(chunks, trueContextChunks, tokensPerChunk, weight));
+    const flowMse = tf.mean(weighted) as tf.Scalar;
+    const mse = predictions ? (tf.add(flowMse, tf.mean(tf.square(tf.sub(predictions, x0)))) as tf.Scalar) : flowMse;
     if (!extra) return mse;
     // A velocity v = ε − x₀ at x_t = (1 − t)·x₀ + t·ε gives x₀ = x_t − t·v.
     const estimate = clean ? predicted : tf.sub(noisy, tf.mul(t, predicted));
-    return tf.add(mse, extra({ predicted: estimate, truth: x0, context: batch.selfForced ? context : x0, frames: batch.frames })) as tf.Scalar;
+    return tf.add(mse, extra({ predicted: estimate, truth: x0, context: batch.selfForced || predictions ? context : x0, frames: batch.frames })) as tf.Scalar;
+  });
+}
+
+/**
+ * Every chunk of a clip as a one-step sampler generates it (flow-euler from pure noise `eps` at level 1: the clean
+ * estimate), each against the chunks of `context` [B, L, D] before it and conditioned on its frames before the chunk —
+ * one pass under the teacher-forcing mask, with gradient. → [B, L, D].
+ */
+export function oneStepPredictions(model: VideoModel, context: tf.Tensor, frames: readonly number[], eps: tf.Tensor, masks: MaskCache): tf.Tensor {
+  return tf.tidy(() => {
+    const { tokensPerFrame, tokensPerChunk } = model.layout;
+    const [batch, length] = context.shape as [number, number, number];
+    const positions = framePositions(frames, tokensPerFrame);
+    const conditioning = model.conditioningOf(context, frames);
+    const call = {
+      positions: [...positions, ...positions],
+      mask: masks.get(frames.length / model.config.framesPerChunk, tokensPerChunk),
+      ...(conditioning ? { conditioning: tf.concat([conditioning, conditioning], 1) } : {}),
+    };
+    const sequence = tf.concat([context, eps], 1);
+    const levels = tf.concat([tf.zeros([batch, frames.length]), tf.ones([batch, frames.length])], 1);
+    const residual = model.config.prediction === 'last-frame-residual';
+    const output = residual ? model.transformer.predictClean(sequence, levels, call) : model.transformer.forward(sequence, levels, call);
+    const predicted = tf.slice(output, [0, length, 0], [-1, length, -1]);
+    // At level 1, x_t = ε, so a velocity v gives x̂₀ = ε − v.
+    return residual ? predicted : tf.sub(eps, predicted);
+  });
+}
+
+/** `context` [B, L, D] with its tokens from `from` on replaced by `predictions`' (the first chunks stay the truth). */
+function withPredictedChunks(context: tf.Tensor, predictions: tf.Tensor, from: number): tf.Tensor {
+  return tf.tidy(() => {
+    const length = context.shape[1] as number;
+    if (from >= length) return context.clone();
+    return tf.concat([tf.slice(context, [0, 0, 0], [-1, from, -1]), tf.slice(predictions, [0, from, 0], [-1, length - from, -1])], 1);
   });
 }
 

@@ -66,6 +66,13 @@ export const trainRecipeSchema = z
          * answer to that is the blur of every place it could be.
          */
         targetWeight: fraction.default(1),
+        /**
+         * Share of batches from `start` on whose loss is unrolled one step: every chunk is conditioned on the model's
+         * own one-step predictions of the context chunks, made with gradient, so that a prediction also learns from
+         * what the next chunk makes of it (backpropagation through the rollout, one chunk deep). Costs about one more
+         * forward and backward pass a batch; needs a one-step sampler (sampling.steps 1), the predictions it unrolls.
+         */
+        unroll: fraction.default(0),
       })
       .strict()
       .prefault({}),
@@ -98,6 +105,9 @@ export const trainRecipeSchema = z
   })
   .strict()
   .superRefine((r, ctx) => {
+    if (r.selfForcing.unroll > 0 && r.sampling.steps !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['selfForcing', 'unroll'], message: `unrolls one-step predictions: set sampling.steps to 1 (it is ${r.sampling.steps}), or unroll 0` });
+    }
     if (r.selfForcing.targetWeight === 0 && r.adversarial.weight === 0) {
       ctx.addIssue({ code: 'custom', path: ['selfForcing', 'targetWeight'], message: '0 leaves the rolled-out chunks without a loss: set adversarial.weight above 0, or keep some of the MSE' });
     }

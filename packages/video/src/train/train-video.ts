@@ -25,7 +25,7 @@ export interface TrainVideoOptions {
 export interface TrainVideoResult {
   readonly checkpoint: string;
   readonly autoencoder: { readonly steps: number; readonly finalLoss: number | undefined; readonly seconds: number };
-  readonly transformer: { readonly steps: number; readonly finalLoss: number | undefined; readonly seconds: number; readonly selfForcedBatches: number };
+  readonly transformer: { readonly steps: number; readonly finalLoss: number | undefined; readonly seconds: number; readonly selfForcedBatches: number; readonly unrolledBatches: number };
   readonly latentMean: number;
   readonly latentScale: number;
   readonly parameters: number;
@@ -84,7 +84,7 @@ export async function trainVideoModel(input: TrainRecipeInput, options: TrainVid
     return {
       checkpoint,
       autoencoder: { steps: recipe.autoencoder.steps, finalLoss: aeResult.finalLoss, seconds: aeSeconds },
-      transformer: { steps: recipe.transformer.steps, finalLoss: tr.finalLoss, seconds, selfForcedBatches: tr.selfForced },
+      transformer: { steps: recipe.transformer.steps, finalLoss: tr.finalLoss, seconds, selfForcedBatches: tr.selfForced, unrolledBatches: tr.unrolled },
       latentMean: stats.mean,
       latentScale: stats.scale,
       parameters,
@@ -124,7 +124,7 @@ async function runAutoencoderStage(recipe: TrainRecipe, autoencoder: FrameAutoen
   }
 }
 
-async function runTransformerStage(recipe: TrainRecipe, model: VideoModel, data: MovingObjects, options: TrainVideoOptions): Promise<{ finalLoss: number | undefined; selfForced: number }> {
+async function runTransformerStage(recipe: TrainRecipe, model: VideoModel, data: MovingObjects, options: TrainVideoOptions): Promise<{ finalLoss: number | undefined; selfForced: number; unrolled: number }> {
   const t = recipe.transformer;
   const start = Math.round(recipe.selfForcing.start * t.steps);
   const source = new VideoBatchSource(model, data, {
@@ -133,11 +133,13 @@ async function runTransformerStage(recipe: TrainRecipe, model: VideoModel, data:
     gapProbability: t.gapProbability,
     maxGapFrames: t.maxGapFrames,
     selfForcing: (step) => (step >= start ? recipe.selfForcing.probability : 0),
+    ...(recipe.selfForcing.unroll > 0 ? { unroll: (step: number) => (step >= start ? recipe.selfForcing.unroll : 0) } : {}),
     sampling: recipe.sampling,
     seed: recipe.seed + 2,
   });
   const masks = new MaskCache();
   let selfForced = 0;
+  let unrolled = 0;
   const lossOptions = {
     perFrameNoise: t.perFrameNoise,
     gridProbability: t.gridProbability,
@@ -150,6 +152,7 @@ async function runTransformerStage(recipe: TrainRecipe, model: VideoModel, data:
     model: adversarial?.optimised ?? model.transformer,
     loss: (batch, rng) => {
       if (batch.selfForced) selfForced++;
+      if (batch.unrolled) unrolled++;
       return flowMatchingLoss(model, batch, rng, lossOptions, masks, adversarial?.term(trainer.step));
     },
     source,
@@ -171,7 +174,7 @@ async function runTransformerStage(recipe: TrainRecipe, model: VideoModel, data:
   try {
     trainer.resumeIfPresent();
     const result = await trainer.run();
-    return { finalLoss: result.history[result.history.length - 1]?.loss, selfForced };
+    return { finalLoss: result.history[result.history.length - 1]?.loss, selfForced, unrolled };
   } finally {
     trainer.dispose();
     masks.dispose();

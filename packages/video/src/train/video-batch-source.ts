@@ -4,7 +4,7 @@ import type { MovingObjects } from '../data/moving-objects.js';
 import type { VideoModel } from '../model/video-model.js';
 import { ChunkRollout } from '../generate/rollout.js';
 import type { Sampling } from '../generate/sampling.js';
-import { clipFrames } from './clip-layout.js';
+import { clipFrames, rolloutStart } from './clip-layout.js';
 
 /** One teacher-forced batch, host data: what the loss turns into tensors. */
 export interface VideoBatch {
@@ -18,6 +18,8 @@ export interface VideoBatch {
   readonly selfForced: boolean;
   /** Leading chunks of `context` that are the truth: all of them unless self-forced (then the sink, and the window's first chunk after a gap). */
   readonly trueContextChunks: number;
+  /** Whether the loss conditions the chunks on the model's one-step predictions of `context`'s chunks, with gradient (see flowMatchingLoss). */
+  readonly unrolled?: boolean;
 }
 
 export interface VideoBatchOptions {
@@ -27,13 +29,10 @@ export interface VideoBatchOptions {
   readonly maxGapFrames: number;
   /** Self forcing: the share of batches rolled out by the model, as a function of the optimizer step. */
   readonly selfForcing: (step: number) => number;
+  /** The share of batches whose loss is unrolled one step (see flowMatchingLoss), as a function of the optimizer step; none when absent. */
+  readonly unroll?: (step: number) => number;
   readonly sampling: Sampling;
   readonly seed: number;
-}
-
-/** The first rolled-out chunk of a self-forced clip: after the sink, or after the window's first chunk when the window starts after a gap (see rollOut). */
-function rolloutStart(frames: readonly number[], framesPerChunk: number): number {
-  return frames[framesPerChunk] === framesPerChunk ? 1 : 2;
 }
 
 const stateSchema = z.object({ rng: rngStateSchema, batches: z.number().int().nonnegative() });
@@ -70,13 +69,16 @@ export class VideoBatchSource implements BatchSource<VideoBatch> {
       frames.forEach((f, i) => sequence.frame(f, pixels.subarray((b * frames.length + i) * plane, (b * frames.length + i + 1) * plane)));
     }
     const selfForced = rng.uniform() < this.options.selfForcing(this.batches);
+    const unrollShare = this.options.unroll?.(this.batches) ?? 0;
+    // Drawn only when asked, so that a recipe without unrolling keeps its random stream.
+    const unrolled = unrollShare > 0 && rng.uniform() < unrollShare;
     const clean = tf.tidy(() => this.model.framesToTokens(tf.tensor4d(pixels, [batch, frames.length, size, size])));
     try {
       const chunks = frames.length / framesPerChunk;
       const trueContextChunks = selfForced ? rolloutStart(frames, framesPerChunk) : chunks;
       const context = selfForced ? await this.rollOut(clean, frames, trueContextChunks, rng) : (clean.dataSync() as Float32Array).slice();
       this.batches += 1;
-      return { batch, frames, clean: (clean.dataSync() as Float32Array).slice(), context, selfForced, trueContextChunks };
+      return { batch, frames, clean: (clean.dataSync() as Float32Array).slice(), context, selfForced, trueContextChunks, ...(unrolled ? { unrolled } : {}) };
     } finally {
       clean.dispose();
     }
