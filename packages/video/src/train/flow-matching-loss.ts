@@ -17,6 +17,8 @@ export interface FlowLossOptions {
   readonly contextNoise?: number;
   /** Weight of the MSE on chunks conditioned on a rolled-out chunk of the context (default 1, as the others). */
   readonly rolloutTargetWeight?: number;
+  /** How many chunks deep an `unrolled` batch is unrolled (default 1; see flowMatchingLoss). */
+  readonly unrollDepth?: number;
 }
 
 /**
@@ -60,7 +62,8 @@ export function samplerGrid(steps: number, shift: number): number[] {
  * `rolloutTargetWeight`), plus `extra` of the model's clean estimate when given (the adversarial term).
  * An `unrolled` batch is conditioned instead on the model's one-step predictions of its context chunks (from the
  * rollout start on; see oneStepPredictions), with gradient, and their MSE to the truth is added: each prediction is
- * then also trained for what the next chunk makes of it, which a rollout without gradient cannot teach.
+ * then also trained for what the next chunk makes of it, which a rollout without gradient cannot teach. With
+ * `unrollDepth` d those predictions are themselves made from the previous pass's, d passes deep.
  */
 export function flowMatchingLoss(
   model: VideoModel,
@@ -80,13 +83,19 @@ export function flowMatchingLoss(
   // Drawn only when asked, so that a recipe without context noise keeps its random stream.
   const contextLevels = contextNoise > 0 ? Float32Array.from({ length: batch.batch * frames }, () => rng.uniform() * contextNoise) : undefined;
   const contextEps = contextNoise > 0 ? rng.fillNormal(new Float32Array(batch.batch * length * tokenDim)) : undefined;
-  const unrollEps = batch.unrolled ? rng.fillNormal(new Float32Array(batch.batch * length * tokenDim)) : undefined;
+  const unrollEps = batch.unrolled ? Array.from({ length: options.unrollDepth ?? 1 }, () => rng.fillNormal(new Float32Array(batch.batch * length * tokenDim))) : [];
   const trueContextChunks = batch.unrolled ? Math.min(batch.trueContextChunks, rolloutStart(batch.frames, framesPerChunk)) : batch.trueContextChunks;
   return tf.tidy(() => {
     const x0 = tf.tensor3d(batch.clean, [batch.batch, length, tokenDim]);
     const given = tf.tensor3d(batch.context, [batch.batch, length, tokenDim]);
-    const predictions = unrollEps ? oneStepPredictions(model, given, batch.frames, tf.tensor3d(unrollEps, [batch.batch, length, tokenDim]), masks) : undefined;
-    const context = predictions ? withPredictedChunks(given, predictions, trueContextChunks * tokensPerChunk) : given;
+    // Depth d: the predictions of pass d are made from the context holding pass d − 1's.
+    let context: tf.Tensor = given;
+    const unrollMses: tf.Scalar[] = [];
+    for (const eps of unrollEps) {
+      const predictions = oneStepPredictions(model, context, batch.frames, tf.tensor3d(eps, [batch.batch, length, tokenDim]), masks);
+      unrollMses.push(tf.mean(tf.square(tf.sub(predictions, x0))) as tf.Scalar);
+      context = withPredictedChunks(given, predictions, trueContextChunks * tokensPerChunk);
+    }
     const contextLevel = contextLevels ? tf.tensor2d(contextLevels, [batch.batch, frames]) : tf.zeros([batch.batch, frames]);
     const eps = tf.tensor3d(noise, [batch.batch, length, tokenDim]);
     const levels = tf.tensor2d(perFrame, [batch.batch, frames]);
@@ -112,11 +121,11 @@ export function flowMatchingLoss(
     const chunks = frames / framesPerChunk;
     const weighted = weight === 1 || trueContextChunks >= chunks ? squared : tf.mul(squared, targetWeights(chunks, trueContextChunks, tokensPerChunk, weight));
     const flowMse = tf.mean(weighted) as tf.Scalar;
-    const mse = predictions ? (tf.add(flowMse, tf.mean(tf.square(tf.sub(predictions, x0)))) as tf.Scalar) : flowMse;
+    const mse = unrollMses.length > 0 ? (tf.addN([flowMse, ...unrollMses]) as tf.Scalar) : flowMse;
     if (!extra) return mse;
     // A velocity v = ε − x₀ at x_t = (1 − t)·x₀ + t·ε gives x₀ = x_t − t·v.
     const estimate = clean ? predicted : tf.sub(noisy, tf.mul(t, predicted));
-    return tf.add(mse, extra({ predicted: estimate, truth: x0, context: batch.selfForced || predictions ? context : x0, frames: batch.frames })) as tf.Scalar;
+    return tf.add(mse, extra({ predicted: estimate, truth: x0, context: batch.selfForced || batch.unrolled ? context : x0, frames: batch.frames })) as tf.Scalar;
   });
 }
 

@@ -73,6 +73,8 @@ export const trainRecipeSchema = z
          * forward and backward pass a batch; needs a one-step sampler (sampling.steps 1), the predictions it unrolls.
          */
         unroll: fraction.default(0),
+        /** How many chunks deep an unrolled batch backpropagates: each pass predicts from the previous pass's predictions (one more pass each). */
+        unrollDepth: z.number().int().min(1).max(4).default(1),
       })
       .strict()
       .prefault({}),

@@ -146,6 +146,7 @@ async function runTransformerStage(recipe: TrainRecipe, model: VideoModel, data:
     grid: samplerGrid(recipe.sampling.steps, recipe.sampling.shift),
     contextNoise: t.contextNoise,
     rolloutTargetWeight: recipe.selfForcing.targetWeight,
+    unrollDepth: recipe.selfForcing.unrollDepth,
   };
   const adversarial = recipe.adversarial.weight > 0 ? new AdversarialStage(recipe, model, join(options.out, 'adversarial-metrics.jsonl')) : undefined;
   const trainer: Trainer<VideoBatch> = new Trainer({
