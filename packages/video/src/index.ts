@@ -28,7 +28,7 @@ export { Mp4Writer, ffmpegAvailable } from './io/ffmpeg.js';
 export { chunkImages, type FrameWriter } from './io/frame-writer.js';
 
 export { psnr, ssim } from './eval/metrics.js';
-export { meanScore, objectCoherence, objectPlacements, placementShift, spriteMatch, spritePlacement, type Placement } from './eval/coherence.js';
+export { meanScore, objectCoherence, objectPlacements, objectSpeeds, placementShift, SPEED_LAG, spriteMatch, spritePlacement, type Placement } from './eval/coherence.js';
 export { copyLastFrame, linearExtrapolation } from './eval/baselines.js';
 export { evaluateModel, evaluationFigure, type EvaluationOptions, type EvaluationReport, type HorizonMetrics, type Method } from './eval/evaluate.js';
 

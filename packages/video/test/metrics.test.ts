@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { psnr, ssim } from '../src/eval/metrics.js';
 import { copyLastFrame, linearExtrapolation } from '../src/eval/baselines.js';
-import { objectCoherence, objectPlacements, placementShift, spriteMatch, spritePlacement } from '../src/eval/coherence.js';
+import { objectCoherence, objectPlacements, objectSpeeds, placementShift, spriteMatch, spritePlacement, type Placement } from '../src/eval/coherence.js';
 
 interface Case {
   height: number;
@@ -98,5 +98,21 @@ describe('object coherence', () => {
     expect(placementShift(before, [after[0]!, before[1]!])).toBeCloseTo(2.5, 12);
     expect(placementShift(before, after)).toBeCloseTo((5 + 4) / 2, 12);
     expect(placementShift(before, before)).toBe(0);
+  });
+
+  it('speed is the displacement over the last few frames per frame: motion accumulates, a placement jumping back and forth cancels', () => {
+    const at = (...xs: number[]): Placement[][] => xs.map((x) => [{ x, y: 0, score: 1 }]);
+    // Steady motion at 1.5 px/frame reads 1.5 at every k, whatever the lag.
+    expect(objectSpeeds(at(0, 1.5, 3, 4.5, 6, 7.5, 9))).toEqual([1.5, 1.5, 1.5, 1.5, 1.5, 1.5]);
+    // A lost item's placement alternating between two lookalikes 3 px apart: frame to frame 3 px, over even lags 0.
+    const jitter = at(0, 3, 0, 3, 0, 3, 0);
+    expect(objectSpeeds(jitter, 1)).toEqual([3, 3, 3, 3, 3, 3]);
+    // k = 1 … 3 look back to the last given frame (p₀): 3/1, 0/2, 3/3; then over 4 frames, an even count: 0.
+    expect(objectSpeeds(jitter)).toEqual([3, 0, 1, 0, 0, 0]);
+    // Jumping between three spots: over 4 frames the displacement is one hop's, a quarter of it per frame.
+    expect(objectSpeeds(at(0, 3, 6, 0, 3, 6, 0))).toEqual([3, 3, 0, 0.75, 0.75, 1.5]);
+    // Standing still is 0 at every k (the last given frame included).
+    expect(objectSpeeds(at(2, 2, 2, 2, 2))).toEqual([0, 0, 0, 0]);
+    expect(() => objectSpeeds(jitter, 0)).toThrow(/lag/);
   });
 });

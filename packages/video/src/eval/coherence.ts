@@ -85,3 +85,20 @@ export function meanScore(placements: readonly Placement[]): number {
 export function placementShift(before: readonly Placement[], after: readonly Placement[]): number {
   return before.reduce((sum, p, i) => sum + Math.hypot((after[i] as Placement).x - p.x, (after[i] as Placement).y - p.y), 0) / before.length;
 }
+
+/** Frames over which objectSpeeds measures each displacement. */
+export const SPEED_LAG = 4;
+
+/**
+ * The items' speed at each predicted frame k = 1 … H from their placements [p₀ (the last given frame), p₁ … p_H]:
+ * placementShift(p_{k−n}, p_k) / n with n = min(k, lag), in pixels per frame. Over several frames a moving item's
+ * displacement accumulates while a lost item's placement, jumping back and forth between lookalikes, mostly cancels
+ * (a bounce shortens a true displacement too, the truth's alike).
+ */
+export function objectSpeeds(placements: readonly (readonly Placement[])[], lag = SPEED_LAG): number[] {
+  if (!Number.isInteger(lag) || lag < 1) throw new InputError(`objectSpeeds: lag must be a positive integer (got ${lag})`);
+  return placements.slice(1).map((placed, i) => {
+    const n = Math.min(i + 1, lag);
+    return placementShift(placements[i + 1 - n] as Placement[], placed) / n;
+  });
+}

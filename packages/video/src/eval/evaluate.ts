@@ -3,7 +3,7 @@ import { MovingObjects } from '../data/moving-objects.js';
 import { generateVideo, type VideoRequestInput } from '../generate/generate.js';
 import type { VideoModel } from '../model/video-model.js';
 import { copyLastFrame, linearExtrapolation } from './baselines.js';
-import { meanScore, objectPlacements, placementShift, type Placement } from './coherence.js';
+import { meanScore, objectPlacements, objectSpeeds, type Placement } from './coherence.js';
 import { psnr, ssim } from './metrics.js';
 
 export type Method = 'model' | 'copy-last' | 'linear';
@@ -31,7 +31,7 @@ export interface HorizonMetrics {
   readonly ssim: number[];
   /** Mean objectCoherence at each k: whether the frame still shows the sequence's items, wherever they are. */
   readonly coherence: number[];
-  /** Mean placementShift from frame k − 1 to k (k = 1: from the last given frame), in pixels: whether the items move. */
+  /** Mean objectSpeeds at each k (displacement of the items' best placements over the last SPEED_LAG frames, per frame): whether the items move. */
   readonly speed: number[];
 }
 
@@ -101,23 +101,23 @@ export async function evaluateModel(model: VideoModel, options: EvaluationOption
       };
       const sprites = (held[b] as (typeof held)[number]).sprites;
       const lastGiven = objectPlacements(own.subarray((contextFrames - 1) * plane), size, sprites);
-      const previous = Object.fromEntries([...METHODS, 'truth'].map((m) => [m, lastGiven])) as Record<Method | 'truth', Placement[]>;
+      const placements = Object.fromEntries([...METHODS, 'truth'].map((m) => [m, [lastGiven]])) as Record<Method | 'truth', Placement[][]>;
       for (let k = 0; k < horizon; k++) {
         const a = truth.subarray((contextFrames + k) * plane, (contextFrames + k + 1) * plane);
         const truthPlaced = objectPlacements(a, size, sprites);
         truthCoherence[k] = (truthCoherence[k] as number) + meanScore(truthPlaced);
-        truthSpeed[k] = (truthSpeed[k] as number) + placementShift(previous.truth, truthPlaced);
-        previous.truth = truthPlaced;
+        placements.truth.push(truthPlaced);
         for (const m of METHODS) {
           const p = (outputs[m] as Float32Array).subarray(k * plane, (k + 1) * plane);
           const placed = objectPlacements(p, size, sprites);
           sums[m].psnr[k] = (sums[m].psnr[k] as number) + Math.min(psnr(a, p), 100);
           sums[m].ssim[k] = (sums[m].ssim[k] as number) + ssim(a, p, size, size);
           sums[m].coherence[k] = (sums[m].coherence[k] as number) + meanScore(placed);
-          sums[m].speed[k] = (sums[m].speed[k] as number) + placementShift(previous[m], placed);
-          previous[m] = placed;
+          placements[m].push(placed);
         }
       }
+      objectSpeeds(placements.truth).forEach((v, k) => (truthSpeed[k] = (truthSpeed[k] as number) + v));
+      for (const m of METHODS) objectSpeeds(placements[m]).forEach((v, k) => (sums[m].speed[k] = (sums[m].speed[k] as number) + v));
       if (!example) example = { truth: truth.slice(contextFrames * plane), context: own.slice(), outputs, size, horizon };
     });
     options.onProgress?.(first + batch, sequences);
