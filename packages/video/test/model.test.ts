@@ -7,7 +7,8 @@ import { VideoModel } from '../src/model/video-model.js';
 import { loadVideoModel, saveVideoModel } from '../src/model/checkpoint.js';
 import { teacherForcingMask } from '../src/model/chunk-mask.js';
 import { lastFrameConditioning } from '../src/model/last-frame.js';
-import { MaskCache, flowMatchingLoss } from '../src/train/flow-matching-loss.js';
+import { MaskCache, flowMatchingLoss, oneStepPredictions } from '../src/train/flow-matching-loss.js';
+import { ChunkRollout } from '../src/generate/rollout.js';
 import type { VideoBatch } from '../src/train/video-batch-source.js';
 import { TINY_CONFIG, tinyModel } from './helpers/tiny-model.js';
 import { useWasmWithoutLeaks } from './helpers/tensors.js';
@@ -252,6 +253,33 @@ describe('video model', () => {
     masks.dispose();
     fresh.dispose();
   });
+
+  for (const prediction of ['velocity', 'last-frame-residual'] as const) {
+    it(`the unrolled predictions are one-step generation's chunks, made from the same context and noise (${prediction})`, async () => {
+      const model = tinyModel({ lastFrameConditioning: true, conditioningFrames: 2, prediction });
+      const { tokensPerChunk, tokenDim } = model.layout;
+      const chunkSize = 2 * tokensPerChunk * tokenDim; // two videos
+      const truth = tf.tensor3d(Rng.seeded(1).fillNormal(new Float32Array(chunkSize)), [2, tokensPerChunk, tokenDim]);
+      // Generation: the true first chunk, then two chunks of one flow-euler step each through a full KV cache.
+      const rollout = new ChunkRollout(model, { batch: 2, cache: { mode: 'full' }, sampling: { sampler: 'flow-euler', steps: 1, shift: 1 }, rng: Rng.seeded(7) });
+      rollout.commit(truth);
+      const generated = [(await rollout.next()).tokens, (await rollout.next()).tokens];
+      rollout.dispose();
+      // The same noise, drawn as the sampler draws it (one chunk at a time); chunk 0's is not used.
+      const noise = Rng.seeded(7);
+      const eps = tf.tidy(() => tf.concat([tf.zeros([2, tokensPerChunk, tokenDim]), ...[0, 1].map(() => tf.tensor3d(noise.fillNormal(new Float32Array(chunkSize)), [2, tokensPerChunk, tokenDim]))], 1));
+      const context = tf.concat([truth, ...generated], 1);
+      const masks = new MaskCache();
+      const predicted = oneStepPredictions(model, context, [0, 1, 2, 3, 4, 5], eps, masks);
+      const want = tf.tidy(() => Array.from(tf.concat(generated, 1).dataSync()));
+      const got = tf.tidy(() => Array.from(tf.slice(predicted, [0, tokensPerChunk, 0], [-1, -1, -1]).dataSync()));
+      expect(Math.max(...got.map((v, i) => Math.abs(v - (want[i] as number))))).toBeLessThan(1e-4);
+      expect(Math.max(...want.map(Math.abs))).toBeGreaterThan(0.1);
+      tf.dispose([truth, ...generated, eps, context, predicted]);
+      masks.dispose();
+      model.dispose();
+    });
+  }
 
   it('an unrolled loss backpropagates through the predictions it conditions on (its gradient matches finite differences)', () => {
     const model = tinyModel({ lastFrameConditioning: true, prediction: 'last-frame-residual' });

@@ -101,21 +101,10 @@ export function flowMatchingLoss(
     const levels = tf.tensor2d(perFrame, [batch.batch, frames]);
     const t = levelsPerToken(levels, tokensPerFrame);
     const noisy = renoise(x0, t, eps);
-    const positions = framePositions(batch.frames, tokensPerFrame);
-    // Both halves of chunk c are conditioned on the context's frame before c (what generation commits and denoises with).
-    const conditioning = model.conditioningOf(context, batch.frames);
-    const call = {
-      positions: [...positions, ...positions],
-      mask: masks.get(frames / framesPerChunk, tokensPerChunk),
-      ...(conditioning ? { conditioning: tf.concat([conditioning, conditioning], 1) } : {}),
-    };
     const seen = contextEps ? renoise(context, levelsPerToken(contextLevel, tokensPerFrame), tf.tensor3d(contextEps, [batch.batch, length, tokenDim])) : context;
-    const sequence = tf.concat([seen, noisy], 1);
-    const sequenceLevels = tf.concat([contextLevel, levels], 1);
     // 'last-frame-residual' is trained on the clean chunk it predicts (x-loss, = the velocity error × t²).
     const clean = model.config.prediction === 'last-frame-residual';
-    const output = clean ? model.transformer.predictClean(sequence, sequenceLevels, call) : model.transformer.forward(sequence, sequenceLevels, call);
-    const predicted = tf.slice(output, [0, length, 0], [-1, length, -1]);
+    const predicted = teacherForcedPass(model, seen, noisy, tf.concat([contextLevel, levels], 1), context, batch.frames, masks);
     const squared = tf.square(tf.sub(predicted, clean ? x0 : tf.sub(eps, x0)));
     const weight = options.rolloutTargetWeight ?? 1;
     const chunks = frames / framesPerChunk;
@@ -136,8 +125,23 @@ export function flowMatchingLoss(
  */
 export function oneStepPredictions(model: VideoModel, context: tf.Tensor, frames: readonly number[], eps: tf.Tensor, masks: MaskCache): tf.Tensor {
   return tf.tidy(() => {
+    const batch = context.shape[0] as number;
+    const levels = tf.concat([tf.zeros([batch, frames.length]), tf.ones([batch, frames.length])], 1);
+    const predicted = teacherForcedPass(model, context, eps, levels, context, frames, masks);
+    // At level 1, x_t = ε, so a velocity v gives x̂₀ = ε − v.
+    return model.config.prediction === 'last-frame-residual' ? predicted : tf.sub(eps, predicted);
+  });
+}
+
+/**
+ * One pass over [seen context | noised tokens] (levels [B, 2F]: the context's, then the noised frames') under the
+ * teacher-forcing mask, both halves of chunk c conditioned on `context`'s frames before c (what generation commits and
+ * denoises with) → the noised half's output [B, L, D]: a 'last-frame-residual' model's clean estimate, else the velocity.
+ */
+function teacherForcedPass(model: VideoModel, seen: tf.Tensor, noisy: tf.Tensor, levels: tf.Tensor, context: tf.Tensor, frames: readonly number[], masks: MaskCache): tf.Tensor {
+  return tf.tidy(() => {
     const { tokensPerFrame, tokensPerChunk } = model.layout;
-    const [batch, length] = context.shape as [number, number, number];
+    const length = seen.shape[1] as number;
     const positions = framePositions(frames, tokensPerFrame);
     const conditioning = model.conditioningOf(context, frames);
     const call = {
@@ -145,13 +149,9 @@ export function oneStepPredictions(model: VideoModel, context: tf.Tensor, frames
       mask: masks.get(frames.length / model.config.framesPerChunk, tokensPerChunk),
       ...(conditioning ? { conditioning: tf.concat([conditioning, conditioning], 1) } : {}),
     };
-    const sequence = tf.concat([context, eps], 1);
-    const levels = tf.concat([tf.zeros([batch, frames.length]), tf.ones([batch, frames.length])], 1);
-    const residual = model.config.prediction === 'last-frame-residual';
-    const output = residual ? model.transformer.predictClean(sequence, levels, call) : model.transformer.forward(sequence, levels, call);
-    const predicted = tf.slice(output, [0, length, 0], [-1, length, -1]);
-    // At level 1, x_t = ε, so a velocity v gives x̂₀ = ε − v.
-    return residual ? predicted : tf.sub(eps, predicted);
+    const sequence = tf.concat([seen, noisy], 1);
+    const output = model.config.prediction === 'last-frame-residual' ? model.transformer.predictClean(sequence, levels, call) : model.transformer.forward(sequence, levels, call);
+    return tf.slice(output, [0, length, 0], [-1, length, -1]);
   });
 }
 
