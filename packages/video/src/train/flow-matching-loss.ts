@@ -84,7 +84,8 @@ export function flowMatchingLoss(
   const contextLevels = contextNoise > 0 ? Float32Array.from({ length: batch.batch * frames }, () => rng.uniform() * contextNoise) : undefined;
   const contextEps = contextNoise > 0 ? rng.fillNormal(new Float32Array(batch.batch * length * tokenDim)) : undefined;
   const unrollEps = batch.unrolled ? Array.from({ length: options.unrollDepth ?? 1 }, () => rng.fillNormal(new Float32Array(batch.batch * length * tokenDim))) : [];
-  const trueContextChunks = batch.unrolled ? Math.min(batch.trueContextChunks, rolloutStart(batch.frames, framesPerChunk)) : batch.trueContextChunks;
+  // Unrolled, the chunks from the rollout start on are predicted (a self-forced batch's true chunks end there too).
+  const trueContextChunks = batch.unrolled ? rolloutStart(batch.frames, framesPerChunk) : batch.trueContextChunks;
   return tf.tidy(() => {
     const x0 = tf.tensor3d(batch.clean, [batch.batch, length, tokenDim]);
     const given = tf.tensor3d(batch.context, [batch.batch, length, tokenDim]);
