@@ -7,6 +7,8 @@ import { VideoModel } from '../src/model/video-model.js';
 import { loadVideoModel, saveVideoModel } from '../src/model/checkpoint.js';
 import { teacherForcingMask } from '../src/model/chunk-mask.js';
 import { lastFrameConditioning } from '../src/model/last-frame.js';
+import { brightnessCentroid, shiftFrame } from '../src/model/global-motion.js';
+import { MovingObjects } from '../src/data/moving-objects.js';
 import { MaskCache, flowMatchingLoss, oneStepPredictions } from '../src/train/flow-matching-loss.js';
 import { ChunkRollout } from '../src/generate/rollout.js';
 import type { VideoBatch } from '../src/train/video-batch-source.js';
@@ -110,6 +112,47 @@ describe('video model', () => {
     const single = lastFrameConditioning(later, [5, 6, 7], 1, 1, 2);
     expect(Array.from(single.dataSync())).toEqual([0, 0, 0, 0, 5, 50, 0, 0, 6, 60, 5, 50]);
     tf.dispose([tokens, conditioning, later, single]);
+  });
+
+  it('a motion-compensated model conditions a chunk first on the last frame moved on by the motion before it (re-encoded; zeros without that frame), and a zero head predicts it', () => {
+    const model = new VideoModel({ ...TINY_CONFIG, lastFrameConditioning: true, conditioningFrames: 2, prediction: 'last-frame-residual', motionCompensation: true });
+    const { tokensPerFrame, tokenDim } = model.layout;
+    const size = model.frameSize;
+    const frames = [0, 1, 5, 6, 7, 8]; // chunks (0, 1) | a gap | (5, 6) | (7, 8)
+    const sequence = new MovingObjects(model.config.data).sequence('heldout', 2);
+    const pixels = frames.flatMap((f) => Array.from(sequence.frames(f, 1)));
+    const tokens = tf.tidy(() => model.framesToTokens(tf.tensor4d(pixels, [1, frames.length, size, size])));
+    // An untrained decoder's frames do not move: decode to the true frames instead (what a trained one approximates).
+    model.tokensToFrames = (t) => tf.tensor4d(pixels, [1, (t.shape[1] as number) / tokensPerFrame, size, size]);
+    const conditioning = model.conditioningOf(tokens, frames) as tf.Tensor;
+    expect(conditioning.shape).toEqual([1, frames.length * tokensPerFrame, 3 * tokenDim]);
+    // Built by hand for chunk (7, 8): frame 6 moved by 1× and 2× the centroid step from frame 5.
+    const decoded = Float32Array.from(pixels);
+    const frameOf = (f: number) => decoded.subarray(frames.indexOf(f) * size * size, (frames.indexOf(f) + 1) * size * size);
+    const [r6, c6] = brightnessCentroid(frameOf(6), size) as [number, number];
+    const [r5, c5] = brightnessCentroid(frameOf(5), size) as [number, number];
+    expect(Math.hypot(r6 - r5, c6 - c5)).toBeGreaterThan(0.3); // the item moves: the references are not copies
+    const moved = [1, 2].flatMap((j) => Array.from(shiftFrame(frameOf(6), size, j * (r6 - r5), j * (c6 - c5))));
+    const expected = tf.tidy(() => model.framesToTokens(tf.tensor4d(moved, [1, 2, size, size])).dataSync());
+    const slot = (frame: number, s: number) => Array.from({ length: tokensPerFrame }, (_, t) => Array.from(conditioning.dataSync().subarray(((frames.indexOf(frame) * tokensPerFrame + t) * 3 + s) * tokenDim, ((frames.indexOf(frame) * tokensPerFrame + t) * 3 + s + 1) * tokenDim))).flat();
+    [7, 8].forEach((f, j) => slot(f, 0).forEach((v, i) => expect(v).toBeCloseTo(expected[j * tokensPerFrame * tokenDim + i] as number, 4)));
+    // Then the last-frame conditioning: frame 6, then 5.
+    const tokenOf = (f: number) => Array.from(tokens.dataSync().subarray(frames.indexOf(f) * tokensPerFrame * tokenDim, (frames.indexOf(f) + 1) * tokensPerFrame * tokenDim));
+    expect(slot(8, 1)).toEqual(tokenOf(6));
+    expect(slot(8, 2)).toEqual(tokenOf(5));
+    // No frame 4 before chunk (5, 6), nothing before (0, 1): zeros.
+    for (const f of [0, 1, 5, 6]) expect(slot(f, 0).every((v) => v === 0)).toBe(true);
+    // The fresh (zero) head predicts the reference.
+    const positions = Array.from({ length: frames.length * tokensPerFrame }, (_, i) => i);
+    const gap = tf.tidy(() => {
+      const predicted = model.transformer.predictClean(tf.randomNormal(tokens.shape, 0, 1, 'float32', 3), tf.zeros([1, frames.length]), { positions, conditioning });
+      const references = tf.slice(tf.reshape(conditioning, [1, -1, 3, tokenDim]), [0, 0, 0, 0], [-1, -1, 1, -1]);
+      return tf.max(tf.abs(tf.sub(predicted, tf.reshape(references, tokens.shape)))).dataSync()[0] as number;
+    });
+    expect(gap).toBeLessThan(1e-6);
+    tf.dispose([tokens, conditioning]);
+    expect(() => new VideoModel({ ...TINY_CONFIG, lastFrameConditioning: true, motionCompensation: true })).toThrow(/motionCompensation/);
+    model.dispose();
   });
 
   it('embeds the conditioning over a k × k neighbourhood of each frame\'s token grid, zero-padded at its edges', () => {

@@ -76,6 +76,20 @@ describe('training', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('trains a motion-compensated residual model, self-forced, into a checkpoint that keeps it (no tensor leaks)', async () => {
+    const before = tf.memory().numTensors;
+    const recipe = { ...TINY_RECIPE, model: { ...TINY_RECIPE.model, prediction: 'last-frame-residual' as const, motionCompensation: true } };
+    const result = await trainVideoModel(recipe, { out: join(dir, 'motion') });
+    expect(result.transformer.selfForcedBatches).toBe(3);
+    expect(Number.isFinite(result.transformer.finalLoss)).toBe(true);
+    const model = loadVideoModel(result.checkpoint);
+    expect(model.config.motionCompensation).toBe(true);
+    // The reference is a conditioning slot of its own, before the last frame.
+    expect(model.transformer.conditionEmbed?.weight.shape).toEqual([2 * model.layout.tokenDim, 32]);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('trains unrolled (one-step sampling) from the start fraction on, no tensor leaks', async () => {
     const before = tf.memory().numTensors;
     const recipe = {

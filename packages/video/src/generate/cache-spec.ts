@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InputError, headwise, importanceRedundancy, keepRecent, sinkAndRecent, type EvictionPolicy, type KVCacheOptions } from '@nextx/core';
-import type { HeadRole, VideoModelConfig } from '../model/config.js';
+import { framesBeforeChunk, type HeadRole, type VideoModelConfig } from '../model/config.js';
 
 const frames = z.number().int().nonnegative();
 
@@ -42,7 +42,7 @@ export function resolveCacheSpec(spec: CacheSpec, config: VideoModelConfig): Cac
   if (spec.mode === 'window' || spec.mode === 'compressed') return { ...spec, windowFrames: spec.windowFrames ?? config.generation.windowFrames, sinkFrames };
   if (spec.mode === 'none') {
     // The recomputing path reads the conditioning frames from its context, so its window must hold them.
-    const needed = config.lastFrameConditioning ? config.conditioningFrames : 0;
+    const needed = framesBeforeChunk(config);
     if (spec.windowFrames !== undefined && spec.windowFrames < needed) {
       throw new InputError(`cache.windowFrames ${spec.windowFrames}: the 'none' cache must keep at least the model's ${needed} conditioning frames`);
     }

@@ -1,6 +1,7 @@
 import { InputError, KVCache, flowEulerSample, flowRenoiseSample, flowTimesteps, tf, type FlowDenoiser, type Rng } from '@nextx/core';
 import type { VideoModel } from '../model/video-model.js';
 import { chunkIds, framePositions, teacherForcingMask } from '../model/chunk-mask.js';
+import { framesBeforeChunk } from '../model/config.js';
 import { chunkConditioning } from '../model/last-frame.js';
 import { contextFramesOf, kvCacheOptions, resolveCacheSpec, type CacheSpec } from './cache-spec.js';
 import { ChunkFlowCache, type FlowCacheConfig, type ReuseCounts } from './flow-cache.js';
@@ -179,21 +180,30 @@ export class ChunkRollout {
   /** The next chunk's last-frame conditioning [B, tokensPerChunk, D] (a tensor of the caller's scope), if the model uses it. */
   private conditioning(): tf.Tensor | undefined {
     if (!this.model.config.lastFrameConditioning) return undefined;
-    const { framesPerChunk } = this.model.config;
+    const { framesPerChunk, conditioningFrames, motionCompensation } = this.model.config;
     const { tokensPerFrame, tokenDim } = this.model.layout;
-    return chunkConditioning(this.recentFrames, this.model.config.conditioningFrames, this.options.batch, framesPerChunk, tokensPerFrame, tokenDim);
+    const batch = this.options.batch;
+    return tf.tidy(() => {
+      const last = chunkConditioning(this.recentFrames, conditioningFrames, batch, framesPerChunk, tokensPerFrame, tokenDim);
+      if (!motionCompensation) return last;
+      const recent = [...this.recentFrames].reverse();
+      const frames = recent.map((_, i) => this.framesDone - recent.length + i);
+      const references = recent.length ? this.model.motionReferences(tf.concat(recent, 1), frames, [this.framesDone]) : tf.zeros([batch, framesPerChunk * tokensPerFrame, tokenDim]);
+      return tf.concat([references, last], 2);
+    });
   }
 
-  /** Keeps the last conditioningFrames frames of a committed chunk's tokens (and of the chunks before it). */
+  /** Keeps the last frames of a committed chunk's tokens (and of the chunks before it) that the next chunk's conditioning reads. */
   private rememberRecentFrames(tokens: tf.Tensor): void {
-    const { framesPerChunk, conditioningFrames } = this.model.config;
+    const { framesPerChunk } = this.model.config;
     const { tokensPerFrame } = this.model.layout;
-    const newest = Array.from({ length: Math.min(framesPerChunk, conditioningFrames) }, (_, back) =>
+    const needed = framesBeforeChunk(this.model.config);
+    const newest = Array.from({ length: Math.min(framesPerChunk, needed) }, (_, back) =>
       tf.keep(tf.slice(tokens, [0, (framesPerChunk - 1 - back) * tokensPerFrame, 0], [-1, tokensPerFrame, -1])),
     );
     const kept = [...newest, ...this.recentFrames];
-    tf.dispose(kept.slice(conditioningFrames));
-    this.recentFrames = kept.slice(0, conditioningFrames);
+    tf.dispose(kept.slice(needed));
+    this.recentFrames = kept.slice(0, needed);
   }
 
   private forgetRecentFrames(): void {

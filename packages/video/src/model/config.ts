@@ -47,6 +47,14 @@ export const videoModelFieldsSchema = z
      * copy-last-frame, so training only has to learn the motion. Needs lastFrameConditioning.
      */
     prediction: z.enum(['velocity', 'last-frame-residual']).default('velocity'),
+    /**
+     * Motion-compensated residual: the residual of a 'last-frame-residual' model is taken against the last frame moved
+     * on by the global motion of the last two (decoded, their brightness centroids; see global-motion.ts), re-encoded —
+     * the motion-compensated reference of a video codec — and that reference is an extra, leading conditioning frame.
+     * A zero head then continues the motion instead of freezing it; the head learns bounces, occlusion and detail.
+     * One global translation per frame: made for one moving object (or a camera pan), not for several moving apart.
+     */
+    motionCompensation: z.boolean().default(false),
     /** Channels per head rotated by the frame index; the rest are split evenly between row and column. */
     ropeTimeDims: z.number().int().positive().multipleOf(2).default(8),
     /**
@@ -82,6 +90,9 @@ export const videoModelConfigSchema = videoModelFieldsSchema.superRefine((c, ctx
   if (c.prediction === 'last-frame-residual' && !c.lastFrameConditioning) {
     ctx.addIssue({ code: 'custom', path: ['prediction'], message: "'last-frame-residual' predicts from the last frame: set lastFrameConditioning to true" });
   }
+  if (c.motionCompensation && c.prediction !== 'last-frame-residual') {
+    ctx.addIssue({ code: 'custom', path: ['motionCompensation'], message: "compensates the residual of prediction 'last-frame-residual': set prediction to it" });
+  }
   if (c.conditioningKernel % 2 === 0) ctx.addIssue({ code: 'custom', path: ['conditioningKernel'], message: 'must be odd (a neighbourhood centred on the token)' });
   const headDim = c.dim / c.heads;
   const rest = headDim - c.ropeTimeDims;
@@ -93,6 +104,17 @@ export const videoModelConfigSchema = videoModelFieldsSchema.superRefine((c, ctx
   }
 });
 export type VideoModelConfig = z.infer<typeof videoModelConfigSchema>;
+
+/** Frames just before a chunk that its conditioning reads: the conditioning frames, and two for the motion estimate. */
+export function framesBeforeChunk(config: VideoModelConfig): number {
+  if (!config.lastFrameConditioning) return 0;
+  return config.motionCompensation ? Math.max(2, config.conditioningFrames) : config.conditioningFrames;
+}
+
+/** Tokens' worth of conditioning per token: the conditioning frames, and the motion-compensated reference first. */
+export function conditioningSlots(config: VideoModelConfig): number {
+  return config.conditioningFrames + (config.motionCompensation ? 1 : 0);
+}
 export type VideoModelConfigInput = z.input<typeof videoModelConfigSchema>;
 
 /** The token grid a config implies. */

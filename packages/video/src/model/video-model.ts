@@ -1,6 +1,7 @@
 import { Module, Rng, parseConfig, tf } from '@nextx/core';
 import { FrameAutoencoder } from '../autoencoder/frame-autoencoder.js';
 import { tokenLayout, videoModelConfigSchema, type TokenLayout, type VideoModelConfig } from './config.js';
+import { extrapolateFrames } from './global-motion.js';
 import { lastFrameConditioning } from './last-frame.js';
 import { VideoTransformer } from './video-transformer.js';
 
@@ -51,11 +52,58 @@ export class VideoModel extends Module {
 
   /**
    * The last-frame conditioning of a run of whole frames' tokens [B, F·n, D] (`frames`: their indices), with the
-   * model's conditioningFrames; undefined for a model without it.
+   * model's conditioningFrames — led by the motion-compensated reference of each frame when the model has one (see
+   * motionReferences); undefined for a model without it.
    */
   conditioningOf(tokens: tf.Tensor, frames: readonly number[]): tf.Tensor | undefined {
     const { lastFrameConditioning: conditioned, framesPerChunk, conditioningFrames } = this.config;
-    return conditioned ? lastFrameConditioning(tokens, frames, framesPerChunk, this.layout.tokensPerFrame, conditioningFrames) : undefined;
+    if (!conditioned) return undefined;
+    if (!this.config.motionCompensation) return lastFrameConditioning(tokens, frames, framesPerChunk, this.layout.tokensPerFrame, conditioningFrames);
+    const starts = frames.filter((_, i) => i % framesPerChunk === 0);
+    return tf.tidy(() => {
+      const last = lastFrameConditioning(tokens, frames, framesPerChunk, this.layout.tokensPerFrame, conditioningFrames);
+      // A run may end inside a chunk (the recomputing path's window): its references end where the run does.
+      const references = tf.slice(this.motionReferences(tokens, frames, starts), [0, 0, 0], [-1, tokens.shape[1] as number, -1]);
+      return tf.concat([references, last], 2);
+    });
+  }
+
+  /**
+   * Per chunk starting at frame f₀ (`chunkStarts`), the tokens of its frames' motion-compensated references: frame
+   * f₀ − 1 decoded, moved on j frames by the motion from f₀ − 2 to f₀ − 1 (extrapolateFrames) and encoded again; zeros
+   * where f₀ − 1 is not among `frames` (the video's start, after a gap), as the last-frame conditioning has there.
+   * tokens [B, T·n, D] of the frames `frames` → [B, chunks·framesPerChunk·n, D]. Host work: no gradient flows through.
+   */
+  motionReferences(tokens: tf.Tensor, frames: readonly number[], chunkStarts: readonly number[]): tf.Tensor {
+    const { framesPerChunk } = this.config;
+    const { tokensPerFrame, tokenDim } = this.layout;
+    const batch = tokens.shape[0] as number;
+    const size = this.frameSize;
+    const plane = size * size;
+    const decoded = tf.tidy(() => this.tokensToFrames(tokens)).dataSync() as Float32Array;
+    const frameAt = (b: number, f: number) => {
+      const i = frames.indexOf(f);
+      return i < 0 ? undefined : decoded.subarray((b * frames.length + i) * plane, (b * frames.length + i + 1) * plane);
+    };
+    const count = chunkStarts.length * framesPerChunk;
+    const pixels = new Float32Array(batch * count * plane);
+    const present = new Float32Array(batch * count);
+    for (let b = 0; b < batch; b++) {
+      chunkStarts.forEach((start, c) => {
+        const last = frameAt(b, start - 1);
+        if (!last) return;
+        extrapolateFrames(last, frameAt(b, start - 2), size, framesPerChunk).forEach((frame, j) => {
+          const at = b * count + c * framesPerChunk + j;
+          pixels.set(frame, at * plane);
+          present[at] = 1;
+        });
+      });
+    }
+    return tf.tidy(() => {
+      const encoded = this.framesToTokens(tf.tensor4d(pixels, [batch, count, size, size]));
+      const mask = tf.reshape(tf.tile(tf.tensor3d(present, [batch, count, 1]), [1, 1, tokensPerFrame]), [batch, count * tokensPerFrame, 1]);
+      return tf.mul(tf.reshape(encoded, [batch, count * tokensPerFrame, tokenDim]), mask);
+    });
   }
 
   /** Latents [B·T, s, s, C] → tokens [B, T·side², p²·C] (row-major token grid, each token's cells row-major). */

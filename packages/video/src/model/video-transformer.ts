@@ -1,5 +1,5 @@
 import { AxialRotaryEmbedding, Conv2d, InputError, Linear, Module, ModuleList, Rng, layerNorm, modulate, normalInit, silu, tf, type KVCache } from '@nextx/core';
-import type { TokenLayout, VideoModelConfig } from './config.js';
+import { conditioningSlots, type TokenLayout, type VideoModelConfig } from './config.js';
 import { levelsPerToken } from './frame-levels.js';
 import { TimestepEmbedding } from './timestep-embedding.js';
 import { VideoBlock } from './video-block.js';
@@ -15,7 +15,7 @@ export interface TransformerCall {
   readonly groups?: readonly number[];
   /** Additive mask [L, cache + L] (training and the uncached path); without one, a chunk sees the cache and itself. */
   readonly mask?: tf.Tensor;
-  /** The last-frame conditioning [B, L, conditioningFrames·tokenDim] (see lastFrameConditioning); needed when the config asks for it. */
+  /** The last-frame conditioning [B, L, slots·tokenDim] (see VideoModel.conditioningOf); needed when the config asks for it. */
   readonly conditioning?: tf.Tensor;
   /** Receives each layer's attention probabilities [B, H, L, keys] (head profiling); inside the pass's tidy scope. */
   readonly onAttention?: (layer: number, probs: tf.Tensor) => void;
@@ -89,12 +89,15 @@ export class VideoTransformer extends Module {
     });
   }
 
-  /** The predicted clean tokens x̂₀ = x_last + head of a 'last-frame-residual' model (its training target). */
+  /**
+   * The predicted clean tokens x̂₀ = x_last + head of a 'last-frame-residual' model (its training target); x_last is
+   * the conditioning's first slot: the last frame, or its motion-compensated reference (config.motionCompensation).
+   */
   predictClean(tokens: tf.Tensor, levels: tf.Tensor, call: TransformerCall): tf.Tensor {
     if (this.config.prediction !== 'last-frame-residual') throw new InputError(`VideoTransformer: predictClean needs prediction 'last-frame-residual' (this model predicts '${this.config.prediction}')`);
     return tf.tidy(() => {
       const conditioning = call.conditioning as tf.Tensor;
-      const last = this.config.conditioningFrames === 1 ? conditioning : tf.slice(conditioning, [0, 0, 0], [-1, -1, this.layout.tokenDim]);
+      const last = conditioningSlots(this.config) === 1 ? conditioning : tf.slice(conditioning, [0, 0, 0], [-1, -1, this.layout.tokenDim]);
       return tf.add(last, this.headOutput(tokens, levels, call));
     });
   }
@@ -140,7 +143,7 @@ export class VideoTransformer extends Module {
 }
 
 function conditionEmbedding(config: VideoModelConfig, layout: TokenLayout, rng: Rng): Linear | Conv2d {
-  const channels = layout.tokenDim * config.conditioningFrames;
+  const channels = layout.tokenDim * conditioningSlots(config);
   const k = config.conditioningKernel;
   if (k === 1) return new Linear(channels, config.dim, { bias: false, rng });
   return new Conv2d(channels, config.dim, k, { padding: (k - 1) / 2, bias: false, rng });

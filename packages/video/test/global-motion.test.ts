@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { brightnessCentroid, extrapolateFrames, shiftFrame } from '../src/model/global-motion.js';
+
+/** A size × size frame, black but for `value` on the given cells. */
+function frameWith(size: number, cells: readonly [number, number, number][]): Float32Array {
+  const frame = new Float32Array(size * size);
+  for (const [y, x, v] of cells) frame[y * size + x] = v;
+  return frame;
+}
+
+describe('global motion (motion-compensated references)', () => {
+  it('finds the centroid by squared intensity, and none in a black frame', () => {
+    // Weights 1 at (1, 1) and 4 at (3, 2): row (1 + 12) / 5, column (1 + 8) / 5.
+    const [row, column] = brightnessCentroid(frameWith(4, [[1, 1, 1], [3, 2, 2]]), 4) as [number, number];
+    expect(row).toBeCloseTo(13 / 5, 6);
+    expect(column).toBeCloseTo(9 / 5, 6);
+    expect(brightnessCentroid(new Float32Array(16), 4)).toBeUndefined();
+  });
+
+  it('shifts by whole pixels exactly and by fractions bilinearly, black coming in from outside', () => {
+    const frame = frameWith(4, [[1, 1, 1], [1, 2, 0.5]]);
+    expect(Array.from(shiftFrame(frame, 4, 1, -1))).toEqual(Array.from(frameWith(4, [[2, 0, 1], [2, 1, 0.5]])));
+    // Half a pixel right: each value spreads half onto its right neighbour.
+    const half = shiftFrame(frame, 4, 0, 0.5);
+    expect(Array.from(half.subarray(4, 8))).toEqual([0, 0.5, 0.75, 0.25]);
+    // Off the edge: what leaves the frame is lost.
+    expect(Array.from(shiftFrame(frame, 4, 0, 3)).every((v) => v === 0)).toBe(true);
+  });
+
+  it('moves the last frame on by j times the motion from the frame before it, clamped to S/8 per axis', () => {
+    const previous = frameWith(16, [[4, 4, 1]]);
+    const last = frameWith(16, [[5, 6, 1]]); // moved (1, 2)
+    const [first, second] = extrapolateFrames(last, previous, 16, 2) as [Float32Array, Float32Array];
+    expect(first[6 * 16 + 8]).toBeCloseTo(1, 6);
+    expect(second[7 * 16 + 10]).toBeCloseTo(1, 6);
+    // Without a previous frame, or from a black one: copies of the last.
+    for (const none of [undefined, new Float32Array(256)]) expect(Array.from(extrapolateFrames(last, none, 16, 1)[0] as Float32Array)).toEqual(Array.from(last));
+    // A jump of 6 px is followed at 2 px per frame (16 / 8).
+    const far = extrapolateFrames(frameWith(16, [[4, 10, 1]]), previous, 16, 1)[0] as Float32Array;
+    expect(far[4 * 16 + 12]).toBeCloseTo(1, 6);
+  });
+});
