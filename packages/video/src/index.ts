@@ -11,8 +11,9 @@ export { VideoModel } from './model/video-model.js';
 export { VideoTransformer, type TransformerCall } from './model/video-transformer.js';
 export { VideoBlock } from './model/video-block.js';
 export { TimestepEmbedding } from './model/timestep-embedding.js';
-export { tokenLayout, videoModelConfigSchema, type HeadRole, type TokenLayout, type VideoModelConfig, type VideoModelConfigInput } from './model/config.js';
+export { conditioningSlots, framesBeforeChunk, tokenLayout, videoModelConfigSchema, type HeadRole, type TokenLayout, type VideoModelConfig, type VideoModelConfigInput } from './model/config.js';
 export { chunkIds, framePositions, teacherForcingMask } from './model/chunk-mask.js';
+export { brightnessCentroid, extrapolateFrames, shiftFrame } from './model/global-motion.js';
 export { loadVideoModel, saveVideoModel } from './model/checkpoint.js';
 
 export { generateVideo, videoRequestSchema, type VideoChunk, type VideoRequestInput } from './generate/generate.js';
