@@ -2,7 +2,7 @@ export { plugin } from './plugin.js';
 export { plugin as default } from './plugin.js';
 export { VideoGenerator } from './video-generator.js';
 
-export { MovingObjects, MovingObjectsSequence, bounce, movingObjectsSchema, type MovingObjectsConfig, type MovingObjectsInput, type Split } from './data/moving-objects.js';
+export { MovingObjects, MovingObjectsSequence, movingObjectsSchema, type MovingObjectsConfig, type MovingObjectsInput, type Split } from './data/moving-objects.js';
 export { boxResize, fashionMnistSprites, hasFashionMnist, shapeSprites, spriteSource, type Sprite, type SpriteKind, type SpriteSource } from './data/sprites.js';
 
 export { FrameAutoencoder } from './autoencoder/frame-autoencoder.js';
@@ -13,7 +13,8 @@ export { VideoBlock } from './model/video-block.js';
 export { TimestepEmbedding } from './model/timestep-embedding.js';
 export { conditioningSlots, framesBeforeChunk, tokenLayout, videoModelConfigSchema, type HeadRole, type TokenLayout, type VideoModelConfig, type VideoModelConfigInput } from './model/config.js';
 export { chunkIds, framePositions, teacherForcingMask } from './model/chunk-mask.js';
-export { brightnessCentroid, extrapolateFrames, shiftFrame } from './model/global-motion.js';
+export { bounce } from './geometry/bounce.js';
+export { brightnessBounds, brightnessCentroid, extrapolateFrames, shiftFrame, type MotionEdges } from './model/global-motion.js';
 export { loadVideoModel, saveVideoModel } from './model/checkpoint.js';
 
 export { generateVideo, videoRequestSchema, type VideoChunk, type VideoRequestInput } from './generate/generate.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MovingObjects, MovingObjectsSequence, bounce } from '../src/data/moving-objects.js';
+import { MovingObjects, MovingObjectsSequence } from '../src/data/moving-objects.js';
+import { bounce } from '../src/geometry/bounce.js';
 import { boxResize, hasFashionMnist, shapeSprites } from '../src/data/sprites.js';
 import { Rng } from '@nextx/core';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { brightnessCentroid, extrapolateFrames, shiftFrame } from '../src/model/global-motion.js';
+import { brightnessBounds, brightnessCentroid, extrapolateFrames, shiftFrame } from '../src/model/global-motion.js';
 
 /** A size × size frame, black but for `value` on the given cells. */
 function frameWith(size: number, cells: readonly [number, number, number][]): Float32Array {
@@ -38,5 +38,26 @@ describe('global motion (motion-compensated references)', () => {
     // A jump of 6 px is followed at 2 px per frame (16 / 8).
     const far = extrapolateFrames(frameWith(16, [[4, 10, 1]]), previous, 16, 1)[0] as Float32Array;
     expect(far[4 * 16 + 12]).toBeCloseTo(1, 6);
+  });
+
+  it('bounds the object by the pixels at least a quarter of the brightest, and none in a black frame', () => {
+    // 0.2 of the peak is haze, not object; 0.25 is object.
+    const frame = frameWith(8, [[2, 3, 1], [5, 1, 0.25], [6, 7, 0.2]]);
+    expect(brightnessBounds(frame, 8)).toEqual([[2, 5], [1, 3]]);
+    expect(brightnessBounds(new Float32Array(64), 8)).toBeUndefined();
+  });
+
+  it("with edges 'bounce' reflects the object off the wall it would leave by, as the data's items bounce", () => {
+    // A two-pixel-wide item at columns 12–13 of 16, come from 10–11: 2 px per frame to the right.
+    const previous = frameWith(16, [[7, 10, 1], [7, 11, 1]]);
+    const last = frameWith(16, [[7, 12, 1], [7, 13, 1]]);
+    const columnsOf = (frame: Float32Array) => Array.from(frame.subarray(7 * 16, 8 * 16)).flatMap((v, x) => (v > 0.5 ? [x] : []));
+    // Open edges: it reaches the wall, then leaves the frame.
+    expect(extrapolateFrames(last, previous, 16, 3).map(columnsOf)).toEqual([[14, 15], [], []]);
+    // Bouncing: lo 12 in a range of 16 − 1 − 1 = 14 goes 14, then folds back to 12 and 10.
+    const bounced = extrapolateFrames(last, previous, 16, 3, 'bounce');
+    expect(bounced.map(columnsOf)).toEqual([[14, 15], [12, 13], [10, 11]]);
+    // Only the column moves: the row is left where it was, and the item keeps its brightness.
+    for (const frame of bounced) expect(frame.reduce((a, v) => a + v, 0)).toBeCloseTo(2, 6);
   });
 });

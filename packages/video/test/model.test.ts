@@ -152,6 +152,7 @@ describe('video model', () => {
     expect(gap).toBeLessThan(1e-6);
     tf.dispose([tokens, conditioning]);
     expect(() => new VideoModel({ ...TINY_CONFIG, lastFrameConditioning: true, motionCompensation: true })).toThrow(/motionCompensation/);
+    expect(() => new VideoModel({ ...TINY_CONFIG, motionEdges: 'bounce' })).toThrow(/motionEdges.*motionCompensation/s);
     model.dispose();
   });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InputError, Rng, parseConfig } from '@nextx/core';
 import { spriteSource, type Sprite, type SpriteKind, type SpriteSource } from './sprites.js';
+import { bounce } from '../geometry/bounce.js';
 
 export const movingObjectsSchema = z
   .object({
@@ -31,14 +32,6 @@ interface MovingObject {
   readonly y0: number;
   readonly vx: number;
   readonly vy: number;
-}
-
-/** Folds a free coordinate into [0, range] as a ball bouncing between two walls would be (a triangle wave). */
-export function bounce(x: number, range: number): number {
-  if (range <= 0) return 0;
-  const period = 2 * range;
-  const m = ((x % period) + period) % period;
-  return m <= range ? m : period - m;
 }
 
 /** One seeded sequence: objects moving at constant speed and bouncing off the walls; any frame in O(pixels). */

@@ -55,6 +55,12 @@ export const videoModelFieldsSchema = z
      * One global translation per frame: made for one moving object (or a camera pan), not for several moving apart.
      */
     motionCompensation: z.boolean().default(false),
+    /**
+     * What the motion-compensated reference does at the frame's edges (see global-motion.ts): 'open' moves the object
+     * on past them; 'bounce' reflects it off them, as the moving-objects data does — so that a zero head carries the
+     * object through a bounce instead of pushing it into the wall. Needs motionCompensation.
+     */
+    motionEdges: z.enum(['open', 'bounce']).default('open'),
     /** Channels per head rotated by the frame index; the rest are split evenly between row and column. */
     ropeTimeDims: z.number().int().positive().multipleOf(2).default(8),
     /**
@@ -92,6 +98,9 @@ export const videoModelConfigSchema = videoModelFieldsSchema.superRefine((c, ctx
   }
   if (c.motionCompensation && c.prediction !== 'last-frame-residual') {
     ctx.addIssue({ code: 'custom', path: ['motionCompensation'], message: "compensates the residual of prediction 'last-frame-residual': set prediction to it" });
+  }
+  if (c.motionEdges !== 'open' && !c.motionCompensation) {
+    ctx.addIssue({ code: 'custom', path: ['motionEdges'], message: 'shapes the motion-compensated reference: set motionCompensation to true' });
   }
   if (c.conditioningKernel % 2 === 0) ctx.addIssue({ code: 'custom', path: ['conditioningKernel'], message: 'must be odd (a neighbourhood centred on the token)' });
   const headDim = c.dim / c.heads;

@@ -4,6 +4,14 @@
  * residual is taken against (config.motionCompensation).
  */
 
+import { bounce } from '../geometry/bounce.js';
+
+/**
+ * What the extrapolated object does at the frame's edges: 'open' — it moves on and out of the frame; 'bounce' — it is
+ * reflected off the walls as the moving-objects data's items are (its bright extent kept inside the frame).
+ */
+export type MotionEdges = 'open' | 'bounce';
+
 /** The largest displacement per frame the extrapolation follows, in pixels per side of the frame (S/8). */
 export const MAX_SHIFT_PER_SIDE = 1 / 8;
 
@@ -46,16 +54,54 @@ export function shiftFrame(frame: ArrayLike<number>, size: number, dy: number, d
   return out;
 }
 
+/** Pixels at least this fraction of the frame's brightest count as the object for its extent (brightnessBounds). */
+const OBJECT_LEVEL = 0.25;
+
+/**
+ * The extent of a frame's bright object: per axis (row, column) the first and last index holding a pixel at least a
+ * quarter of the brightest; undefined for a black frame.
+ */
+export function brightnessBounds(frame: ArrayLike<number>, size: number): [[number, number], [number, number]] | undefined {
+  let peak = 0;
+  for (let i = 0; i < size * size; i++) peak = Math.max(peak, frame[i] as number);
+  if (peak <= 1e-3) return undefined;
+  const rows: [number, number] = [size, -1];
+  const columns: [number, number] = [size, -1];
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      if ((frame[y * size + x] as number) < OBJECT_LEVEL * peak) continue;
+      rows[0] = Math.min(rows[0], y);
+      rows[1] = Math.max(rows[1], y);
+      columns[0] = Math.min(columns[0], x);
+      columns[1] = Math.max(columns[1], x);
+    }
+  }
+  return [rows, columns];
+}
+
 /**
  * The next `count` frames under constant velocity: `last` moved by j·(c_last − c_previous) for j = 1 … count, c the
  * brightness centroids, the displacement per frame clamped to S/8 pixels per axis. Without a previous frame (or with
- * a black one) the velocity is zero: copies of `last`.
+ * a black one) the velocity is zero: copies of `last`. With edges 'bounce', an axis's displacement is folded so that
+ * the object's extent [lo, hi] stays within the frame: d_j = bounce(lo + j·v, S − 1 − (hi − lo)) − lo.
  */
-export function extrapolateFrames(last: ArrayLike<number>, previous: ArrayLike<number> | undefined, size: number, count: number): Float32Array[] {
+export function extrapolateFrames(
+  last: ArrayLike<number>,
+  previous: ArrayLike<number> | undefined,
+  size: number,
+  count: number,
+  edges: MotionEdges = 'open',
+): Float32Array[] {
   const now = brightnessCentroid(last, size);
   const before = previous ? brightnessCentroid(previous, size) : undefined;
   const limit = size * MAX_SHIFT_PER_SIDE;
   const clamp = (v: number) => Math.max(-limit, Math.min(limit, v));
   const [vy, vx] = now && before ? [clamp(now[0] - before[0]), clamp(now[1] - before[1])] : [0, 0];
-  return Array.from({ length: count }, (_, j) => shiftFrame(last, size, (j + 1) * vy, (j + 1) * vx));
+  const bounds = edges === 'bounce' ? brightnessBounds(last, size) : undefined;
+  const displacement = (free: number, axis: 0 | 1) => {
+    if (!bounds) return free;
+    const [lo, hi] = bounds[axis];
+    return bounce(lo + free, size - 1 - (hi - lo)) - lo;
+  };
+  return Array.from({ length: count }, (_, j) => shiftFrame(last, size, displacement((j + 1) * vy, 0), displacement((j + 1) * vx, 1)));
 }

@@ -92,7 +92,7 @@ export class VideoModel extends Module {
       chunkStarts.forEach((start, c) => {
         const last = frameAt(b, start - 1);
         if (!last) return;
-        extrapolateFrames(last, frameAt(b, start - 2), size, framesPerChunk).forEach((frame, j) => {
+        extrapolateFrames(last, frameAt(b, start - 2), size, framesPerChunk, this.config.motionEdges).forEach((frame, j) => {
           const at = b * count + c * framesPerChunk + j;
           pixels.set(frame, at * plane);
           present[at] = 1;
