@@ -283,7 +283,13 @@ export class Trainer<B> {
       stage: this.options.progressStage ?? 'train',
       completed: metrics.step,
       total: this.config.steps,
-      metrics: { loss: metrics.loss, lr: metrics.lr, gradNorm: metrics.gradNorm, tokensPerSecond: metrics.tokensPerSecond },
+      metrics: {
+        loss: metrics.loss,
+        lr: metrics.lr,
+        gradNorm: metrics.gradNorm,
+        // a model without tokens (an autoencoder over frames) has no throughput to show, not a throughput of 0
+        ...(this.options.tokensPerBatch ? { tokensPerSecond: metrics.tokensPerSecond } : {}),
+      },
     });
   }
 

@@ -90,6 +90,21 @@ describe.each(TEST_BACKENDS)('Trainer on %s', (backend) => {
     cleanup(run);
   });
 
+  it('reports tokens per second only when it is told how to count tokens', async () => {
+    const shown: string[][] = [];
+    for (const tokensPerBatch of [(b: RegressionBatch) => b.rows, undefined]) {
+      const events: ProgressEvent[] = [];
+      const run = makeTrainer({ tokensPerBatch, onProgress: (e) => events.push(e), checkpointDir: undefined, config: { ...config, steps: 2 } });
+      await run.trainer.run();
+      shown.push(Object.keys(events.at(-1)?.metrics ?? {}));
+      cleanup(run);
+    }
+    expect(shown).toEqual([
+      ['loss', 'lr', 'gradNorm', 'tokensPerSecond'],
+      ['loss', 'lr', 'gradNorm'],
+    ]);
+  });
+
   it('resumes from a checkpoint to exactly the same losses', async () => {
     const straight = makeTrainer({ checkpointDir: join(dir, 'straight') });
     const reference = (await straight.trainer.run()).history.map((m) => m.loss);
