@@ -10,7 +10,8 @@ export interface StepMetrics {
   readonly lr: number;
   /** Global gradient norm before clipping. */
   readonly gradNorm: number;
-  readonly tokensPerSecond: number;
+  /** Absent where the trainer was not told how to count tokens (`tokensPerBatch`), e.g. an autoencoder over frames. */
+  readonly tokensPerSecond?: number;
   /** Wall time of this step, ms. */
   readonly stepMs: number;
   /** Seconds since the run (or resumed run) started. */

@@ -238,7 +238,7 @@ export class Trainer<B> {
       loss,
       lr,
       gradNorm,
-      tokensPerSecond: stepMs > 0 ? (tokens * 1000) / stepMs : 0,
+      ...(tokens === undefined ? {} : { tokensPerSecond: stepMs > 0 ? (tokens * 1000) / stepMs : 0 }),
       stepMs,
       time: (now - runStarted) / 1000,
     };
@@ -250,12 +250,13 @@ export class Trainer<B> {
    * masks) and
    * saves the steps done so far. A step of several micro-batches thus answers Ctrl-C within one micro-batch.
    */
-  private async accumulate(): Promise<{ loss: tf.Scalar; grads: NamedGrads; tokens: number }> {
+  private async accumulate(): Promise<{ loss: tf.Scalar; grads: NamedGrads; tokens: number | undefined }> {
     const sourceBefore = this.options.source.state();
     const rngBefore = this.rng.state();
     const modelBefore = this.options.model.trainingState();
     const accumulator = new GradientAccumulator(this.parameters);
-    let tokens = 0;
+    const countTokens = this.options.tokensPerBatch;
+    let tokens = countTokens ? 0 : undefined;
     try {
       for (let i = 0; i < this.config.accumulate; i++) {
         if (i > 0) await new Promise((resolve) => setImmediate(resolve));
@@ -267,7 +268,7 @@ export class Trainer<B> {
           this.options.model.loadTrainingState(modelBefore);
           this.stopOnAbort();
         }
-        tokens += this.options.tokensPerBatch?.(batch) ?? 0;
+        if (countTokens) tokens = (tokens ?? 0) + countTokens(batch);
         accumulator.add(() => this.options.loss(batch, this.rng));
       }
       return { ...accumulator.result(), tokens };
@@ -287,8 +288,7 @@ export class Trainer<B> {
         loss: metrics.loss,
         lr: metrics.lr,
         gradNorm: metrics.gradNorm,
-        // a model without tokens (an autoencoder over frames) has no throughput to show, not a throughput of 0
-        ...(this.options.tokensPerBatch ? { tokensPerSecond: metrics.tokensPerSecond } : {}),
+        ...(metrics.tokensPerSecond === undefined ? {} : { tokensPerSecond: metrics.tokensPerSecond }),
       },
     });
   }

@@ -92,17 +92,20 @@ describe.each(TEST_BACKENDS)('Trainer on %s', (backend) => {
 
   it('reports tokens per second only when it is told how to count tokens', async () => {
     const shown: string[][] = [];
+    const logged: boolean[] = [];
     for (const tokensPerBatch of [(b: RegressionBatch) => b.rows, undefined]) {
       const events: ProgressEvent[] = [];
       const run = makeTrainer({ tokensPerBatch, onProgress: (e) => events.push(e), checkpointDir: undefined, config: { ...config, steps: 2 } });
-      await run.trainer.run();
+      const { history } = await run.trainer.run();
       shown.push(Object.keys(events.at(-1)?.metrics ?? {}));
+      logged.push('tokensPerSecond' in history.at(-1)!);
       cleanup(run);
     }
     expect(shown).toEqual([
       ['loss', 'lr', 'gradNorm', 'tokensPerSecond'],
       ['loss', 'lr', 'gradNorm'],
     ]);
+    expect(logged).toEqual([true, false]);
   });
 
   it('resumes from a checkpoint to exactly the same losses', async () => {
