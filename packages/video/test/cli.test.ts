@@ -78,7 +78,7 @@ describe('nextx generate / eval video/stream', () => {
     await expect(generateVideoCommand.run({ checkpoint, context: '3' }, context(join(dir, 'bad')))).rejects.toThrow(/multiple of 2/);
   });
 
-  it('evaluates against both baselines and draws the figure', async () => {
+  it('evaluates against the baselines and draws the figure', async () => {
     const out = join(dir, 'eval');
     const report = (await evalVideoCommand.run({ checkpoint, sequences: '2', context: '2', horizon: '4', batch: '2' }, context(out))) as {
       summary: Record<string, { psnr8: number }>;
@@ -86,7 +86,7 @@ describe('nextx generate / eval video/stream', () => {
       truthCoherence: number[];
       truthSpeed: number[];
     };
-    expect(Object.keys(report.summary).sort()).toEqual(['copy-last', 'linear', 'model']);
+    expect(Object.keys(report.summary).sort()).toEqual(['copy-last', 'linear', 'model', 'tracking']);
     expect(report.perHorizon['model']?.psnr).toHaveLength(4);
     // Copying the last given frame shows the true items at every horizon: one coherence value, a true frame's.
     const copied = report.perHorizon['copy-last']?.coherence ?? [];

@@ -31,6 +31,7 @@ describe('streaming video generation', () => {
     { lastFrameConditioning: true, conditioningFrames: 2, prediction: 'last-frame-residual' as const, motionCompensation: true },
     { lastFrameConditioning: true, prediction: 'last-frame-residual' as const, motionCompensation: true, framesPerChunk: 1 },
     { lastFrameConditioning: true, prediction: 'last-frame-residual' as const, motionCompensation: true, motionEdges: 'bounce' as const },
+    { lastFrameConditioning: true, prediction: 'last-frame-residual' as const, motionCompensation: true, motionEdges: 'bounce' as const, motionReference: 'first-frame' as const },
   ])('gives the same frames with the KV cache as recomputing the context at every step (1e-4; %o)', async (conditioning) => {
     const model = tinyModel(conditioning);
     const data = new MovingObjects(model.config.data);

@@ -60,4 +60,20 @@ describe('global motion (motion-compensated references)', () => {
     // Only the column moves: the row is left where it was, and the item keeps its brightness.
     for (const frame of bounced) expect(frame.reduce((a, v) => a + v, 0)).toBeCloseTo(2, 6);
   });
+
+  it('with an appearance frame moves its object, placed at the centroid of the last, as the last would move', () => {
+    // The appearance: a bright bar at row 2, columns 2–3 (centroid (2, 2.5)). The last frame: a dimmer bar at row 7,
+    // columns 8–9 (centroid (7, 8.5)), come from columns 6–7: 2 px per frame to the right.
+    const appearance = frameWith(16, [[2, 2, 1], [2, 3, 1]]);
+    const previous = frameWith(16, [[7, 6, 0.5], [7, 7, 0.5]]);
+    const last = frameWith(16, [[7, 8, 0.5], [7, 9, 0.5]]);
+    const columnsOf = (frame: Float32Array) => Array.from(frame.subarray(7 * 16, 8 * 16)).flatMap((v, x) => (v > 0.9 ? [x] : []));
+    // Placed by (5, 6), then 2 px per frame: columns 10–11, 12–13, 14–15, and bounced back to 12–13.
+    const moved = extrapolateFrames(last, previous, 16, 4, 'bounce', appearance);
+    expect(moved.map(columnsOf)).toEqual([[10, 11], [12, 13], [14, 15], [12, 13]]);
+    // Its pixels are the appearance's (two of brightness 1), not the last's (two of 0.5).
+    for (const frame of moved) expect(frame.reduce((a, v) => a + v, 0)).toBeCloseTo(2, 6);
+    // A black appearance frame gives no object to place: the last frame is moved as without one.
+    expect(extrapolateFrames(last, previous, 16, 2, 'bounce', new Float32Array(256))).toEqual(extrapolateFrames(last, previous, 16, 2, 'bounce'));
+  });
 });

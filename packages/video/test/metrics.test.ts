@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { psnr, ssim } from '../src/eval/metrics.js';
-import { copyLastFrame, linearExtrapolation } from '../src/eval/baselines.js';
+import { copyLastFrame, firstFrameTracking, linearExtrapolation } from '../src/eval/baselines.js';
 import { objectCoherence, objectPlacements, objectSpeeds, placementShift, spriteMatch, spritePlacement, type Placement } from '../src/eval/coherence.js';
 
 interface Case {
@@ -37,6 +37,22 @@ describe('baselines', () => {
     const linear = linearExtrapolation(context, 2, 2, 3);
     // frame k: last + k·(last − previous): [0.4, 1.3→1], [0.5, 1.7→1], [0.6, 2.1→1]
     [0.4, 1, 0.5, 1, 0.6, 1].forEach((v, i) => expect(linear[i]).toBeCloseTo(v, 6));
+  });
+
+  it("tracks the first given frame's object: placed where the last frame's is, moved on at its speed, reflected at the wall", () => {
+    const frame = (pixels: [number, number, number][]) => {
+      const f = new Float32Array(64);
+      for (const [r, c, v] of pixels) f[r * 8 + c] = v;
+      return f;
+    };
+    // 8 × 8 frames: the first a bright bar at row 1, the next two a dim one at row 4 moving a pixel right per frame.
+    const context = Float32Array.from([...frame([[1, 1, 1], [1, 2, 1]]), ...frame([[4, 2, 0.5], [4, 3, 0.5]]), ...frame([[4, 3, 0.5], [4, 4, 0.5]])]);
+    const tracked = firstFrameTracking(context, 3, 64, 5);
+    const lit = (k: number) => Array.from(tracked.subarray(k * 64, (k + 1) * 64)).flatMap((v, i) => (v > 0.99 ? [[Math.floor(i / 8), i % 8]] : []));
+    // The bright bar, on row 4: columns 4–5, 5–6, 6–7 (at the wall), then back 5–6, 4–5.
+    expect([0, 1, 2, 3, 4].map(lit)).toEqual([4, 5, 6, 5, 4].map((c) => [[4, c], [4, c + 1]]));
+    for (let k = 0; k < 5; k++) expect(tracked.subarray(k * 64, (k + 1) * 64).reduce((a, v) => a + v, 0)).toBeCloseTo(2, 6);
+    expect(() => firstFrameTracking(context.subarray(0, 64), 1, 64, 2)).toThrow(/at least 2 context frames/);
   });
 });
 

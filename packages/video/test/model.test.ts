@@ -156,6 +156,43 @@ describe('video model', () => {
     model.dispose();
   });
 
+  it("with motionReference 'first-frame' the reference moves frame 0's object, placed where the last frame's is: from the run, or from firstFrame where the run lacks frame 0", () => {
+    const model = new VideoModel({ ...TINY_CONFIG, lastFrameConditioning: true, prediction: 'last-frame-residual', motionCompensation: true, motionReference: 'first-frame' });
+    const { tokensPerFrame, tokenDim } = model.layout;
+    const size = model.frameSize;
+    const frames = [0, 1, 5, 6, 7, 8];
+    const sequence = new MovingObjects(model.config.data).sequence('heldout', 2);
+    const pixelsOf = (fs: readonly number[]) => fs.flatMap((f) => Array.from(sequence.frames(f, 1)));
+    const tokens = tf.tidy(() => model.framesToTokens(tf.tensor4d(pixelsOf(frames), [1, frames.length, size, size])));
+    const firstFrame = tf.slice(tokens, [0, 0, 0], [-1, tokensPerFrame, -1]);
+    const later = tf.slice(tokens, [0, 2 * tokensPerFrame, 0], [-1, -1, -1]);
+    // Decode to the true frames (an untrained decoder's do not move): the whole run, frame 0 alone, or frames 5–8.
+    model.tokensToFrames = (t) => {
+      const count = (t.shape[1] as number) / tokensPerFrame;
+      return tf.tensor4d(pixelsOf(count === 1 ? [0] : frames.slice(-count)), [1, count, size, size]);
+    };
+    const frame = (f: number) => sequence.frames(f, 1);
+    const [[r0, c0], [r5, c5], [r6, c6]] = [0, 5, 6].map((f) => brightnessCentroid(frame(f), size) as [number, number]) as [[number, number], [number, number], [number, number]];
+    expect(Math.hypot(r6 - r0, c6 - c0)).toBeGreaterThan(1); // placing frame 0 is not a no-op
+    const encoded = (moved: number[]) => Array.from(tf.tidy(() => model.framesToTokens(tf.tensor4d(moved, [1, 2, size, size])).dataSync()));
+    const byHand = encoded([1, 2].flatMap((j) => Array.from(shiftFrame(frame(0), size, r6 - r0 + j * (r6 - r5), c6 - c0 + j * (c6 - c5)))));
+    const lastMoved = encoded([1, 2].flatMap((j) => Array.from(shiftFrame(frame(6), size, j * (r6 - r5), j * (c6 - c5)))));
+    // Chunk (7, 8)'s reference: the first of its two slots (reference, last frame), its last two frames' tokens.
+    const referenceOf = (conditioning: tf.Tensor) => {
+      const slots = tf.tidy(() => tf.reshape(conditioning, [1, -1, 2, tokenDim]).arraySync() as number[][][][]);
+      return (slots[0] as number[][][]).slice(-2 * tokensPerFrame).flatMap((token) => token[0] as number[]);
+    };
+    const fromRun = model.conditioningOf(tokens, frames) as tf.Tensor;
+    const fromFirstFrame = model.conditioningOf(later, [5, 6, 7, 8], firstFrame) as tf.Tensor;
+    const withoutFrameZero = model.conditioningOf(later, [5, 6, 7, 8]) as tf.Tensor;
+    for (const got of [referenceOf(fromRun), referenceOf(fromFirstFrame)]) got.forEach((v, i) => expect(v).toBeCloseTo(byHand[i] as number, 4));
+    // Without frame 0 anywhere, the last frame is what is moved.
+    referenceOf(withoutFrameZero).forEach((v, i) => expect(v).toBeCloseTo(lastMoved[i] as number, 4));
+    tf.dispose([tokens, firstFrame, later, fromRun, fromFirstFrame, withoutFrameZero]);
+    expect(() => new VideoModel({ ...TINY_CONFIG, motionReference: 'first-frame' })).toThrow(/motionReference.*motionCompensation/s);
+    model.dispose();
+  });
+
   it('embeds the conditioning over a k × k neighbourhood of each frame\'s token grid, zero-padded at its edges', () => {
     const model = tinyModel({ patch: 1, lastFrameConditioning: true, conditioningFrames: 2, conditioningKernel: 3 });
     const { side, tokensPerFrame, tokenDim } = model.layout;

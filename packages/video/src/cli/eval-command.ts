@@ -6,7 +6,7 @@ import { DEMO_CHECKPOINT } from './demo-checkpoint.js';
 import { intOption, samplingOptions } from './options.js';
 
 export const evalVideoCommand: PluginCommand = {
-  description: 'next-frame prediction on held-out sequences: PSNR, SSIM and object coherence per horizon against copy-last-frame and linear extrapolation',
+  description: 'next-frame prediction on held-out sequences: PSNR, SSIM and object coherence per horizon against copy-last-frame, linear extrapolation and first-frame tracking',
   options: [
     { flags: '--checkpoint <dir>', description: 'model checkpoint directory (default: the bundled one)' },
     { flags: '--sequences <n>', description: 'held-out sequences', defaultValue: '16' },
@@ -39,7 +39,7 @@ export const evalVideoCommand: PluginCommand = {
       await evaluationFigure(report, example).write(figure);
       const s = report.summary;
       context.log(
-        `PSNR over 8 / ${report.horizon} frames: model ${s.model.psnr8.toFixed(2)} / ${s.model.psnrAll.toFixed(2)} dB, copy-last ${s['copy-last'].psnr8.toFixed(2)} / ${s['copy-last'].psnrAll.toFixed(2)}, linear ${s.linear.psnr8.toFixed(2)} / ${s.linear.psnrAll.toFixed(2)}; object coherence over ${report.horizon}: model ${s.model.coherenceAll.toFixed(3)}, truth ${report.truthCoherenceAll.toFixed(3)}; ${reportFile}, ${figure}`,
+        `PSNR over 8 / ${report.horizon} frames: model ${s.model.psnr8.toFixed(2)} / ${s.model.psnrAll.toFixed(2)} dB, copy-last ${s['copy-last'].psnr8.toFixed(2)} / ${s['copy-last'].psnrAll.toFixed(2)}, linear ${s.linear.psnr8.toFixed(2)} / ${s.linear.psnrAll.toFixed(2)}, tracking ${s.tracking.psnr8.toFixed(2)} / ${s.tracking.psnrAll.toFixed(2)}; object coherence over ${report.horizon}: model ${s.model.coherenceAll.toFixed(3)}, tracking ${s.tracking.coherenceAll.toFixed(3)}, truth ${report.truthCoherenceAll.toFixed(3)}; ${reportFile}, ${figure}`,
       );
       return { ...report, files: [reportFile, figure] };
     } finally {

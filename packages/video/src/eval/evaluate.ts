@@ -2,12 +2,12 @@ import { imageGridFigure, linePlot, panels, tf, type Figure } from '@nextx/core'
 import { MovingObjects } from '../data/moving-objects.js';
 import { generateVideo, type VideoRequestInput } from '../generate/generate.js';
 import type { VideoModel } from '../model/video-model.js';
-import { copyLastFrame, linearExtrapolation } from './baselines.js';
+import { copyLastFrame, firstFrameTracking, linearExtrapolation } from './baselines.js';
 import { meanScore, objectPlacements, objectSpeeds, type Placement } from './coherence.js';
 import { psnr, ssim } from './metrics.js';
 
-export type Method = 'model' | 'copy-last' | 'linear';
-const METHODS: readonly Method[] = ['model', 'copy-last', 'linear'];
+export type Method = 'model' | 'copy-last' | 'linear' | 'tracking';
+const METHODS: readonly Method[] = ['model', 'copy-last', 'linear', 'tracking'];
 
 export interface EvaluationOptions {
   /** Held-out sequences (each its own video; the default 16). */
@@ -55,7 +55,7 @@ export interface EvaluationReport {
 /**
  * Next-frame prediction on held-out sequences: given the first `contextFrames` true frames, the model generates the
  * next `horizon`; PSNR and SSIM against the truth at every horizon, for the model, for copying the last given frame,
- * and for extrapolating the last two linearly.
+ * for extrapolating the last two linearly, and for tracking the first given frame's object (firstFrameTracking).
  */
 export async function evaluateModel(model: VideoModel, options: EvaluationOptions = {}): Promise<{ report: EvaluationReport; example: ExampleRows }> {
   const sequences = options.sequences ?? 16;
@@ -98,6 +98,7 @@ export async function evaluateModel(model: VideoModel, options: EvaluationOption
         model: predicted.subarray(b * horizon * plane, (b + 1) * horizon * plane),
         'copy-last': copyLastFrame(own, contextFrames, plane, horizon),
         linear: linearExtrapolation(own, contextFrames, plane, horizon),
+        tracking: firstFrameTracking(own, contextFrames, plane, horizon),
       };
       const sprites = (held[b] as (typeof held)[number]).sprites;
       const lastGiven = objectPlacements(own.subarray((contextFrames - 1) * plane), size, sprites);
@@ -159,7 +160,7 @@ export interface ExampleRows {
   readonly horizon: number;
 }
 
-/** PSNR, SSIM, object coherence and speed against the horizon for the three methods, and one sequence's frames at a few horizons. */
+/** PSNR, SSIM, object coherence and speed against the horizon for the model and the baselines, and one sequence's frames at a few horizons. */
 export function evaluationFigure(report: EvaluationReport, example: ExampleRows): Figure {
   const x = Array.from({ length: report.horizon }, (_, k) => k + 1);
   const truthCurves: Partial<Record<keyof HorizonMetrics, number[]>> = { coherence: report.truthCoherence, speed: report.truthSpeed };

@@ -48,6 +48,8 @@ export class ChunkRollout {
   private readonly spec: CacheSpec;
   /** Tokens [B, n, D] of the last committed frames, most recent first (the conditioning); none at the start and after a gap. */
   private recentFrames: tf.Tensor[] = [];
+  /** Tokens [B, n, D] of the video's frame 0, kept for a model whose motion reference moves it (motionReference 'first-frame'). */
+  private firstFrame: tf.Tensor | undefined;
 
   constructor(
     private readonly model: VideoModel,
@@ -173,6 +175,9 @@ export class ChunkRollout {
       if (seen !== tokens) seen.dispose();
     }
     this.rememberRecentFrames(tokens);
+    if (this.framesDone === 0 && this.model.config.motionReference === 'first-frame') {
+      this.firstFrame = tf.keep(tf.slice(tokens, [0, 0, 0], [-1, this.model.layout.tokensPerFrame, -1]));
+    }
     this.framesDone += framesPerChunk;
     this.chunksDone++;
   }
@@ -188,7 +193,7 @@ export class ChunkRollout {
       if (!motionCompensation) return last;
       const recent = [...this.recentFrames].reverse();
       const frames = recent.map((_, i) => this.framesDone - recent.length + i);
-      const references = recent.length ? this.model.motionReferences(tf.concat(recent, 1), frames, [this.framesDone]) : tf.zeros([batch, framesPerChunk * tokensPerFrame, tokenDim]);
+      const references = recent.length ? this.model.motionReferences(tf.concat(recent, 1), frames, [this.framesDone], this.firstFrame) : tf.zeros([batch, framesPerChunk * tokensPerFrame, tokenDim]);
       return tf.concat([references, last], 2);
     });
   }
@@ -251,7 +256,7 @@ export class ChunkRollout {
           const input = context ? tf.concat([context, x], 1) : x;
           // The chunk's conditioning is the context's last frame (clean), as in the cached path.
           const cleanInput = cleanContext ? tf.concat([cleanContext, x], 1) : input;
-          const conditioning = this.model.conditioningOf(cleanInput, [...contextFrames, ...frames]);
+          const conditioning = this.model.conditioningOf(cleanInput, [...contextFrames, ...frames], this.firstFrame);
           const v = transformer.forward(input, levels, { positions: allPositions, mask, ...(conditioning ? { conditioning } : {}) });
           return tf.sub(x, tf.mul(t, tf.slice(v, [0, contextLength, 0], [-1, tokensPerChunk, -1])));
         }),
@@ -272,6 +277,8 @@ export class ChunkRollout {
 
   dispose(): void {
     this.forgetRecentFrames();
+    this.firstFrame?.dispose();
+    this.firstFrame = undefined;
     this.cache?.dispose();
     for (const stored of this.frames.values()) disposeStored(stored);
     this.frames.clear();

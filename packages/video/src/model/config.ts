@@ -61,6 +61,14 @@ export const videoModelFieldsSchema = z
      * object through a bounce instead of pushing it into the wall. Needs motionCompensation.
      */
     motionEdges: z.enum(['open', 'bounce']).default('open'),
+    /**
+     * What the motion-compensated reference shows (see global-motion.ts): 'last-frame' moves the last frame on (a
+     * codec's short-term reference); 'first-frame' moves the video's first frame's object, placed where the last
+     * frame's is — a long-term reference, as H.264's long-term reference pictures: the object keeps the appearance it
+     * was given at any length instead of inheriting the last frame's errors, which a rollout compounds. For one rigid
+     * object (it cannot turn or change shape except through the head's residual). Needs motionCompensation.
+     */
+    motionReference: z.enum(['last-frame', 'first-frame']).default('last-frame'),
     /** Channels per head rotated by the frame index; the rest are split evenly between row and column. */
     ropeTimeDims: z.number().int().positive().multipleOf(2).default(8),
     /**
@@ -101,6 +109,9 @@ export const videoModelConfigSchema = videoModelFieldsSchema.superRefine((c, ctx
   }
   if (c.motionEdges !== 'open' && !c.motionCompensation) {
     ctx.addIssue({ code: 'custom', path: ['motionEdges'], message: 'shapes the motion-compensated reference: set motionCompensation to true' });
+  }
+  if (c.motionReference !== 'last-frame' && !c.motionCompensation) {
+    ctx.addIssue({ code: 'custom', path: ['motionReference'], message: 'chooses the motion-compensated reference: set motionCompensation to true' });
   }
   if (c.conditioningKernel % 2 === 0) ctx.addIssue({ code: 'custom', path: ['conditioningKernel'], message: 'must be odd (a neighbourhood centred on the token)' });
   const headDim = c.dim / c.heads;

@@ -84,6 +84,8 @@ export function brightnessBounds(frame: ArrayLike<number>, size: number): [[numb
  * brightness centroids, the displacement per frame clamped to S/8 pixels per axis. Without a previous frame (or with
  * a black one) the velocity is zero: copies of `last`. With edges 'bounce', an axis's displacement is folded so that
  * the object's extent [lo, hi] stays within the frame: d_j = bounce(lo + j·v, S − 1 − (hi − lo)) − lo.
+ * With an `appearance` frame (a long-term reference), that frame is what is moved instead of `last`: first placed so
+ * that its centroid is last's, then moved on as `last` would be — last's position and motion, appearance's pixels.
  */
 export function extrapolateFrames(
   last: ArrayLike<number>,
@@ -91,17 +93,35 @@ export function extrapolateFrames(
   size: number,
   count: number,
   edges: MotionEdges = 'open',
+  appearance?: ArrayLike<number>,
 ): Float32Array[] {
   const now = brightnessCentroid(last, size);
   const before = previous ? brightnessCentroid(previous, size) : undefined;
   const limit = size * MAX_SHIFT_PER_SIDE;
   const clamp = (v: number) => Math.max(-limit, Math.min(limit, v));
   const [vy, vx] = now && before ? [clamp(now[0] - before[0]), clamp(now[1] - before[1])] : [0, 0];
-  const bounds = edges === 'bounce' ? brightnessBounds(last, size) : undefined;
+  const { source, offset } = placedAppearance(last, now, appearance, size);
+  const bounds = edges === 'bounce' ? brightnessBounds(source, size) : undefined;
   const displacement = (free: number, axis: 0 | 1) => {
     if (!bounds) return free;
     const [lo, hi] = bounds[axis];
-    return bounce(lo + free, size - 1 - (hi - lo)) - lo;
+    const placed = lo + offset[axis];
+    return bounce(placed + free, size - 1 - (hi - lo)) - placed;
   };
-  return Array.from({ length: count }, (_, j) => shiftFrame(last, size, displacement((j + 1) * vy, 0), displacement((j + 1) * vx, 1)));
+  return Array.from({ length: count }, (_, j) => shiftFrame(source, size, offset[0] + displacement((j + 1) * vy, 0), offset[1] + displacement((j + 1) * vx, 1)));
+}
+
+/**
+ * The frame extrapolateFrames moves and the shift that first puts it where `last`'s object is: `appearance` moved by
+ * c_last − c_appearance, or `last` itself (no shift) without one — or where either frame is black.
+ */
+function placedAppearance(
+  last: ArrayLike<number>,
+  now: [number, number] | undefined,
+  appearance: ArrayLike<number> | undefined,
+  size: number,
+): { source: ArrayLike<number>; offset: [number, number] } {
+  const from = appearance ? brightnessCentroid(appearance, size) : undefined;
+  if (!appearance || !now || !from) return { source: last, offset: [0, 0] };
+  return { source: appearance, offset: [now[0] - from[0], now[1] - from[1]] };
 }

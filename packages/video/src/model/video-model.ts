@@ -55,7 +55,7 @@ export class VideoModel extends Module {
    * model's conditioningFrames — led by the motion-compensated reference of each frame when the model has one (see
    * motionReferences); undefined for a model without it.
    */
-  conditioningOf(tokens: tf.Tensor, frames: readonly number[]): tf.Tensor | undefined {
+  conditioningOf(tokens: tf.Tensor, frames: readonly number[], firstFrame?: tf.Tensor): tf.Tensor | undefined {
     const { lastFrameConditioning: conditioned, framesPerChunk, conditioningFrames } = this.config;
     if (!conditioned) return undefined;
     if (!this.config.motionCompensation) return lastFrameConditioning(tokens, frames, framesPerChunk, this.layout.tokensPerFrame, conditioningFrames);
@@ -63,7 +63,7 @@ export class VideoModel extends Module {
     return tf.tidy(() => {
       const last = lastFrameConditioning(tokens, frames, framesPerChunk, this.layout.tokensPerFrame, conditioningFrames);
       // A run may end inside a chunk (the recomputing path's window): its references end where the run does.
-      const references = tf.slice(this.motionReferences(tokens, frames, starts), [0, 0, 0], [-1, tokens.shape[1] as number, -1]);
+      const references = tf.slice(this.motionReferences(tokens, frames, starts, firstFrame), [0, 0, 0], [-1, tokens.shape[1] as number, -1]);
       return tf.concat([references, last], 2);
     });
   }
@@ -72,9 +72,11 @@ export class VideoModel extends Module {
    * Per chunk starting at frame f₀ (`chunkStarts`), the tokens of its frames' motion-compensated references: frame
    * f₀ − 1 decoded, moved on j frames by the motion from f₀ − 2 to f₀ − 1 (extrapolateFrames) and encoded again; zeros
    * where f₀ − 1 is not among `frames` (the video's start, after a gap), as the last-frame conditioning has there.
+   * With motionReference 'first-frame' what is moved is frame 0's object, placed where f₀ − 1's is: frame 0 of
+   * `frames`, or `firstFrame` (its tokens [B, n, D]) where `frames` lacks it — the last frame itself without either.
    * tokens [B, T·n, D] of the frames `frames` → [B, chunks·framesPerChunk·n, D]. Host work: no gradient flows through.
    */
-  motionReferences(tokens: tf.Tensor, frames: readonly number[], chunkStarts: readonly number[]): tf.Tensor {
+  motionReferences(tokens: tf.Tensor, frames: readonly number[], chunkStarts: readonly number[], firstFrame?: tf.Tensor): tf.Tensor {
     const { framesPerChunk } = this.config;
     const { tokensPerFrame, tokenDim } = this.layout;
     const batch = tokens.shape[0] as number;
@@ -85,6 +87,7 @@ export class VideoModel extends Module {
       const i = frames.indexOf(f);
       return i < 0 ? undefined : decoded.subarray((b * frames.length + i) * plane, (b * frames.length + i + 1) * plane);
     };
+    const appearanceAt = this.appearanceFrames(frames, frameAt, firstFrame);
     const count = chunkStarts.length * framesPerChunk;
     const pixels = new Float32Array(batch * count * plane);
     const present = new Float32Array(batch * count);
@@ -92,7 +95,7 @@ export class VideoModel extends Module {
       chunkStarts.forEach((start, c) => {
         const last = frameAt(b, start - 1);
         if (!last) return;
-        extrapolateFrames(last, frameAt(b, start - 2), size, framesPerChunk, this.config.motionEdges).forEach((frame, j) => {
+        extrapolateFrames(last, frameAt(b, start - 2), size, framesPerChunk, this.config.motionEdges, appearanceAt(b)).forEach((frame, j) => {
           const at = b * count + c * framesPerChunk + j;
           pixels.set(frame, at * plane);
           present[at] = 1;
@@ -104,6 +107,21 @@ export class VideoModel extends Module {
       const mask = tf.reshape(tf.tile(tf.tensor3d(present, [batch, count, 1]), [1, 1, tokensPerFrame]), [batch, count * tokensPerFrame, 1]);
       return tf.mul(tf.reshape(encoded, [batch, count * tokensPerFrame, tokenDim]), mask);
     });
+  }
+
+  /** Per video, the decoded frame whose object a 'first-frame' reference moves (see motionReferences); none for 'last-frame'. */
+  private appearanceFrames(
+    frames: readonly number[],
+    frameAt: (b: number, f: number) => Float32Array | undefined,
+    firstFrame: tf.Tensor | undefined,
+  ): (b: number) => Float32Array | undefined {
+    if (this.config.motionReference !== 'first-frame') return () => undefined;
+    if (frames.includes(0) || !firstFrame) return (b) => frameAt(b, 0);
+    const plane = this.frameSize * this.frameSize;
+    const pixels = this.tokensToFrames(firstFrame);
+    const decoded = (pixels.dataSync() as Float32Array).slice();
+    pixels.dispose();
+    return (b) => decoded.subarray(b * plane, (b + 1) * plane);
   }
 
   /** Latents [B·T, s, s, C] → tokens [B, T·side², p²·C] (row-major token grid, each token's cells row-major). */

@@ -13,7 +13,7 @@ export const trainRecipeSchema = z
     data: movingObjectsSchema.prefault({}),
     /** The model's shape (its data, latent statistics, head roles and generation defaults come from the run). */
     model: videoModelFieldsSchema
-      .pick({ patch: true, framesPerChunk: true, dim: true, depth: true, heads: true, mlpRatio: true, ropeTimeDims: true, lastFrameConditioning: true, conditioningFrames: true, conditioningKernel: true, prediction: true, motionCompensation: true, motionEdges: true })
+      .pick({ patch: true, framesPerChunk: true, dim: true, depth: true, heads: true, mlpRatio: true, ropeTimeDims: true, lastFrameConditioning: true, conditioningFrames: true, conditioningKernel: true, prediction: true, motionCompensation: true, motionEdges: true, motionReference: true })
       .extend({ autoencoder: autoencoderConfigSchema.omit({ frameSize: true }).prefault({}) })
       .strict()
       .prefault({}),
