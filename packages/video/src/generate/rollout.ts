@@ -48,8 +48,8 @@ export class ChunkRollout {
   private readonly spec: CacheSpec;
   /** Tokens [B, n, D] of the last committed frames, most recent first (the conditioning); none at the start and after a gap. */
   private recentFrames: tf.Tensor[] = [];
-  /** Tokens [B, n, D] of the video's frame 0, kept for a model whose motion reference moves it (motionReference 'first-frame'). */
-  private firstFrame: tf.Tensor | undefined;
+  /** The video's frame 0 decoded (B × S × S), once, for a model whose motion reference moves it (motionReference 'first-frame'). */
+  private firstFrame: Float32Array | undefined;
 
   constructor(
     private readonly model: VideoModel,
@@ -176,7 +176,9 @@ export class ChunkRollout {
     }
     this.rememberRecentFrames(tokens);
     if (this.framesDone === 0 && this.model.config.motionReference === 'first-frame') {
-      this.firstFrame = tf.keep(tf.slice(tokens, [0, 0, 0], [-1, this.model.layout.tokensPerFrame, -1]));
+      const decoded = tf.tidy(() => this.model.tokensToFrames(tf.slice(tokens, [0, 0, 0], [-1, this.model.layout.tokensPerFrame, -1])));
+      this.firstFrame = (decoded.dataSync() as Float32Array).slice();
+      decoded.dispose();
     }
     this.framesDone += framesPerChunk;
     this.chunksDone++;
@@ -277,8 +279,6 @@ export class ChunkRollout {
 
   dispose(): void {
     this.forgetRecentFrames();
-    this.firstFrame?.dispose();
-    this.firstFrame = undefined;
     this.cache?.dispose();
     for (const stored of this.frames.values()) disposeStored(stored);
     this.frames.clear();

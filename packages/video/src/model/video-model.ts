@@ -55,7 +55,7 @@ export class VideoModel extends Module {
    * model's conditioningFrames — led by the motion-compensated reference of each frame when the model has one (see
    * motionReferences); undefined for a model without it.
    */
-  conditioningOf(tokens: tf.Tensor, frames: readonly number[], firstFrame?: tf.Tensor): tf.Tensor | undefined {
+  conditioningOf(tokens: tf.Tensor, frames: readonly number[], firstFrame?: Float32Array): tf.Tensor | undefined {
     const { lastFrameConditioning: conditioned, framesPerChunk, conditioningFrames } = this.config;
     if (!conditioned) return undefined;
     if (!this.config.motionCompensation) return lastFrameConditioning(tokens, frames, framesPerChunk, this.layout.tokensPerFrame, conditioningFrames);
@@ -73,10 +73,10 @@ export class VideoModel extends Module {
    * f₀ − 1 decoded, moved on j frames by the motion from f₀ − 2 to f₀ − 1 (extrapolateFrames) and encoded again; zeros
    * where f₀ − 1 is not among `frames` (the video's start, after a gap), as the last-frame conditioning has there.
    * With motionReference 'first-frame' what is moved is frame 0's object, placed where f₀ − 1's is: frame 0 of
-   * `frames`, or `firstFrame` (its tokens [B, n, D]) where `frames` lacks it — the last frame itself without either.
+   * `frames`, or `firstFrame` (its decoded pixels, B × S × S) where `frames` lacks it — the last frame itself without either.
    * tokens [B, T·n, D] of the frames `frames` → [B, chunks·framesPerChunk·n, D]. Host work: no gradient flows through.
    */
-  motionReferences(tokens: tf.Tensor, frames: readonly number[], chunkStarts: readonly number[], firstFrame?: tf.Tensor): tf.Tensor {
+  motionReferences(tokens: tf.Tensor, frames: readonly number[], chunkStarts: readonly number[], firstFrame?: Float32Array): tf.Tensor {
     const { framesPerChunk } = this.config;
     const { tokensPerFrame, tokenDim } = this.layout;
     const batch = tokens.shape[0] as number;
@@ -113,15 +113,12 @@ export class VideoModel extends Module {
   private appearanceFrames(
     frames: readonly number[],
     frameAt: (b: number, f: number) => Float32Array | undefined,
-    firstFrame: tf.Tensor | undefined,
+    firstFrame: Float32Array | undefined,
   ): (b: number) => Float32Array | undefined {
     if (this.config.motionReference !== 'first-frame') return () => undefined;
     if (frames.includes(0) || !firstFrame) return (b) => frameAt(b, 0);
     const plane = this.frameSize * this.frameSize;
-    const pixels = this.tokensToFrames(firstFrame);
-    const decoded = (pixels.dataSync() as Float32Array).slice();
-    pixels.dispose();
-    return (b) => decoded.subarray(b * plane, (b + 1) * plane);
+    return (b) => firstFrame.subarray(b * plane, (b + 1) * plane);
   }
 
   /** Latents [B·T, s, s, C] → tokens [B, T·side², p²·C] (row-major token grid, each token's cells row-major). */
